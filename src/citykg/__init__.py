@@ -1,0 +1,3 @@
+"""citykg: a city knowledge graph with configurable governance applications on top."""
+
+__version__ = "0.1.0"
