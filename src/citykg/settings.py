@@ -1,0 +1,42 @@
+"""Typed settings: the only place that reads the environment (prefix ``CITYKG_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default_ontology_dir() -> Path:
+    return REPO_ROOT / "ontology"
+
+
+def _default_graph_url() -> str:
+    return f"falkordb://{(Path.cwd() / 'data' / 'graph').as_posix()}"
+
+
+class Settings(BaseSettings):
+    """Where the graph lives, where the ontology is read from, how the API serves.
+
+    ``graph`` selects the backend by URL:
+    ``falkordb:///abs/path`` (embedded, the default: a server process citykg starts and stops),
+    ``falkordb://host:6379`` (an existing FalkorDB server) or
+    ``neo4j://user:pass@host:7687/dbname`` (also ``bolt://``, ``neo4j+s://``).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CITYKG_", extra="ignore")
+
+    graph: str = Field(default_factory=_default_graph_url)
+    graph_name: str = "citykg"
+    ontology_dir: Path = Field(default_factory=_default_ontology_dir)
+    migrations_dir: Path = REPO_ROOT / "migrations"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+def get_settings() -> Settings:
+    """Build settings from the environment; call once at the edge (app factory, CLI)."""
+    return Settings()
