@@ -1,1 +1,86 @@
-"""graph"""
+"""The graph store: one interface (:class:`GraphStore`), FalkorDB (embedded) and Neo4j backends.
+
+Backends are chosen by URL and imported lazily, so a FalkorDB deployment never imports the Neo4j
+driver and vice versa::
+
+    falkordb:///abs/path/to/data        embedded FalkorDB, data in that directory (the default)
+    falkordb://[:password@]host:6379    an existing FalkorDB server
+    neo4j://user:pass@host:7687/dbname  Neo4j 5 (also bolt://, neo4j+s://, bolt+s://)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from citykg.errors import ConfigError
+from citykg.graph.store import (
+    Constraint as Constraint,
+)
+from citykg.graph.store import (
+    GraphSchema as GraphSchema,
+)
+from citykg.graph.store import (
+    GraphStore as GraphStore,
+)
+from citykg.graph.store import (
+    Health as Health,
+)
+from citykg.graph.store import (
+    Index as Index,
+)
+from citykg.graph.store import (
+    Row as Row,
+)
+from citykg.graph.store import (
+    WriteSummary as WriteSummary,
+)
+
+NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
+
+
+def open_store(url: str, *, graph_name: str = "citykg") -> GraphStore:
+    """Open the graph named by ``url``; raises :class:`ConfigError` with a one-line reason."""
+    parts = urlsplit(url)
+    if parts.scheme == "falkordb":
+        from citykg.graph.falkordb import FalkorDBStore
+
+        if not parts.netloc:
+            if not parts.path.startswith("/"):
+                raise ConfigError(f"embedded graph path must be absolute: {url!r}")
+            return FalkorDBStore(graph_name=graph_name, data_dir=Path(unquote(parts.path)))
+        return FalkorDBStore(
+            graph_name=graph_name,
+            host=parts.hostname or "localhost",
+            port=_port(parts.port, 6379, url),
+            password=unquote(parts.password) if parts.password else None,
+        )
+    if parts.scheme in NEO4J_SCHEMES:
+        from citykg.graph.neo4j import Neo4jStore
+
+        if not parts.username or parts.password is None:
+            raise ConfigError(f"a Neo4j URL needs user and password: {_redacted(url)!r}")
+        return Neo4jStore(
+            uri=f"{parts.scheme}://{parts.hostname}:{_port(parts.port, 7687, url)}",
+            user=unquote(parts.username),
+            password=unquote(parts.password),
+            database=parts.path.strip("/") or None,
+        )
+    raise ConfigError(
+        f"unknown graph URL {_redacted(url)!r}: use falkordb:///abs/path, falkordb://host:port "
+        "or neo4j://user:pass@host:7687/db"
+    )
+
+
+def _port(port: int | None, default: int, url: str) -> int:
+    try:
+        return port or default
+    except ValueError as exc:  # pragma: no cover - urlsplit raises lazily on .port
+        raise ConfigError(f"bad port in graph URL {_redacted(url)!r}") from exc
+
+
+def _redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, LiteralString, Protocol, runtime_checkable
 
 Params = Mapping[str, Any]
+
+READ_ONLY_REFUSED = "the query would change the graph; only read queries are allowed"
 Row = dict[str, Any]
 
 

@@ -1,0 +1,210 @@
+"""The FalkorDB backend: the embedded default, or an existing FalkorDB server.
+
+FalkorDB runs each query atomically (a failed statement leaves nothing behind) but has no
+multi-statement transactions through its client, which is why the platform writes one statement
+per logical write everywhere. Driver and redis errors are translated here, at the boundary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, LiteralString
+
+import falkordb
+import redis
+from falkordb.edge import Edge
+from falkordb.node import Node
+from falkordb.path import Path as FalkorPath
+
+from citykg.errors import Conflict, Forbidden, GraphUnavailable, QueryError
+from citykg.graph.embedded import EmbeddedServer
+from citykg.graph.identifiers import quote_identifier
+from citykg.graph.store import (
+    READ_ONLY_REFUSED,
+    GraphSchema,
+    Health,
+    Params,
+    Row,
+    WriteSummary,
+    node,
+    path,
+    relationship,
+)
+
+CONSTRAINT_TIMEOUT_S = 120.0
+
+
+class FalkorDBStore:
+    """A graph in FalkorDB; ``data_dir`` for the embedded server, else ``host``/``port``."""
+
+    backend = "falkordb"
+    supports_read_only_queries = True
+
+    def __init__(
+        self,
+        *,
+        graph_name: str,
+        data_dir: Path | None = None,
+        host: str = "localhost",
+        port: int = 6379,
+        password: str | None = None,
+    ) -> None:
+        self.graph_name = graph_name
+        self.server: EmbeddedServer | None = None
+        with _translated_errors():
+            if data_dir is not None:
+                self.server = EmbeddedServer(data_dir.resolve())
+                self.server.start()
+                self.location = str(self.server.data_dir)
+                self._db = falkordb.FalkorDB(unix_socket_path=str(self.server.socket_path))
+            else:
+                self.location = f"{host}:{port}"
+                self._db = falkordb.FalkorDB(host=host, port=port, password=password)
+            self._graph = self._ensure_graph()
+
+    def read(
+        self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None
+    ) -> list[Row]:
+        return self.read_untrusted(query, params, timeout_ms=timeout_ms)
+
+    def read_untrusted(
+        self, query: str, params: Params | None = None, *, timeout_ms: int | None = None
+    ) -> list[Row]:
+        with _translated_errors(query):
+            result = self._graph.ro_query(query, dict(params or {}), timeout=timeout_ms)
+        return _rows(result)
+
+    def write(self, query: LiteralString, params: Params | None = None) -> WriteSummary:
+        with _translated_errors(query):
+            result = self._graph.query(query, dict(params or {}))
+        return WriteSummary(
+            rows=_rows(result),
+            nodes_created=int(result.nodes_created),
+            nodes_deleted=int(result.nodes_deleted),
+            relationships_created=int(result.relationships_created),
+            relationships_deleted=int(result.relationships_deleted),
+            properties_set=int(result.properties_set),
+        )
+
+    def apply_schema(self, schema: GraphSchema) -> None:
+        existing = self._existing_indexes()
+        for item in schema.indexes + schema.constraints:
+            if (item.label, item.key) not in existing:
+                self._execute_ddl(
+                    f"CREATE INDEX FOR (n:{quote_identifier(item.label)}) "
+                    f"ON (n.{quote_identifier(item.key)})"
+                )
+                existing.add((item.label, item.key))
+        present = {(c[1], tuple(c[2])) for c in self._constraints() if c[0] == "UNIQUE"}
+        for constraint in schema.constraints:
+            if (constraint.label, (constraint.key,)) not in present:
+                with _translated_errors():
+                    self._graph.create_node_unique_constraint(constraint.label, constraint.key)
+        self._await_constraints()
+
+    def explain(self, query: str) -> str:
+        with _translated_errors(query):
+            return str(self._graph.explain(query))
+
+    def health(self) -> Health:
+        try:
+            self._graph.ro_query("RETURN 1")
+            info = self._db.connection.info("server")
+        except (redis.RedisError, OSError) as exc:
+            return Health(self.backend, self.location, ok=False, detail=str(exc))
+        modules = {m["name"]: m.get("ver") for m in self._db.connection.module_list()}
+        version = f"redis {info.get('redis_version')}, graph module {modules.get('graph')}"
+        embedded = "embedded" if self.server else "server"
+        return Health(self.backend, self.location, ok=True, version=version, detail=embedded)
+
+    def clear(self) -> None:
+        with _translated_errors():
+            if self.graph_name in self._db.list_graphs():
+                self._graph.delete()
+            self._graph = self._ensure_graph()
+
+    def close(self) -> None:
+        with contextlib.suppress(redis.RedisError, OSError):
+            self._db.connection.close()
+        if self.server is not None:
+            self.server.stop()
+
+    def _ensure_graph(self) -> Any:
+        """Select the graph, creating it empty: FalkorDB refuses reads of a missing graph."""
+        graph = self._db.select_graph(self.graph_name)
+        if self.graph_name not in self._db.list_graphs():
+            graph.query("RETURN 1")
+        return graph
+
+    def _execute_ddl(self, statement: str) -> None:
+        with _translated_errors(statement):
+            self._graph.query(statement)
+
+    def _existing_indexes(self) -> set[tuple[str, str]]:
+        rows = self.read("CALL db.indexes() YIELD label, properties RETURN label, properties")
+        return {(row["label"], key) for row in rows for key in row["properties"]}
+
+    def _constraints(self) -> list[list[Any]]:
+        with _translated_errors():
+            return list(self._graph.query("CALL db.constraints()").result_set)
+
+    def _await_constraints(self) -> None:
+        """Unique constraints build in the background; wait, and report one that failed."""
+        deadline = time.monotonic() + CONSTRAINT_TIMEOUT_S
+        while time.monotonic() < deadline:
+            states = self._constraints()
+            failed = [c for c in states if c[4] == "FAILED"]
+            if failed:
+                label, keys = failed[0][1], ", ".join(failed[0][2])
+                with _translated_errors():
+                    self._graph.drop_node_unique_constraint(label, *failed[0][2])
+                raise Conflict(f"cannot make {label}.{keys} unique: existing nodes share a value")
+            if all(c[4] == "OPERATIONAL" for c in states):
+                return
+            time.sleep(0.05)
+        raise GraphUnavailable("unique constraints did not finish building in time")
+
+
+def _rows(result: Any) -> list[Row]:
+    columns = [str(column[1]) for column in result.header]
+    return [
+        {name: _value(value) for name, value in zip(columns, record, strict=True)}
+        for record in result.result_set
+    ]
+
+
+def _value(value: Any) -> Any:
+    """Driver objects to the platform's plain shapes, recursively."""
+    if isinstance(value, Node):
+        return node(str(value.id), value.labels or [], value.properties)
+    if isinstance(value, Edge):
+        start = value.src_node.id if isinstance(value.src_node, Node) else value.src_node
+        end = value.dest_node.id if isinstance(value.dest_node, Node) else value.dest_node
+        props = {k: _value(v) for k, v in value.properties.items()}
+        return relationship(str(value.id), str(value.relation), str(start), str(end), props)
+    if isinstance(value, FalkorPath):
+        return path([_value(n) for n in value.nodes()], [_value(e) for e in value.edges()])
+    if isinstance(value, Mapping):
+        return {str(k): _value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_value(v) for v in value]
+    return value
+
+
+@contextlib.contextmanager
+def _translated_errors(query: str = "") -> Iterator[None]:
+    """Redis and FalkorDB errors become citykg errors; callers never see driver types."""
+    try:
+        yield
+    except redis.ResponseError as exc:
+        message = str(exc)
+        if "constraint violation" in message:
+            raise Conflict(f"the write breaks a uniqueness rule: {message}") from exc
+        if "read-only" in message:
+            raise Forbidden(READ_ONLY_REFUSED) from exc
+        raise QueryError(f"the graph rejected the query: {message}", query=query) from exc
+    except (redis.ConnectionError, redis.TimeoutError, ConnectionError, OSError) as exc:
+        raise GraphUnavailable(f"the FalkorDB server did not answer: {exc}") from exc
