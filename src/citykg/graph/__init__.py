@@ -11,7 +11,7 @@ driver and vice versa::
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from citykg.errors import ConfigError
 from citykg.graph.store import (
@@ -52,7 +52,7 @@ def open_store(url: str, *, graph_name: str = "citykg") -> GraphStore:
         return FalkorDBStore(
             graph_name=graph_name,
             host=parts.hostname or "localhost",
-            port=_port(parts.port, 6379, url),
+            port=_port(parts, 6379),
             password=unquote(parts.password) if parts.password else None,
         )
     if parts.scheme in NEO4J_SCHEMES:
@@ -61,7 +61,7 @@ def open_store(url: str, *, graph_name: str = "citykg") -> GraphStore:
         if not parts.username or parts.password is None:
             raise ConfigError(f"a Neo4j URL needs user and password: {_redacted(url)!r}")
         return Neo4jStore(
-            uri=f"{parts.scheme}://{parts.hostname}:{_port(parts.port, 7687, url)}",
+            uri=f"{parts.scheme}://{parts.hostname}:{_port(parts, 7687)}",
             user=unquote(parts.username),
             password=unquote(parts.password),
             database=parts.path.strip("/") or None,
@@ -72,11 +72,11 @@ def open_store(url: str, *, graph_name: str = "citykg") -> GraphStore:
     )
 
 
-def _port(port: int | None, default: int, url: str) -> int:
+def _port(parts: SplitResult, default: int) -> int:
     try:
-        return port or default
-    except ValueError as exc:  # pragma: no cover - urlsplit raises lazily on .port
-        raise ConfigError(f"bad port in graph URL {_redacted(url)!r}") from exc
+        return parts.port or default
+    except ValueError as exc:
+        raise ConfigError(f"bad port in graph URL {_redacted(parts.geturl())!r}") from exc
 
 
 def _redacted(url: str) -> str:

@@ -173,17 +173,16 @@ class EmbeddedServer:
         return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=timeout_s)
 
     def _is_our_server(self, pid: int) -> bool:
-        """A live redis-server serving this directory (a recycled pid is someone else's)."""
+        """A live redis-server working in this directory (a recycled pid is someone else's).
+
+        redis rewrites its command line, but it runs with ``--dir`` as its working directory.
+        """
         try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            exe = os.readlink(f"/proc/{pid}/exe")
+            cwd = os.readlink(f"/proc/{pid}/cwd")
         except OSError:
             return False
-        return (
-            _alive(pid)
-            and bool(cmdline)
-            and cmdline[0].endswith(b"redis-server")
-            and str(self.data_dir).encode() in cmdline
-        )
+        return _alive(pid) and exe.endswith("redis-server") and Path(cwd) == self.data_dir
 
     def _remove_leftovers(self) -> None:
         for leftover in (self.socket_path, self._state_file):
