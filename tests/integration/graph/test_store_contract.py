@@ -40,10 +40,12 @@ def test_a_write_is_read_back_with_parameters_of_every_type(store: GraphStore) -
 
 def test_nodes_relationships_and_paths_have_one_shape(store: GraphStore) -> None:
     store.write(
-        "CREATE (:Person {idNumber: '1'})-[:RESIDES_IN {since: '2020-01-01'}]->(:Place {placeCode: '11'})"
+        "CREATE (:Person {idNumber: '1'})"
+        "-[:RESIDES_IN {since: '2020-01-01'}]->(:Place {placeCode: '11'})"
     )
     [row] = store.read(
-        "MATCH pth = (p:Person)-[r:RESIDES_IN]->(d:Place) RETURN p, r, d, pth, {n: p.idNumber, l: [1, 2]} AS m"
+        "MATCH pth = (p:Person)-[r:RESIDES_IN]->(d:Place) "
+        "RETURN p, r, d, pth, {n: p.idNumber, l: [1, 2]} AS m"
     )
     rel = row["r"]
     assert rel["type"] == "RESIDES_IN"
@@ -102,7 +104,7 @@ def test_schema_is_idempotent_and_enforced(store: GraphStore) -> None:
 
 def test_a_constraint_over_existing_duplicates_is_refused_by_name(store: GraphStore) -> None:
     store.write("UNWIND [1, 2] AS i CREATE (:Thing {thingCode: 'dup'})")
-    with pytest.raises(Conflict, match="Thing.thingCode"):
+    with pytest.raises(Conflict, match=r"Thing\.thingCode"):
         store.apply_schema(GraphSchema(constraints=(Constraint("Thing", "thingCode"),)))
 
 
