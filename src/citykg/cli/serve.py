@@ -1,0 +1,49 @@
+"""``citykg serve`` and ``citykg demo``: run the API."""
+
+from __future__ import annotations
+
+import click
+import uvicorn
+
+from citykg.api.app import create_app
+from citykg.cli.options import build_settings, graph_option, opened_store
+from citykg.demo import prepare_demo
+
+
+@click.command()
+@click.option("--host", default=None, help="Interface to bind (default $CITYKG_HOST, 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default $CITYKG_PORT, 8000).")
+@graph_option
+def serve(host: str | None, port: int | None, graph_url: str | None) -> None:
+    """Serve the API on the configured graph."""
+    settings = build_settings(graph_url)
+    with opened_store(settings) as store:
+        _run(create_app(settings, store=store), host or settings.host, port or settings.port)
+
+
+@click.command()
+@click.option("--host", default=None, help="Interface to bind (default $CITYKG_HOST, 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default $CITYKG_PORT, 8000).")
+@click.option("--no-serve", is_flag=True, help="Prepare the demo graph and exit.")
+@graph_option
+def demo(host: str | None, port: int | None, no_serve: bool, graph_url: str | None) -> None:
+    """Migrate the graph, load the demo city if the graph is empty, and serve the API."""
+    settings = build_settings(graph_url)
+    with opened_store(settings) as store:
+        loaded = prepare_demo(store, settings=settings)
+        if loaded:
+            click.echo(
+                f"demo city loaded: {loaded.places} places, {loaded.persons} persons, "
+                f"{loaded.organizations} organizations"
+            )
+        else:
+            click.echo("graph already holds a city; serving it as it is")
+        if not no_serve:
+            _run(create_app(settings, store=store), host or settings.host, port or settings.port)
+
+
+def _run(app: object, host: str, port: int) -> None:
+    click.echo(f"API:     http://{host}:{port}/")
+    click.echo(f"docs:    http://{host}:{port}/docs")
+    click.echo(f"health:  http://{host}:{port}/health")
+    uvicorn.run(app, host=host, port=port, log_level="info")  # type: ignore[arg-type]

@@ -1,0 +1,35 @@
+"""Every query the platform defines passes FalkorDB's planner: non-portable Cypher fails CI."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterator
+
+import pytest
+
+import citykg
+from citykg.graph import GraphStore
+
+
+def platform_queries() -> Iterator[tuple[str, str]]:
+    """(module.NAME, text) for every UPPER_CASE string constant of every ``queries`` module."""
+    for info in pkgutil.walk_packages(citykg.__path__, prefix="citykg."):
+        if info.name.rsplit(".", 1)[-1] != "queries":
+            continue
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if name.isupper() and isinstance(value, str):
+                yield f"{info.name}.{name}", value
+
+
+QUERIES = dict(platform_queries())
+
+
+def test_the_registry_finds_the_queries() -> None:
+    assert "citykg.graph.queries.COUNT_NODES" in QUERIES
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_query_is_accepted_by_the_falkordb_planner(name: str, falkordb_store: GraphStore) -> None:
+    assert falkordb_store.explain(QUERIES[name])
