@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from citykg.cli import render
@@ -32,16 +34,24 @@ def status(graph_url: str | None) -> None:
 
 @click.command()
 @click.argument("query")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A $parameter.")
+@click.option(
+    "--param", "-p", "params", multiple=True, metavar="NAME=TEXT", help="A string $param."
+)
+@click.option("--params", "params_json", default="{}", metavar="JSON", help="Typed $params.")
 @click.option("--json", "fmt", flag_value="json", help="Print JSON.")
 @click.option("--csv", "fmt", flag_value="csv", help="Print CSV.")
 @click.option("--timeout", "timeout_ms", default=30_000, show_default=True, help="Milliseconds.")
 @graph_option
 def cypher(
-    query: str, params: tuple[str, ...], fmt: str | None, timeout_ms: int, graph_url: str | None
+    query: str,
+    params: tuple[str, ...],
+    params_json: str,
+    fmt: str | None,
+    timeout_ms: int,
+    graph_url: str | None,
 ) -> None:
     """Run one read-only QUERY (the server refuses writes) and print the rows."""
-    values = dict(_parameter(p) for p in params)
+    values = {**_json_object(params_json), **dict(_parameter(p) for p in params)}
     with opened_store(build_settings(graph_url)) as store:
         rows = store.read_untrusted(query, values, timeout_ms=timeout_ms)
     output = {"json": render.as_json, "csv": render.as_csv}.get(fmt or "", render.table)(rows)
@@ -69,11 +79,18 @@ def migrate(graph_url: str | None) -> None:
     )
 
 
-def _parameter(text: str) -> tuple[str, object]:
+def _parameter(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name:
-        raise click.BadParameter(f"expected NAME=VALUE, got {text!r}", param_hint="--param")
+        raise click.BadParameter(f"expected NAME=TEXT, got {text!r}", param_hint="--param")
+    return name, value
+
+
+def _json_object(text: str) -> dict[str, object]:
     try:
-        return name, int(value)
-    except ValueError:
-        return name, value
+        value = json.loads(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint="--params") from exc
+    if not isinstance(value, dict):
+        raise click.BadParameter("expected a JSON object", param_hint="--params")
+    return value

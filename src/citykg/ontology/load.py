@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
@@ -25,6 +25,7 @@ from citykg.ontology.model import (
     CodeList,
     Concept,
     Location,
+    Locator,
     Ontology,
     OntologyClass,
     PropertyRule,
@@ -209,7 +210,8 @@ def _build(root: Path, files: list[_File]) -> Ontology:
                 definitions.setdefault(iri, []).append(Location(f.path, line))
         for iri in typed - f.lines.keys():
             definitions.setdefault(iri, []).append(Location(f.path, 0))
-    builder = _Builder(graph, definitions, mentions, files)
+    locate = Locator(graph, {k: tuple(v) for k, v in definitions.items()}, mentions)
+    builder = _Builder(graph, locate)
     return Ontology(
         directory=root,
         graph=graph,
@@ -221,43 +223,18 @@ def _build(root: Path, files: list[_File]) -> Ontology:
         code_lists=builder.code_lists(),
         rules=builder.property_rules(),
         sparql_rules=builder.sparql_rules(),
-        definitions={k: tuple(v) for k, v in definitions.items()},
+        locate=locate,
     )
 
 
 class _Builder:
-    """Reads the merged graph into model objects; knows where every node was written."""
+    """Reads the merged graph into model objects, locating each one."""
 
-    def __init__(
-        self,
-        graph: Graph,
-        definitions: dict[str, list[Location]],
-        mentions: dict[str, Location],
-        files: list[_File],
-    ) -> None:
+    def __init__(self, graph: Graph, locate: Locator) -> None:
         self.g = graph
-        self.definitions = definitions
-        self.mentions = mentions
-        self.files = files
+        self.locate = locate
 
     # --- helpers --------------------------------------------------------------------------
-
-    def locate(self, node: Node) -> Location:
-        """The definition site of a node; a blank node is located at the statement holding it."""
-        seen: set[Node] = set()
-        while isinstance(node, BNode) and node not in seen:
-            seen.add(node)
-            parent = next(iter(self.g.subjects(None, node)), None)
-            if parent is None:
-                break
-            node = parent
-        key = str(node)
-        if key in self.definitions:
-            return self.definitions[key][0]
-        if key in self.mentions:
-            return self.mentions[key]
-        holder = next((f.path for f in self.files if (node, None, None) in f.graph), "")
-        return Location(holder, 0)
 
     def text(self, subject: Node, predicate: URIRef) -> Text:
         values: dict[str, str] = {}
@@ -406,10 +383,10 @@ class _Builder:
         rules = []
         for prop, node_shape in self.shape_contexts():
             path = self.g.value(prop, SH.path)
-            if path is None:
-                continue
             classes, subjects_of = self.targets(node_shape if node_shape is not None else prop)
             own_classes, own_subjects = self.targets(prop) if node_shape is not None else ((), ())
+            if not isinstance(path, URIRef) or not (classes or subjects_of or own_classes):
+                continue  # a complex path, or a helper such as ckgsh:InScheme-<Scheme>
             rules.append(
                 PropertyRule(
                     shape=str(prop),

@@ -18,8 +18,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from rdflib import Graph
+from rdflib import BNode, Graph
 from rdflib.namespace import SKOS
+from rdflib.term import Node
 
 from citykg.errors import NotFound
 from citykg.ontology.namespaces import CKG
@@ -43,13 +44,39 @@ class Text:
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where a term is defined: a path relative to the ontology folder and a 1-based line (0 if unknown)."""
+    """A path relative to the ontology folder and a 1-based line (0 when unknown)."""
 
     file: str
     line: int = 0
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Finds where a node was written: a term's definition, else the first statement about it.
+
+    A blank node (an inline property shape, a ``sh:sparql`` constraint) is located at the named
+    subject whose statement holds it.
+    """
+
+    graph: Graph
+    definitions: Mapping[str, tuple[Location, ...]]
+    mentions: Mapping[str, Location]
+
+    def __call__(self, node: Node | str) -> Location:
+        seen: set[Node] = set()
+        while isinstance(node, BNode) and node not in seen:
+            seen.add(node)
+            parent = next(iter(self.graph.subjects(None, node)), None)
+            if parent is None:
+                return Location("", 0)
+            node = parent
+        key = str(node)
+        if key in self.definitions:
+            return self.definitions[key][0]
+        return self.mentions.get(key, Location("", 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +95,7 @@ class OntologyClass:
 
 @dataclass(frozen=True, slots=True)
 class Attribute:
-    """An attribute of an entity class or, when its domain is a qualification class, of a relation."""
+    """An attribute of an entity class, or of a relation when its domain is a qualification."""
 
     iri: str
     name: str
@@ -210,8 +237,8 @@ class Ontology:
     code_lists: Mapping[str, CodeList]
     rules: tuple[PropertyRule, ...]
     sparql_rules: tuple[SparqlRule, ...]
-    definitions: Mapping[str, tuple[Location, ...]]
-    """Every place a term (any IRI with an ``rdf:type``) is defined, in file order."""
+    locate: Locator
+    """``ontology.locate(node)``: where an IRI or blank node was written."""
 
     # --- lookups by local name ------------------------------------------------------------
 
@@ -227,10 +254,14 @@ class Ontology:
     def code_list_named(self, name: str) -> CodeList:
         return _named(self._code_lists_by_name, name, "code list")
 
-    def location(self, iri: str) -> Location | None:
-        """Where ``iri`` is (first) defined, if it is defined at all."""
-        sites = self.definitions.get(iri)
-        return sites[0] if sites else None
+    @property
+    def definitions(self) -> Mapping[str, tuple[Location, ...]]:
+        """Every place a term is defined (a statement about it in a file typing it), file order."""
+        return self.locate.definitions
+
+    def is_defined(self, iri: str) -> bool:
+        """Whether ``iri`` has an ``rdf:type`` in some file."""
+        return iri in self.locate.definitions
 
     # --- the class hierarchy -----------------------------------------------------------------
 

@@ -8,7 +8,20 @@ Domain terms (``ckg:idNumber``, ``ckg:residesIn`` …) are data, not code: build
 
 from __future__ import annotations
 
-from rdflib.namespace import DefinedNamespace, Namespace
+import re
+
+from rdflib.namespace import (
+    DCTERMS,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SH,
+    SKOS,
+    XSD,
+    DefinedNamespace,
+    Namespace,
+)
 from rdflib.term import URIRef
 
 CKG_IRI = "https://w3id.org/citykg/ontology#"
@@ -56,11 +69,32 @@ def ckg_term(local_name: str) -> URIRef:
     return URIRef(CKG_IRI + local_name)
 
 
+PREFIXES: dict[str, str] = {
+    "ckg": CKG_IRI,
+    "ckgsh": CKGSH_IRI,
+    "code": CODE_IRI,
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "xsd": str(XSD),
+    "sh": str(SH),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+}
+"""The prefixes of ``ontology/README.md``, for compact names in messages and docs."""
+
+
 def local_name(iri: str) -> str:
     """The part of an IRI after its last ``#`` or ``/``."""
-    for separator in ("#", "/"):
-        if separator in iri:
-            iri = iri.rsplit(separator, 1)[1]
+    return re.split(r"[#/]", iri)[-1]
+
+
+def curie(iri: str) -> str:
+    """``ckg:idNumber`` for the full IRI; other IRIs are returned unchanged."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 

@@ -1,0 +1,5 @@
+"""``python -m citykg`` runs the CLI."""
+
+from citykg.cli import main
+
+main()
