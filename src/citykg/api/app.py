@@ -9,11 +9,11 @@ from fastapi import FastAPI
 
 from citykg import __version__
 from citykg.api import errors
-from citykg.api.routes import health
+from citykg.api.routes import health, me
 from citykg.graph import GraphStore, open_store
 from citykg.settings import Settings
 
-ROUTERS = (health.router,)
+ROUTERS = (health.router, me.router)
 
 
 def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAPI:

@@ -14,6 +14,7 @@ import click
 from citykg.cli.graph import cypher, migrate, status
 from citykg.cli.ontology import ontology
 from citykg.cli.serve import demo, serve
+from citykg.cli.users import users
 from citykg.errors import (
     CityKGError,
     ConfigError,
@@ -42,7 +43,7 @@ def cli() -> None:
     """citykg: the city knowledge graph and its applications."""
 
 
-for command in (status, cypher, migrate, serve, demo, ontology):
+for command in (status, cypher, migrate, serve, demo, ontology, users):
     cli.add_command(command)
 
 

@@ -1,0 +1,109 @@
+"""Principals and their API tokens, stored in the graph (tokens only as SHA-256 hashes).
+
+API tokens are 256-bit random strings, so a fast hash is the right store for them (a slow
+password hash such as argon2 is for the low-entropy passwords of the web console).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from citykg.access import queries
+from citykg.access.principals import KINDS, Post, Principal, PrincipalKind
+from citykg.errors import NotFound, ValidationFailed, Violation
+from citykg.geo.scope import PlaceScope
+from citykg.graph import GraphStore
+
+TOKEN_PREFIX = "ckg_"
+
+
+def save_principal(
+    store: GraphStore,
+    *,
+    id: str,
+    kind: str,
+    name: str,
+    person: str | None = None,
+    roles: Iterable[str] = (),
+) -> None:
+    """Create or update a principal; an official or resident must act as a known Person."""
+    if kind not in KINDS:
+        raise ValidationFailed(
+            [Violation("kind", f"unknown principal kind {kind!r}; one of {', '.join(KINDS)}",
+                       f"未知的主体类型 {kind!r}", value=kind)]
+        )  # fmt: skip
+    rows = store.write(
+        queries.MERGE_PRINCIPAL,
+        {"id": id, "kind": kind, "name": name, "person": person, "roles": sorted(roles),
+         "now": _now()},
+    ).rows  # fmt: skip
+    if kind in ("official", "resident") and not (rows and rows[0]["linked"]):
+        raise NotFound(f"principal {id!r}: no Person with idNumber {person!r} in the graph")
+
+
+def issue_token(store: GraphStore, *, principal_id: str, label: str = "") -> str:
+    """A new API token for the principal; only its hash is stored, so show it once."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    rows = store.write(
+        queries.ADD_TOKEN, {"id": principal_id, "hash": _hash(token), "label": label, "now": _now()}
+    ).rows
+    if not rows:
+        raise NotFound(f"no principal {principal_id!r}")
+    return token
+
+
+def revoke_tokens(store: GraphStore, *, principal_id: str) -> int:
+    return int(store.write(queries.REVOKE_TOKENS, {"id": principal_id}).rows[0]["revoked"])
+
+
+def authenticate(store: GraphStore, token: str) -> Principal | None:
+    """The principal a token stands for, with its current posts and scope; None if unknown."""
+    rows = store.read(queries.PRINCIPAL_BY_TOKEN, {"hash": _hash(token)})
+    return _resolve(store, rows[0]) if rows else None
+
+
+def principal(store: GraphStore, principal_id: str) -> Principal:
+    rows = store.read(queries.PRINCIPAL_BY_ID, {"id": principal_id})
+    if not rows:
+        raise NotFound(f"no principal {principal_id!r}")
+    return _resolve(store, rows[0])
+
+
+def _resolve(store: GraphStore, row: dict[str, Any]) -> Principal:
+    kind: PrincipalKind = row["kind"]
+    person = row["person"]
+    posts: list[Post] = []
+    places: set[str] = set()
+    if kind == "official" and person:
+        for post in store.read(queries.CURRENT_POSTS, {"person": person}):
+            posts.append(Post(post["organization"], post["role"] or "", tuple(_tags(post["tags"]))))
+            places.update(post["places"])
+    scope = PlaceScope.within(*places) if places else PlaceScope.nothing()
+    return Principal(
+        id=row["id"],
+        kind=kind,
+        name=row["name"],
+        person=person,
+        roles=frozenset(row["roles"] or []) | {p.role for p in posts if p.role},
+        tags=frozenset(t for p in posts for t in p.tags),
+        posts=tuple(posts),
+        scope=scope,
+    )
+
+
+def _tags(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [t.strip() for t in str(value or "").split(",") if t.strip()]
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
