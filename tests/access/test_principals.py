@@ -53,8 +53,7 @@ def test_an_officials_scope_and_roles_come_from_the_current_post(city: GraphStor
 def test_a_transfer_changes_access_with_no_permission_edit(city: GraphStore) -> None:
     city.write(
         "MATCH (p:Person {idNumber: $wang})-[h:HOLDS_POST_IN]->(:Organization {creditCode: 'ORG1'})"
-        " "
-        "SET h.until = '2026-11-01' "
+        " SET h.until = '2026-11-01' "
         "WITH p MATCH (o2:Organization {creditCode: 'ORG2'}) "
         "CREATE (p)-[:HOLDS_POST_IN {role: '03', since: '2026-11-01'}]->(o2)",
         {"wang": WANG},

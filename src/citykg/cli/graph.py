@@ -69,7 +69,7 @@ def migrate(graph_url: str | None) -> None:
             store,
             directory=settings.migrations_dir,
             schema=compile_graph_schema(ontology),
-            ontology_version=ontology.version,
+            ontology_version=ontology.version or "unversioned",
         )
     for name in report.applied:
         click.echo(f"applied  {name}")

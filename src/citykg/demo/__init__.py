@@ -18,6 +18,6 @@ def prepare_demo(store: GraphStore, *, settings: Settings) -> FixtureSummary | N
         store,
         directory=settings.migrations_dir,
         schema=compile_graph_schema(ontology),
-        ontology_version=ontology.version,
+        ontology_version=ontology.version or "unversioned",
     )
     return load_fixture(store) if is_empty(store) else None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
@@ -31,6 +32,7 @@ from citykg.ontology.model import (
     PropertyRule,
     RelationType,
     SparqlRule,
+    SubjectRule,
     Text,
 )
 from citykg.ontology.namespaces import CKG, CKG_IRI, is_project_iri, local_name
@@ -222,6 +224,7 @@ def _build(root: Path, files: list[_File]) -> Ontology:
         relations=builder.relations(),
         code_lists=builder.code_lists(),
         rules=builder.property_rules(),
+        subject_rules=builder.subject_rules(),
         sparql_rules=builder.sparql_rules(),
         locate=locate,
     )
@@ -401,15 +404,42 @@ class _Builder:
                     flags=self.string(prop, SH.flags) or "",
                     min_inclusive=self.bound(prop, SH.minInclusive),
                     max_inclusive=self.bound(prop, SH.maxInclusive),
+                    min_exclusive=self.bound(prop, SH.minExclusive),
+                    max_exclusive=self.bound(prop, SH.maxExclusive),
                     min_length=self.integer(prop, SH.minLength),
                     max_length=self.integer(prop, SH.maxLength),
                     in_scheme=self.in_scheme(prop),
+                    in_values=self.values_in(prop),
                     class_=self.iri(prop, SH["class"]),
+                    node_kind=self.iri(prop, SH.nodeKind),
+                    less_than_or_equals=self.iri(prop, SH.lessThanOrEquals),
                     message=self.text(prop, SH.message),
                     location=self.locate(prop),
                 )
             )
         return tuple(rules)
+
+    def values_in(self, prop: Node) -> tuple[object, ...] | None:
+        head = self.g.value(prop, SH["in"])
+        if head is None:
+            return None
+        return tuple(
+            v.toPython() if isinstance(v, Literal) else str(v) for v in Collection(self.g, head)
+        )
+
+    def subject_rules(self) -> tuple[SubjectRule, ...]:
+        return tuple(
+            SubjectRule(
+                shape=str(shape),
+                target_classes=self.targets(shape)[0],
+                target_subjects_of=self.targets(shape)[1],
+                class_=str(cls),
+                message=self.text(shape, SH.message),
+                location=self.locate(shape),
+            )
+            for shape, cls in sorted(self.g.subject_objects(SH["class"]))
+            if (shape, SH.path, None) not in self.g and any(self.targets(shape))
+        )
 
     def in_scheme(self, prop: Node) -> str | None:
         for node in self.g.objects(prop, SH.node):

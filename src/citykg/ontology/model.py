@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from rdflib import BNode, Graph
 from rdflib.namespace import SKOS
@@ -187,7 +187,9 @@ class PropertyRule:
 
     ``target_classes`` / ``target_subjects_of`` are the targets that make the rule apply (the node
     shape's, or the property shape's own when it stands alone). ``in_scheme`` is the code list
-    named by ``sh:node ckgsh:InScheme-<Scheme>``; ``class_`` is ``sh:class``.
+    named by ``sh:node ckgsh:InScheme-<Scheme>``; ``class_`` is ``sh:class``; ``in_values`` is
+    ``sh:in`` (as Python values); ``less_than_or_equals`` the other path of
+    ``sh:lessThanOrEquals``.
     """
 
     shape: str
@@ -202,10 +204,30 @@ class PropertyRule:
     flags: str
     min_inclusive: Bound | None
     max_inclusive: Bound | None
+    min_exclusive: Bound | None
+    max_exclusive: Bound | None
     min_length: int | None
     max_length: int | None
     in_scheme: str | None
+    in_values: tuple[object, ...] | None
     class_: str | None
+    node_kind: str | None
+    less_than_or_equals: str | None
+    message: Text
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectRule:
+    """A node-level ``sh:class`` of a shape: what class the focus itself must have.
+
+    Relation shapes use it to check the subject of ``sh:targetSubjectsOf`` the relation.
+    """
+
+    shape: str
+    target_classes: tuple[str, ...]
+    target_subjects_of: tuple[str, ...]
+    class_: str
     message: Text
     location: Location
 
@@ -236,6 +258,7 @@ class Ontology:
     relations: Mapping[str, RelationType]
     code_lists: Mapping[str, CodeList]
     rules: tuple[PropertyRule, ...]
+    subject_rules: tuple[SubjectRule, ...]
     sparql_rules: tuple[SparqlRule, ...]
     locate: Locator
     """``ontology.locate(node)``: where an IRI or blank node was written."""
@@ -368,6 +391,23 @@ class Ontology:
     def rules_for_path(self, path: str) -> tuple[PropertyRule, ...]:
         return self._rules_by_path.get(path, ())
 
+    def rules_on(self, cls: OntologyClass, path: str) -> tuple[PropertyRule, ...]:
+        """Rules judging ``path`` on an entity of ``cls``: targeting the class or an ancestor, or
+        targeting subjects of ``path`` itself (those apply only when the entity has a value)."""
+        lineage = {c.iri for c in self.lineage(cls)}
+        return tuple(
+            r
+            for r in self.rules_for_path(path)
+            if lineage.intersection(r.target_classes) or path in r.target_subjects_of
+        )
+
+    def cardinality(self, cls: OntologyClass, path: str) -> tuple[int, int | None]:
+        """(fewest, most) values of ``path`` an entity of ``cls`` may have; most None = any."""
+        rules = self.rules_on(cls, path)
+        fewest = max((r.min_count or 0 for r in rules if r.target_classes), default=0)
+        maxes = [r.max_count for r in rules if r.max_count is not None]
+        return fewest, min(maxes) if maxes else None
+
     def sparql_rules_for(self, attribute: Attribute) -> tuple[SparqlRule, ...]:
         """SHACL-SPARQL rules that apply to an attribute (its path, or subjects of it)."""
         return tuple(
@@ -439,3 +479,29 @@ def _named[T](index: Mapping[str, T], name: str, kind: str) -> T:
         return index[name]
     except KeyError:
         raise NotFound(f"no {kind} named {name!r} in the ontology") from None
+
+
+@dataclass(frozen=True, slots=True)
+class RelationInstance:
+    """One relation of an entity being written: its type, target and relation attributes.
+
+    ``relation`` and attribute keys are term local names; coded values are notations.
+    """
+
+    relation: str
+    target_class: str
+    target_key: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityInstance:
+    """One entity being written, as typed Python values.
+
+    ``cls`` and attribute keys are term local names; coded values are code notations (strings),
+    dates are ``datetime.date``, date-times ``datetime.datetime``, multi-valued attributes lists.
+    """
+
+    cls: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+    relations: list[RelationInstance] = field(default_factory=list)

@@ -16,6 +16,7 @@ from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
+from citykg.ontology.checks import CHECK_RULES
 from citykg.ontology.model import (
     Attribute,
     Location,
@@ -34,9 +35,6 @@ DATATYPES = frozenset(
     for t in (XSD.string, XSD.integer, XSD.decimal, XSD.boolean, XSD.date, XSD.dateTime, XSD.anyURI)
 )
 """The XSD datatypes an attribute may range over (README, "Entity attribute")."""
-
-CHECK_RULES = frozenset({str(CKG.GB11643), str(CKG.GB32100)})
-"""Check rules the fast validator implements."""
 
 RELATION_COUNTS: Mapping[RelationKind, int] = {"same-class": 25, "cross-class": 51}
 """How many relation types of each kind the City Knowledge System defines."""
