@@ -30,14 +30,17 @@ def demo(host: str | None, port: int | None, no_serve: bool, graph_url: str | No
     """Migrate the graph, load the demo city if the graph is empty, and serve the API."""
     settings = build_settings(graph_url)
     with opened_store(settings) as store:
-        loaded = prepare_demo(store, settings=settings)
-        if loaded:
+        city = prepare_demo(store, settings=settings)
+        if city.loaded:
             click.echo(
-                f"demo city loaded: {loaded.places} places, {loaded.persons} persons, "
-                f"{loaded.organizations} organizations"
+                f"demo city loaded: {city.loaded.places} places, {city.loaded.persons} persons, "
+                f"{city.loaded.organizations} organizations"
             )
         else:
             click.echo("graph already holds a city; serving it as it is")
+        for principal_id, token in city.tokens.items():
+            click.echo(f"token for {principal_id:<9} {token}")
+        click.echo('try:     curl -H "Authorization: Bearer <token>" http://HOST:PORT/me')
         if not no_serve:
             _run(create_app(settings, store=store), host or settings.host, port or settings.port)
 

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from citykg.demo.fixture import FixtureSummary, is_empty, load_fixture
+from dataclasses import dataclass
+
+from citykg.demo.fixture import FixtureSummary, demo_principals, is_empty, load_fixture
 from citykg.graph import GraphStore
 from citykg.graph.migrations import migrate
 from citykg.ontology import compile_graph_schema, load_ontology
 from citykg.settings import Settings
 
-__all__ = ["FixtureSummary", "is_empty", "load_fixture", "prepare_demo"]
+__all__ = ["DemoCity", "FixtureSummary", "is_empty", "load_fixture", "prepare_demo"]
 
 
-def prepare_demo(store: GraphStore, *, settings: Settings) -> FixtureSummary | None:
-    """Bring the graph to the current ontology, then load the demo city if it is empty."""
+@dataclass(frozen=True, slots=True)
+class DemoCity:
+    """What ``prepare_demo`` did: the city it loaded (None if one was there) and demo tokens."""
+
+    loaded: FixtureSummary | None
+    tokens: dict[str, str]
+
+
+def prepare_demo(store: GraphStore, *, settings: Settings) -> DemoCity:
+    """Bring the graph to the current ontology, load the demo city if empty, issue demo tokens."""
     ontology = load_ontology(settings.ontology_dir)
     migrate(
         store,
@@ -20,4 +30,5 @@ def prepare_demo(store: GraphStore, *, settings: Settings) -> FixtureSummary | N
         schema=compile_graph_schema(ontology),
         ontology_version=ontology.version or "unversioned",
     )
-    return load_fixture(store) if is_empty(store) else None
+    loaded = load_fixture(store) if is_empty(store) else None
+    return DemoCity(loaded=loaded, tokens=demo_principals(store))

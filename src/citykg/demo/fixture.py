@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from citykg.access import issue_token, revoke_tokens, save_principal
 from citykg.demo import queries
 from citykg.graph import GraphStore
 from citykg.graph.identifiers import cypher_with
@@ -60,7 +61,30 @@ def load_fixture(store: GraphStore, *, seed: int = 7) -> FixtureSummary:
         for i, (code, name, *_rest) in enumerate(communities)
     ]
     store.write(queries.MERGE_COMMITTEES, {"rows": committees, "source": SOURCE})
+    workers = [
+        {"person": row["person"], "organization": row["organization"], "role": "SQ05",
+         "tags": ["civil-affairs"], "since": "2024-01-01", "title": "社区专职工作者"}
+        for row in store.read(queries.FIRST_RESIDENT_PER_COMMITTEE)
+    ]  # fmt: skip
+    store.write(queries.MERGE_POSTS, {"rows": workers})
     return FixtureSummary(len(places) + 1, len(residents), len(committees))
+
+
+def demo_principals(store: GraphStore) -> dict[str, str]:
+    """Demo principals (an analyst, a community worker, a resident) with fresh API tokens."""
+    worker = store.read(queries.FIRST_RESIDENT_PER_COMMITTEE)[0]
+    resident = store.read(queries.SOME_RESIDENT)[0]
+    people = [
+        ("analyst", "analyst", "数据分析员", None, ("analyst",)),
+        ("worker", "official", f"{worker['name']}（{worker['community']}）", worker["person"], ()),
+        ("resident", "resident", resident["name"], resident["person"], ()),
+    ]
+    tokens = {}
+    for principal_id, kind, name, person, roles in people:
+        save_principal(store, id=principal_id, kind=kind, name=name, person=person, roles=roles)
+        revoke_tokens(store, principal_id=principal_id)
+        tokens[principal_id] = issue_token(store, principal_id=principal_id, label="demo")
+    return tokens
 
 
 def is_empty(store: GraphStore) -> bool:

@@ -43,3 +43,26 @@ MERGE_COMMITTEES: LiteralString = (
     "MERGE (o)-[:LOCATED_AT]->(community) "
     "RETURN count(o) AS organizations"
 )
+
+MERGE_POSTS: LiteralString = (
+    "UNWIND $rows AS row "
+    "MATCH (p:Person {idNumber: row.person}), (o:Organization {creditCode: row.organization}) "
+    "SET p:Official:CommunityWorker "
+    "MERGE (p)-[h:HOLDS_POST_IN]->(o) "
+    "SET h.role = row.role, h.tags = row.tags, h.since = row.since, h.postTitle = row.title "
+    "RETURN count(h) AS posts"
+)
+
+FIRST_RESIDENT_PER_COMMITTEE: LiteralString = (
+    "MATCH (o:ResidentsCommittee)-[:HAS_JURISDICTION_OVER]->(c:Community) "
+    "MATCH (p:Person)-[:RESIDES_IN]->(:Door)-[:PART_OF*1..4]->(c) "
+    "WITH o, c, p ORDER BY p.idNumber "
+    "WITH o, c, collect(p)[0] AS first "
+    "RETURN o.creditCode AS organization, c.name AS community, first.idNumber AS person, "
+    "first.name AS name ORDER BY c.placeCode"
+)
+
+SOME_RESIDENT: LiteralString = (
+    "MATCH (p:Person)-[:RESIDES_IN]->(:Door) WHERE NOT p:Official "
+    "RETURN p.idNumber AS person, p.name AS name ORDER BY p.idNumber DESC LIMIT 1"
+)
