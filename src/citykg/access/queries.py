@@ -46,3 +46,15 @@ CURRENT_POSTS: LiteralString = (
     "RETURN o.creditCode AS organization, h.role AS role, h.tags AS tags, "
     "collect(pl.placeCode) AS places"
 )
+
+ADD_AUDIT_RECORD: LiteralString = (
+    "CREATE (a:AuditRecord {at: $at, principal: $principal, action: $action, target: $target, "
+    "fields: $fields, purpose: $purpose, detail: $detail})"
+)
+
+RECENT_AUDIT_RECORDS: LiteralString = (
+    "MATCH (a:AuditRecord) WHERE $principal IS NULL OR a.principal = $principal "
+    "RETURN a.at AS at, a.principal AS principal, a.action AS action, a.target AS target, "
+    "a.fields AS fields, a.purpose AS purpose, a.detail AS detail "
+    "ORDER BY a.at DESC LIMIT $limit"
+)

@@ -1,0 +1,107 @@
+"""Masking of sensitive values (脱敏) and their audited reveal.
+
+What is masked comes from the ontology (``ckg:sensitivity``, ``ckg:attributeGroup``) and the
+rules file (``masked``): ID numbers read ``110***********1234``, phones ``138****5678``, other
+values ``***``. A caller may ask to reveal named keys with a purpose; a key is revealed only
+with ``sensitive.reveal`` and, for a grouped attribute, a post tag granting the group, and every
+revealed key is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from citykg.access.check import actions_of
+from citykg.access.principals import Principal
+from citykg.access.rules import AccessRules, load_rules
+from citykg.ontology import Ontology
+
+MASK = "***"
+
+
+@dataclass(frozen=True, slots=True)
+class MaskedKey:
+    """A property key masked by default, and the attribute group needed to reveal it."""
+
+    key: str
+    group: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Redaction:
+    """Properties as the caller may see them, and which masked keys were revealed."""
+
+    properties: dict[str, Any]
+    revealed: list[str]
+    masked: list[str]
+
+
+class Masker:
+    """Knows, per node label, which property keys are masked; compiled once per ontology."""
+
+    def __init__(self, ontology: Ontology, rules: AccessRules | None = None) -> None:
+        self.rules = rules or load_rules()
+        levels = set(self.rules.file.masked.sensitivity)
+        keys = set(self.rules.file.masked.keys)
+        self._by_label: dict[str, dict[str, MaskedKey]] = {}
+        for cls in ontology.entity_classes:
+            masked = {
+                a.property_key: MaskedKey(a.property_key, a.attribute_group)
+                for a in ontology.attributes_of(cls)
+                if (a.sensitivity and a.sensitivity.rsplit("#", 1)[-1] in levels)
+                or a.property_key in keys
+            }
+            self._by_label[cls.name] = masked
+
+    def masked_keys(self, labels: Iterable[str]) -> dict[str, MaskedKey]:
+        merged: dict[str, MaskedKey] = {}
+        for label in labels:
+            merged.update(self._by_label.get(label, {}))
+        return merged
+
+    def redact(
+        self,
+        principal: Principal,
+        labels: Iterable[str],
+        properties: Mapping[str, Any],
+        *,
+        reveal: Iterable[str] = (),
+        own: bool = False,
+    ) -> Redaction:
+        """Mask what ``principal`` may not see in clear; ``own`` data (a resident's) is clear."""
+        masked_keys = self.masked_keys(labels)
+        may = self._revealable(principal)
+        wanted = set(reveal)
+        out: dict[str, Any] = {}
+        revealed: list[str] = []
+        masked: list[str] = []
+        for key, value in properties.items():
+            rule = masked_keys.get(key)
+            if rule is None or value is None or own:
+                out[key] = value
+            elif key in wanted and may(rule):
+                out[key] = value
+                revealed.append(key)
+            else:
+                out[key] = mask(value)
+                masked.append(key)
+        return Redaction(out, sorted(revealed), sorted(masked))
+
+    def _revealable(self, principal: Principal) -> Any:
+        can = "sensitive.reveal" in actions_of(principal, rules=self.rules)
+        groups = self.rules.groups_for(principal.tags)
+        return lambda rule: can and (rule.group is None or rule.group in groups)
+
+
+def mask(value: Any) -> Any:
+    """Keep enough to recognise a value, not enough to use it."""
+    if isinstance(value, list):
+        return [mask(v) for v in value]
+    text = str(value)
+    if len(text) >= 15:  # ID numbers, document numbers: 110***********1234
+        return text[:3] + "*" * (len(text) - 7) + text[-4:]
+    if len(text) == 11 and text.isdigit():  # mobile phones: 138****5678
+        return text[:3] + "****" + text[-4:]
+    return MASK

@@ -1,0 +1,76 @@
+"""The access rules file (``rules.yaml``): actions, what roles grant, what tags unmask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from citykg.errors import ConfigError
+
+DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
+
+
+class Masking(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sensitivity: list[str] = Field(default_factory=list)
+    keys: list[str] = Field(default_factory=list)
+
+
+class RulesFile(BaseModel):
+    """The file as written; refuses unknown sections and roles that grant unknown actions."""
+
+    model_config = ConfigDict(extra="forbid")
+    actions: dict[str, dict[str, str]]
+    roles: dict[str, list[str]]
+    tags: dict[str, list[str]] = Field(default_factory=dict)
+    residents: list[str] = Field(default_factory=list)
+    masked: Masking = Field(default_factory=Masking)
+
+    @model_validator(mode="after")
+    def _known_actions(self) -> RulesFile:
+        granted = [(r, a) for r, acts in self.roles.items() for a in acts]
+        granted += [("residents", a) for a in self.residents]
+        unknown = [f"{who}: {action}" for who, action in granted if action not in self.actions]
+        if unknown:
+            raise ValueError("unknown actions granted: " + ", ".join(unknown))
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRules:
+    """Compiled rules: ask which actions a set of roles grants, which groups tags unmask."""
+
+    file: RulesFile
+
+    def actions_for(self, roles: frozenset[str]) -> frozenset[str]:
+        return frozenset(
+            action
+            for pattern, actions in self.file.roles.items()
+            if any(fnmatchcase(role, pattern) for role in roles)
+            for action in actions
+        )
+
+    def groups_for(self, tags: frozenset[str]) -> frozenset[str]:
+        return frozenset(g for tag in tags for g in self.file.tags.get(tag, []))
+
+    @property
+    def resident_actions(self) -> frozenset[str]:
+        return frozenset(self.file.residents)
+
+    def roles_granting(self, action: str) -> list[str]:
+        return sorted(role for role, actions in self.file.roles.items() if action in actions)
+
+
+@cache
+def load_rules(path: Path = DEFAULT_RULES) -> AccessRules:
+    """Read and check a rules file (cached per path)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return AccessRules(RulesFile.model_validate(raw))
+    except (OSError, yaml.YAMLError, ValueError) as exc:
+        raise ConfigError(f"access rules {path}: {exc}") from exc
