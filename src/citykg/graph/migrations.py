@@ -1,10 +1,12 @@
 """Versioned graph migrations, applied in order and recorded in the graph itself.
 
 ``migrations/`` holds numbered files, ``NNNN_what_it_does.cypher`` (statements separated by a
-line holding only ``;``) or ``NNNN_what_it_does.py`` (a function ``upgrade(store)``). Each
-statement is atomic; a migration is recorded as a ``:SchemaMigration`` node only after all its
-statements succeeded, so a failed migration is retried on the next run and must be idempotent
-(``MERGE``, ``SET``), which every shipped migration is.
+line holding only ``;``) or ``NNNN_what_it_does.py`` (a function ``upgrade(store)``). A
+migration that goes with an ontology release declares it (``// ontology: 0.2.0`` or
+``ONTOLOGY_VERSION = "0.2.0"``): that is how ``citykg ontology validate`` knows a breaking
+change has its migration. Each statement is atomic; a migration is recorded as a
+``:SchemaMigration`` node only after all its statements succeeded, so a failed migration is
+retried on the next run and must be idempotent (``MERGE``, ``SET``).
 
 ``migrate`` also applies the constraints and indexes compiled from the ontology (idempotent)
 and records the ontology version the graph now conforms to.
@@ -25,6 +27,9 @@ from citykg.graph import queries
 from citykg.graph.store import GraphSchema, GraphStore
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(cypher|py)$")
+_DECLARED_VERSION = re.compile(
+    r"""^(?://\s*ontology:\s*|ONTOLOGY_VERSION\s*=\s*["'])([0-9][0-9A-Za-z.+-]*)""", re.MULTILINE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,13 @@ class Migration:
     id: int
     name: str
     path: Path
+
+    @property
+    def ontology_version(self) -> str | None:
+        """The ontology version this migration brings the graph to, as the file declares it:
+        ``// ontology: 0.2.0`` in a Cypher script, ``ONTOLOGY_VERSION = "0.2.0"`` in Python."""
+        found = _DECLARED_VERSION.search(self.path.read_text(encoding="utf-8"))
+        return found.group(1) if found else None
 
     def apply(self, store: GraphStore) -> None:
         if self.path.suffix == ".cypher":

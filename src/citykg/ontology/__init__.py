@@ -29,6 +29,7 @@ from citykg.ontology.model import PropertyRule as PropertyRule
 from citykg.ontology.model import RelationInstance as RelationInstance
 from citykg.ontology.model import RelationType as RelationType
 from citykg.ontology.model import SparqlRule as SparqlRule
+from citykg.ontology.model import SubjectRule as SubjectRule
 from citykg.ontology.model import Text as Text
 from citykg.ontology.rules import Problem as Problem
 from citykg.ontology.rules import RuleOptions as RuleOptions
@@ -53,6 +54,7 @@ __all__ = [
     "RelationType",
     "RuleOptions",
     "SparqlRule",
+    "SubjectRule",
     "Text",
     "Validators",
     "build_docs",

@@ -143,21 +143,21 @@ def _statement_tokens(text: str) -> Iterator[tuple[str, int]]:
             i = n if end < 0 else end
         elif at_start and depth == 0:
             at_start = False
-            if _DIRECTIVE_START.match(text, i):
-                sparql_style = _SPARQL_DIRECTIVE.match(text, i)
+            if _DIRECTIVE_START.match(text, i):  # @prefix, @base, PREFIX, BASE
                 directive = _DIRECTIVE.match(text, i)
-                yield (directive.group(0) if directive else text[i : i + 5]), line
-                if sparql_style:
+                yield (directive.group(0) if directive else "@base"), line
+                sparql_style = _SPARQL_DIRECTIVE.match(text, i)
+                if sparql_style:  # PREFIX and BASE end without a "."
                     i, at_start = sparql_style.end(), True
                     continue
             else:
                 token = _TOKEN.match(text, i)
                 assert token is not None  # the pattern ends with "." and so always matches
                 yield token.group(0), line
-                if token.group(0) not in "[(":
+                if token.group(0) not in ("[", "("):
                     i = token.end()
                     continue
-            # fall through: the directive or bracket is scanned character by character
+            # a Turtle directive or a blank-node subject: scan on character by character
         elif c in "\"'":
             i, line = _skip_string(text, i, line)
         elif c == "<":
@@ -259,8 +259,10 @@ class _Builder:
         return None if value is None else str(value)
 
     def integer(self, subject: Node, predicate: URIRef) -> int | None:
+        """An integer, or None when absent or malformed (SHACL-SHACL reports malformed ones)."""
         value = self.g.value(subject, predicate)
-        return int(value) if isinstance(value, Literal) else None
+        python = value.toPython() if isinstance(value, Literal) else None
+        return python if isinstance(python, int) and not isinstance(python, bool) else None
 
     def bound(self, subject: Node, predicate: URIRef) -> Bound | None:
         value = self.g.value(subject, predicate)

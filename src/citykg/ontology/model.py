@@ -298,11 +298,11 @@ class Ontology:
 
     def descendants(self, cls: OntologyClass) -> tuple[OntologyClass, ...]:
         """Every subclass, at any depth."""
-        return tuple(c for c in self.classes.values() if cls in self.ancestors(c))
+        return self._descendants.get(cls.iri, ())
 
     def is_subclass(self, cls: OntologyClass, of: OntologyClass) -> bool:
         """Whether ``cls`` is ``of`` or one of its subclasses."""
-        return cls is of or of in self.ancestors(cls)
+        return cls.iri == of.iri or of.iri in self._ancestor_iris[cls.iri]
 
     def top_class(self, cls: OntologyClass) -> OntologyClass | None:
         """The top class (Person, Place, Event, Thing, Organization) ``cls`` falls under."""
@@ -323,7 +323,7 @@ class Ontology:
         base = self.classes.get(str(CKG.RelationQualification))
         if base is None:
             return ()
-        return tuple(c for c in self.classes.values() if base in self.ancestors(c))
+        return self.descendants(base)
 
     def graph_labels(self, cls: OntologyClass) -> tuple[str, ...]:
         """Node labels in the property graph: the class's local name and every superclass's."""
@@ -383,11 +383,6 @@ class Ontology:
 
     # --- shapes --------------------------------------------------------------------------------
 
-    def rules_for(self, cls: OntologyClass) -> tuple[PropertyRule, ...]:
-        """Property rules whose target class is the class or an ancestor (SHACL targetClass)."""
-        lineage = {c.iri for c in self.lineage(cls)}
-        return tuple(r for r in self.rules if lineage.intersection(r.target_classes))
-
     def rules_for_path(self, path: str) -> tuple[PropertyRule, ...]:
         return self._rules_by_path.get(path, ())
 
@@ -436,6 +431,18 @@ class Ontology:
                 frontier = parents
             result[cls.iri] = tuple(seen)
         return result
+
+    @cached_property
+    def _ancestor_iris(self) -> Mapping[str, frozenset[str]]:
+        return {iri: frozenset(c.iri for c in found) for iri, found in self._ancestors.items()}
+
+    @cached_property
+    def _descendants(self) -> Mapping[str, tuple[OntologyClass, ...]]:
+        result: dict[str, list[OntologyClass]] = {}
+        for cls in self.classes.values():
+            for ancestor in self._ancestor_iris[cls.iri]:
+                result.setdefault(ancestor, []).append(cls)
+        return {k: tuple(v) for k, v in result.items()}
 
     @cached_property
     def _attributes_by_domain(self) -> Mapping[str, tuple[Attribute, ...]]:

@@ -100,4 +100,4 @@ def curie(iri: str) -> str:
 
 def is_project_iri(iri: str) -> bool:
     """Whether an IRI lies in one of the three citykg namespaces."""
-    return iri.startswith((CKG_IRI, CKGSH_IRI, CODE_IRI))
+    return str(iri).startswith((CKG_IRI, CKGSH_IRI, CODE_IRI))

@@ -16,7 +16,7 @@ from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
-from citykg.ontology.checks import CHECK_RULES
+from citykg.ontology.checkrules import CHECK_RULES
 from citykg.ontology.model import (
     Attribute,
     Location,
@@ -115,9 +115,7 @@ def check_labels(ontology: Ontology, _: RuleOptions) -> Iterator[Problem]:
             f"{curie(str(predicate))}@{lang}"
             for predicate in (RDFS.label, SKOS.definition)
             for lang in ("zh", "en")
-            if not any(
-                getattr(o, "language", None) == lang for o in g.objects(URIRef(iri), predicate)
-            )
+            if lang not in _languages(g.objects(URIRef(iri), predicate))
         ]
         if missing:
             yield problem(
@@ -221,12 +219,12 @@ def check_unique_names(ontology: Ontology, _: RuleOptions) -> Iterator[Problem]:
             other = by_key.setdefault(attribute.property_key, attribute)
             pair = frozenset({other.iri, attribute.iri})
             if other is not attribute and pair not in reported:
-                reported.add(pair)
+                reported.add(pair)  # reported at the more specific attribute, seen first
                 yield problem(
                     "unique-names",
-                    attribute.location,
-                    attribute.iri,
-                    f"{curie(attribute.iri)} and {curie(other.iri)} share the property key "
+                    other.location,
+                    other.iri,
+                    f"{curie(other.iri)} and {curie(attribute.iri)} share the property key "
                     f"{attribute.property_key!r} on {curie(cls.iri)}",
                 )
 
@@ -322,6 +320,35 @@ def check_shape_constraints(ontology: Ontology, _: RuleOptions) -> Iterator[Prob
                 f"{_name(rule.shape)} has no sh:message in both zh and en",
                 "warning",
             )
+
+
+def check_relation_shapes(ontology: Ontology, _: RuleOptions) -> Iterator[Problem]:
+    """Relation shapes agree with the relation: subject class = domain, and the qualification's
+    ``ckg:relationTarget`` class = range."""
+    for subject in ontology.subject_rules:
+        for iri in subject.target_subjects_of:
+            relation = ontology.relations.get(iri)
+            if relation is not None and subject.class_ != relation.domain:
+                yield problem(
+                    "shape-constraints",
+                    subject.location,
+                    subject.shape,
+                    f"{curie(subject.shape)}: subject sh:class {curie(subject.class_)} differs "
+                    f"from rdfs:domain {curie(relation.domain)} of {curie(relation.iri)}",
+                )
+    for relation in ontology.relations.values():
+        qualification = ontology.qualification_of(relation)
+        if qualification is None:
+            continue
+        for rule in ontology.rules_on(qualification, str(CKG.relationTarget)):
+            if rule.class_ is not None and rule.class_ != relation.range:
+                yield problem(
+                    "shape-constraints",
+                    rule.location,
+                    rule.shape,
+                    f"{curie(rule.shape)}: ckg:relationTarget sh:class {curie(rule.class_)} "
+                    f"differs from rdfs:range {curie(relation.range)} of {curie(relation.iri)}",
+                )
 
 
 def _attribute_shape_problems(
@@ -505,12 +532,18 @@ RULES: tuple[tuple[str, RuleFunction], ...] = (
     ("unique-names", check_unique_names),
     ("code-lists", check_code_lists),
     ("shape-constraints", check_shape_constraints),
+    ("relation-shapes", check_relation_shapes),
     ("shapes-cover", check_shapes_cover),
     ("relation-counts", check_relation_counts),
     ("identity", check_identity),
     ("classes", check_classes),
     ("version", check_version),
 )
+
+
+def _languages(values: Iterable[Node]) -> set[str]:
+    """The primary language tags of literals (``zh-Hans`` counts as ``zh``)."""
+    return {(getattr(v, "language", None) or "").split("-")[0].lower() for v in values}
 
 
 def _in_cycle(ontology: Ontology, cls: OntologyClass) -> bool:
