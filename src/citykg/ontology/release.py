@@ -79,7 +79,7 @@ def previous_release(directory: Path, version: str) -> str | None:
     if not commits:
         return "HEAD" if _has_revision(folder, "HEAD") else None
     parent = f"{commits[0]}^"
-    return parent if _has_revision(folder, parent) else None
+    return parent if _has_file(folder, f"{parent}:./{HEADER_FILE}") else None
 
 
 def _release_bases(directory: Path, version: str) -> list[str]:
@@ -119,6 +119,15 @@ def _add_changelog_entry(path: Path, version: str, changes: OntologyDiff | None)
     old = path.read_text(encoding="utf-8") if path.exists() else "# Ontology changelog\n"
     title, _, rest = old.partition("\n")
     path.write_text(f"{title}\n\n" + "\n".join(lines) + "\n" + rest, encoding="utf-8")
+
+
+def _has_file(folder: Path, spec: str) -> bool:
+    """Whether ``REV:./path`` names a file (the ontology may be younger than the repository)."""
+    try:
+        git_output(folder, "cat-file", "-e", spec)
+    except ConfigError:
+        return False
+    return True
 
 
 def _has_revision(folder: Path, revision: str) -> bool:
