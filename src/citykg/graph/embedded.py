@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from citykg.errors import ConfigError, GraphUnavailable
 
@@ -170,7 +172,12 @@ class EmbeddedServer:
             return False
 
     def _client(self, *, timeout_s: float) -> redis.Redis:
-        return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=timeout_s)
+        """A plain client with no retries: a server that stops must not be waited on."""
+        return redis.Redis(
+            unix_socket_path=str(self.socket_path),
+            socket_timeout=timeout_s,
+            retry=Retry(NoBackoff(), 0),
+        )
 
     def _is_our_server(self, pid: int) -> bool:
         """A live redis-server working in this directory (a recycled pid is someone else's).

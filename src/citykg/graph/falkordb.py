@@ -105,9 +105,9 @@ class FalkorDBStore:
                     self._graph.create_node_unique_constraint(constraint.label, constraint.key)
         self._await_constraints()
 
-    def explain(self, query: str) -> str:
+    def explain(self, query: str, params: Params | None = None) -> str:
         with _translated_errors(query):
-            return str(self._graph.explain(query))
+            return str(self._graph.explain(query, dict(params or {})))
 
     def health(self) -> Health:
         try:

@@ -90,8 +90,8 @@ class Neo4jStore:
             self._ddl(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{key})")
         self._ddl("CALL db.awaitIndexes(300)")
 
-    def explain(self, query: str) -> str:
-        rows = self.read_untrusted(f"EXPLAIN {query}")
+    def explain(self, query: str, params: Params | None = None) -> str:
+        rows = self.read_untrusted(f"EXPLAIN {query}", params)
         return str(rows)
 
     def health(self) -> Health:

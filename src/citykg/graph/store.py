@@ -104,7 +104,7 @@ class GraphStore(Protocol):
         """Create the constraints and indexes that are missing; idempotent."""
         ...
 
-    def explain(self, query: str) -> str:
+    def explain(self, query: str, params: Params | None = None) -> str:
         """Ask the query planner for a plan without running the query (portability checks)."""
         ...
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
+import string
 from collections.abc import Iterator
 
 import pytest
 
 import citykg
 from citykg.graph import GraphStore
+from citykg.graph.identifiers import cypher_with
+
+PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+SLOT = re.compile(r"(?<!\{)\{([a-z_]+)\}(?!\})")
 
 
 def platform_queries() -> Iterator[tuple[str, str]]:
@@ -23,6 +29,14 @@ def platform_queries() -> Iterator[tuple[str, str]]:
                 yield f"{info.name}.{name}", value
 
 
+def runnable(text: str) -> str:
+    """A ``cypher_with`` template with its identifier slots filled (with a real label)."""
+    if not SLOT.search(text):
+        return text
+    slots = {field for _, field, _, _ in string.Formatter().parse(text) if field}
+    return cypher_with(text, **dict.fromkeys(slots, "Place"))
+
+
 QUERIES = dict(platform_queries())
 
 
@@ -32,4 +46,6 @@ def test_the_registry_finds_the_queries() -> None:
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_query_is_accepted_by_the_falkordb_planner(name: str, falkordb_store: GraphStore) -> None:
-    assert falkordb_store.explain(QUERIES[name])
+    query = runnable(QUERIES[name])
+    params = dict.fromkeys(PARAMETER.findall(query), 1)
+    assert falkordb_store.explain(query, params)
