@@ -1,5 +1,7 @@
 """Access: principals, tokens, posts and the place scope every query of city data runs under."""
 
+from citykg.access.check import allowed as allowed
+from citykg.access.check import ensure_allowed as ensure_allowed
 from citykg.access.principals import Post as Post
 from citykg.access.principals import Principal as Principal
 from citykg.access.principals import PrincipalKind as PrincipalKind

@@ -58,3 +58,66 @@ RECENT_AUDIT_RECORDS: LiteralString = (
     "a.fields AS fields, a.purpose AS purpose, a.detail AS detail "
     "ORDER BY a.at DESC LIMIT $limit"
 )
+
+# --- who can do what (access/explain.py) ------------------------------------------------------
+
+PERSON_SUMMARY: LiteralString = (
+    "MATCH (p:Person {idNumber: $person}) "
+    "OPTIONAL MATCH (pr:Principal)-[:ACTS_AS]->(p) "
+    "RETURN p.name AS name, collect(pr.id) AS principals"
+)
+
+# The posts a person holds now, with the organizations' names and jurisdiction.
+POSTS_EXPLAINED: LiteralString = (
+    "MATCH (:Person {idNumber: $person})-[h:HOLDS_POST_IN]->(o:Organization) "
+    "WHERE h.until IS NULL "
+    "OPTIONAL MATCH (o)-[j:HAS_JURISDICTION_OVER]->(pl:Place) WHERE j.until IS NULL "
+    "RETURN o.creditCode AS organization, o.name AS organizationName, h.role AS role, "
+    "h.tags AS tags, collect(CASE WHEN pl IS NULL THEN null "
+    "ELSE {code: pl.placeCode, name: pl.name} END) AS places"
+)
+
+ORGANIZATION_EXPLAINED: LiteralString = (
+    "MATCH (o:Organization {creditCode: $org}) "
+    "OPTIONAL MATCH (o)-[j:HAS_JURISDICTION_OVER]->(pl:Place) WHERE j.until IS NULL "
+    "RETURN o.name AS name, collect(CASE WHEN pl IS NULL THEN null "
+    "ELSE {code: pl.placeCode, name: pl.name} END) AS places"
+)
+
+ROLES_HELD: LiteralString = (
+    "MATCH (:Person)-[h:HOLDS_POST_IN]->(:Organization) WHERE h.until IS NULL "
+    "RETURN DISTINCT h.role AS role"
+)
+
+# Current post holders: in $org, or holding one of $roles, or carrying $tag.
+POST_HOLDERS: LiteralString = (
+    "MATCH (p:Person)-[h:HOLDS_POST_IN]->(o:Organization) WHERE h.until IS NULL "
+    "AND (o.creditCode = $org OR h.role IN $roles OR $tag IN coalesce(h.tags, [])) "
+    "OPTIONAL MATCH (pr:Principal)-[:ACTS_AS]->(p) "
+    "RETURN p.idNumber AS person, p.name AS name, o.creditCode AS organization, "
+    "o.name AS organizationName, h.role AS role, h.tags AS tags, collect(pr.id) AS principals "
+    "ORDER BY organization, role, person"
+)
+
+PRINCIPALS_WITH_ROLES: LiteralString = (
+    "MATCH (pr:Principal) WHERE size([r IN coalesce(pr.roles, []) WHERE r IN $roles]) > 0 "
+    "RETURN pr.id AS id, pr.kind AS kind, pr.name AS name ORDER BY id"
+)
+
+# Officials whose posts' jurisdiction covers one of $places (a place or an ancestor of it).
+JURISDICTION_HOLDERS: LiteralString = (
+    "UNWIND $places AS code "
+    "MATCH (pl:Place {placeCode: code})-[:PART_OF*0..12]->(a:Place)"
+    "<-[j:HAS_JURISDICTION_OVER]-(o:Organization)<-[h:HOLDS_POST_IN]-(p:Person) "
+    "WHERE j.until IS NULL AND h.until IS NULL "
+    "OPTIONAL MATCH (pr:Principal)-[:ACTS_AS]->(p) "
+    "RETURN p.idNumber AS person, p.name AS name, o.creditCode AS organization, "
+    "o.name AS organizationName, a.placeCode AS place, a.name AS placeName, h.role AS role, "
+    "h.tags AS tags, collect(DISTINCT pr.id) AS principals ORDER BY place, organization, person"
+)
+
+RESIDENT_PRINCIPALS: LiteralString = (
+    "MATCH (pr:Principal)-[:ACTS_AS]->(p:Person) "
+    "WHERE pr.kind = 'resident' AND p.idNumber IN $persons "
+    "RETURN pr.id AS id, p.idNumber AS person, p.name AS name ORDER BY id"
+)

@@ -8,9 +8,8 @@ import click
 
 from citykg.cli import render
 from citykg.cli.options import build_settings, graph_option, opened_store
-from citykg.graph.migrations import migrate as run_migrations
 from citykg.graph.status import graph_status
-from citykg.ontology import compile_graph_schema, load_ontology
+from citykg.upgrade import upgrade_graph
 
 
 @click.command()
@@ -63,14 +62,8 @@ def cypher(
 def migrate(graph_url: str | None) -> None:
     """Apply the ontology's constraints and indexes and every pending migration."""
     settings = build_settings(graph_url)
-    ontology = load_ontology(settings.ontology_dir)
     with opened_store(settings) as store:
-        report = run_migrations(
-            store,
-            directory=settings.migrations_dir,
-            schema=compile_graph_schema(ontology),
-            ontology_version=ontology.version or "unversioned",
-        )
+        report = upgrade_graph(store, settings=settings)
     for name in report.applied:
         click.echo(f"applied  {name}")
     click.echo(

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from citykg.demo.fixture import FixtureSummary, demo_principals, is_empty, load_fixture
 from citykg.graph import GraphStore
-from citykg.graph.migrations import migrate
-from citykg.ontology import compile_graph_schema, load_ontology
 from citykg.settings import Settings
+from citykg.upgrade import upgrade_graph
 
 __all__ = ["DemoCity", "FixtureSummary", "is_empty", "load_fixture", "prepare_demo"]
 
@@ -23,12 +22,6 @@ class DemoCity:
 
 def prepare_demo(store: GraphStore, *, settings: Settings) -> DemoCity:
     """Bring the graph to the current ontology, load the demo city if empty, issue demo tokens."""
-    ontology = load_ontology(settings.ontology_dir)
-    migrate(
-        store,
-        directory=settings.migrations_dir,
-        schema=compile_graph_schema(ontology),
-        ontology_version=ontology.version or "unversioned",
-    )
+    upgrade_graph(store, settings=settings)
     loaded = load_fixture(store) if is_empty(store) else None
     return DemoCity(loaded=loaded, tokens=demo_principals(store))

@@ -25,7 +25,7 @@ MERGE_ROOT_PLACE: LiteralString = (
 
 MERGE_RESIDENTS: LiteralString = (
     "UNWIND $rows AS row "
-    "MATCH (door:Door {placeCode: row.door}) "
+    "MATCH (door:Place {placeCode: row.door}) "
     "MERGE (p:Person {idNumber: row.idNumber}) "
     "SET p:Resident, p.name = row.name, p.gender = row.gender, p.birthDate = row.birthDate, "
     "p.source = $source "
@@ -36,7 +36,7 @@ MERGE_RESIDENTS: LiteralString = (
 
 MERGE_COMMITTEES: LiteralString = (
     "UNWIND $rows AS row "
-    "MATCH (community:Community {placeCode: row.community}) "
+    "MATCH (community:Place {placeCode: row.community}) "
     "MERGE (o:Organization {creditCode: row.creditCode}) "
     "SET o:ResidentsCommittee, o.name = row.name, o.source = $source "
     "MERGE (o)-[:HAS_JURISDICTION_OVER]->(community) "

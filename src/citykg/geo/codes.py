@@ -26,7 +26,8 @@ Levels 6–9 have no national codes. Each extends its parent's code by a fixed-w
 high-water mark (``codeHighWater``) of the highest serial ever issued under it, raised when a
 child is created, moved out or merged away, and a new serial is always above it.
 
-Landmarks, roads and grids attach to any place: ``parent code + L|R|G + 4-digit serial``.
+Landmarks, roads and grids attach to any place: ``parent code + L|R|G + 4-digit serial``; they
+share their parent's high-water mark with its tree children.
 
 **Invariant**: a place's code always starts with its parent's code. Moves and merges re-code
 the moved subtree (old codes stay resolvable as aliases), so a subtree is exactly the set of

@@ -1,0 +1,302 @@
+"""Who can do what: for a principal, a person, an organization, a role or a tag, what it may see
+and do; and for one entity, who may see it.
+
+Every answer is computed from the same sources access itself uses, so it cannot drift: the rules
+file (actions per role, attribute groups per tag), the posts held now (``HOLDS_POST_IN`` without
+``until``) and the jurisdiction of their organizations (``HAS_JURISDICTION_OVER``). An entity is
+seen by the officials whose post's jurisdiction covers a place it hangs off (or an ancestor of
+it), by the residents of its household (a person), and masked by analysts through Cypher.
+
+Explaining needs ``access.explain``; who may see an entity is answered only for an entity the
+explainer may see. Persons are shown by name and masked ID number.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from typing import Any
+
+from pydantic import BaseModel
+
+from citykg.access import queries
+from citykg.access.check import actions_of, ensure_allowed
+from citykg.access.masking import mask
+from citykg.access.principals import Principal
+from citykg.access.rules import AccessRules, load_rules
+from citykg.access.tokens import principal as load_principal
+from citykg.errors import NotFound
+from citykg.graph import GraphStore
+from citykg.ledgers import Catalog, entity_places
+from citykg.ledgers.reach import Reach, household_of
+
+EXPLAIN = "access.explain"
+
+
+class PlaceOut(BaseModel):
+    code: str
+    name: str | None = None
+
+
+class Grant(BaseModel):
+    """What a set of roles and tags gives: actions, revealable attribute groups."""
+
+    actions: list[str]
+    reveal_groups: list[str]
+
+
+class PostOut(BaseModel):
+    organization: str
+    organization_name: str | None
+    role: str
+    tags: list[str]
+    places: list[PlaceOut]
+    grant: Grant
+
+
+class Holder(BaseModel):
+    """A person holding a post now, and the principals acting as them."""
+
+    person: str
+    name: str | None
+    organization: str
+    organization_name: str | None
+    role: str
+    tags: list[str]
+    principals: list[str]
+    grant: Grant
+    via_place: PlaceOut | None = None
+
+
+class PrincipalOut(BaseModel):
+    id: str
+    kind: str
+    name: str | None = None
+
+
+class SubjectAccess(BaseModel):
+    """What a principal or a person may do, and over which places."""
+
+    subject: str
+    name: str | None
+    kind: str
+    principals: list[str]
+    posts: list[PostOut]
+    grant: Grant
+    scope: list[PlaceOut]
+    everywhere: bool
+    note: str = ""
+
+
+class OrganizationAccess(BaseModel):
+    credit_code: str
+    name: str | None
+    jurisdiction: list[PlaceOut]
+    holders: list[Holder]
+
+
+class RoleAccess(BaseModel):
+    role: str
+    grant: Grant
+    holders: list[Holder]
+    principals: list[PrincipalOut]
+
+
+class TagAccess(BaseModel):
+    tag: str
+    reveal_groups: list[str]
+    attributes: list[str]
+    holders: list[Holder]
+
+
+class EntityAccess(BaseModel):
+    """Who may see one entity, and through what."""
+
+    type: str
+    places: list[str]
+    officials: list[Holder]
+    household: list[PrincipalOut]
+    analysts: list[PrincipalOut]
+    note: str
+
+
+def explain_principal(
+    store: GraphStore, *, explainer: Principal, principal_id: str
+) -> SubjectAccess:
+    """What the principal ``principal_id`` may do now, from its roles and current posts."""
+    ensure_allowed(principal=explainer, action=EXPLAIN)
+    rules = load_rules()
+    who = load_principal(store, principal_id)
+    posts = _posts(store, who.person, rules) if who.person else []
+    places = [p for post in posts for p in post.places]
+    note = "" if who.kind != "resident" else "a resident sees their own household's records"
+    return SubjectAccess(
+        subject=who.id,
+        name=who.name,
+        kind=who.kind,
+        principals=[who.id],
+        posts=posts,
+        grant=_grant(sorted(actions_of(who, rules=rules)), who.tags, rules),
+        scope=places if not who.scope.all_places else [],
+        everywhere=who.scope.all_places,
+        note=note,
+    )
+
+
+def explain_person(store: GraphStore, *, explainer: Principal, person: str) -> SubjectAccess:
+    """What the person with ID number ``person`` may do through the posts they hold now."""
+    ensure_allowed(principal=explainer, action=EXPLAIN)
+    rules = load_rules()
+    rows = store.read(queries.PERSON_SUMMARY, {"person": person})
+    if not rows:
+        raise NotFound(f"person: no Person {mask(person)}")
+    posts = _posts(store, person, rules)
+    roles = frozenset(p.role for p in posts if p.role)
+    tags = frozenset(t for p in posts for t in p.tags)
+    return SubjectAccess(
+        subject=str(mask(person)),
+        name=rows[0]["name"],
+        kind="official" if posts else "person",
+        principals=sorted(rows[0]["principals"]),
+        posts=posts,
+        grant=_grant(sorted(rules.actions_for(roles)), tags, rules),
+        scope=[p for post in posts for p in post.places],
+        everywhere=False,
+        note="" if posts else "no post held now: as a resident, their own household only",
+    )
+
+
+def explain_organization(
+    store: GraphStore, *, explainer: Principal, credit_code: str
+) -> OrganizationAccess:
+    """The organization's jurisdiction and who holds posts in it now, with what they may do."""
+    ensure_allowed(principal=explainer, action=EXPLAIN)
+    rows = store.read(queries.ORGANIZATION_EXPLAINED, {"org": credit_code})
+    if not rows:
+        raise NotFound(f"organization: no Organization {credit_code}")
+    holders = _holders(store, org=credit_code)
+    return OrganizationAccess(
+        credit_code=credit_code,
+        name=rows[0]["name"],
+        jurisdiction=[PlaceOut(**p) for p in rows[0]["places"]],
+        holders=holders,
+    )
+
+
+def explain_role(store: GraphStore, *, explainer: Principal, role: str) -> RoleAccess:
+    """The actions ``role`` grants and who has it now (``SQ0*`` names every SQ0 role)."""
+    ensure_allowed(principal=explainer, action=EXPLAIN)
+    rules = load_rules()
+    held = [str(r["role"]) for r in store.read(queries.ROLES_HELD) if r["role"]]
+    roles = sorted({role, *(r for r in held if fnmatchcase(r, role))})
+    principals = store.read(queries.PRINCIPALS_WITH_ROLES, {"roles": roles})
+    return RoleAccess(
+        role=role,
+        grant=_grant(sorted(rules.actions_for(frozenset({role}))), frozenset(), rules),
+        holders=_holders(store, roles=roles),
+        principals=[PrincipalOut(**p) for p in principals],
+    )
+
+
+def explain_tag(
+    store: GraphStore, *, explainer: Principal, tag: str, catalog: Catalog
+) -> TagAccess:
+    """The attribute groups a post tag lets its holders reveal, those attributes, the holders."""
+    ensure_allowed(principal=explainer, action=EXPLAIN)
+    groups = sorted(load_rules().groups_for(frozenset({tag})))
+    attributes = sorted(
+        {
+            a.property_key
+            for a in catalog.ontology.attributes.values()
+            if a.attribute_group in groups
+        }
+    )
+    return TagAccess(
+        tag=tag, reveal_groups=groups, attributes=attributes, holders=_holders(store, tag=tag)
+    )
+
+
+def who_can_see(
+    store: GraphStore, *, explainer: Principal, catalog: Catalog, type: str, key: str
+) -> EntityAccess:
+    """Who may see the entity ``type``/``key`` (one the explainer may see)."""
+    ensure_allowed(principal=explainer, action=EXPLAIN)
+    etype = catalog.entity_type(type)
+    places = entity_places(store, etype=etype, reach=Reach(explainer.scope), key=key)
+    rules = load_rules()
+    officials = [
+        _holder(row, rules)
+        for row in store.read(queries.JURISDICTION_HOLDERS, {"places": places})
+        if "ledger.read" in rules.actions_for(frozenset({row["role"] or ""}))
+    ]
+    household: list[PrincipalOut] = []
+    if etype.top.name == "Person":
+        persons = list(household_of(store, person=key))
+        rows = store.read(queries.RESIDENT_PRINCIPALS, {"persons": persons})
+        household = [PrincipalOut(id=r["id"], kind="resident", name=r["name"]) for r in rows]
+    analysts = store.read(
+        queries.PRINCIPALS_WITH_ROLES, {"roles": rules.roles_granting("cypher.run")}
+    )
+    return EntityAccess(
+        type=etype.name,
+        places=places,
+        officials=officials,
+        household=household,
+        analysts=[PrincipalOut(**a) for a in analysts],
+        note="officials by jurisdiction over its places (needs ledger.read); residents of its "
+        "household; analysts through Cypher, masked",
+    )
+
+
+def _posts(store: GraphStore, person: str, rules: AccessRules) -> list[PostOut]:
+    return [
+        PostOut(
+            organization=row["organization"],
+            organization_name=row["organizationName"],
+            role=row["role"] or "",
+            tags=_tags(row["tags"]),
+            places=[PlaceOut(**p) for p in row["places"]],
+            grant=_grant(
+                sorted(rules.actions_for(frozenset({row["role"] or ""}))),
+                frozenset(_tags(row["tags"])),
+                rules,
+            ),
+        )
+        for row in store.read(queries.POSTS_EXPLAINED, {"person": person})
+    ]
+
+
+def _holders(
+    store: GraphStore, *, org: str | None = None, roles: list[str] | None = None,
+    tag: str | None = None,
+) -> list[Holder]:  # fmt: skip
+    rules = load_rules()
+    params = {"org": org, "roles": roles or [], "tag": tag}
+    return [_holder(row, rules) for row in store.read(queries.POST_HOLDERS, params)]
+
+
+def _holder(row: dict[str, Any], rules: AccessRules) -> Holder:
+    tags = _tags(row["tags"])
+    role = row["role"] or ""
+    via = PlaceOut(code=row["place"], name=row["placeName"]) if "place" in row else None
+    return Holder(
+        person=str(mask(row["person"])),
+        name=row["name"],
+        organization=row["organization"],
+        organization_name=row["organizationName"],
+        role=role,
+        tags=tags,
+        principals=sorted(row["principals"]),
+        grant=_grant(sorted(rules.actions_for(frozenset({role}))), frozenset(tags), rules),
+        via_place=via,
+    )
+
+
+def _grant(actions: list[str], tags: frozenset[str], rules: AccessRules) -> Grant:
+    groups = sorted(rules.groups_for(tags)) if "sensitive.reveal" in actions else []
+    return Grant(actions=actions, reveal_groups=groups)
+
+
+def _tags(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [t.strip() for t in str(value or "").split(",") if t.strip()]

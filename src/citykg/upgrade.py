@@ -1,0 +1,40 @@
+"""Bring a graph up to the platform: the ontology's schema, each area's own, pending migrations.
+
+The graph schema is the ontology's compiled constraints and indexes plus those of the
+platform's own bookkeeping labels (place aliases and changes, principals and tokens,
+submissions): one place that lists them, used by ``citykg migrate`` and the demo.
+"""
+
+from __future__ import annotations
+
+from citykg.graph import Constraint, GraphSchema, GraphStore, Index
+from citykg.graph.migrations import MigrationReport, migrate
+from citykg.ontology import Ontology, compile_graph_schema, load_ontology
+from citykg.settings import Settings
+
+PLATFORM_SCHEMA = GraphSchema(
+    constraints=(
+        Constraint("Place", "placeCode"),
+        Constraint("PlaceAlias", "code"),
+        Constraint("PlaceChange", "changeId"),
+        Constraint("Principal", "id"),
+        Constraint("ApiToken", "hash"),
+        Constraint("SchemaMigration", "id"),
+    ),
+    indexes=(Index("AuditRecord", "principal"), Index("AuditRecord", "at")),
+)
+
+
+def graph_schema(ontology: Ontology) -> GraphSchema:
+    return compile_graph_schema(ontology).merged(PLATFORM_SCHEMA)
+
+
+def upgrade_graph(store: GraphStore, *, settings: Settings) -> MigrationReport:
+    """Apply the schema and every pending migration; record the ontology version."""
+    ontology = load_ontology(settings.ontology_dir)
+    return migrate(
+        store,
+        directory=settings.migrations_dir,
+        schema=graph_schema(ontology),
+        ontology_version=ontology.version or "unversioned",
+    )
