@@ -27,7 +27,7 @@ def record(
     store.write(
         queries.ADD_AUDIT_RECORD,
         {
-            "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "at": datetime.now(UTC).isoformat(timespec="microseconds"),
             "principal": principal.id,
             "action": action,
             "target": target,

@@ -39,14 +39,15 @@ class Redaction:
 
 
 class Masker:
-    """Knows, per node label, which property keys are masked; compiled once per ontology."""
+    """Knows, per node label (or relation qualification class), which property keys are masked;
+    compiled once per ontology."""
 
     def __init__(self, ontology: Ontology, rules: AccessRules | None = None) -> None:
         self.rules = rules or load_rules()
         levels = set(self.rules.file.masked.sensitivity)
         keys = set(self.rules.file.masked.keys)
         self._by_label: dict[str, dict[str, MaskedKey]] = {}
-        for cls in ontology.entity_classes:
+        for cls in ontology.entity_classes + ontology.qualification_classes:
             masked = {
                 a.property_key: MaskedKey(a.property_key, a.attribute_group)
                 for a in ontology.attributes_of(cls)

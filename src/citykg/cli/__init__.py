@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from citykg.cli.demo_generate import generate
 from citykg.cli.geo import geo
 from citykg.cli.graph import cypher, migrate, status
 from citykg.cli.ontology import ontology
@@ -44,7 +45,7 @@ def cli() -> None:
     """citykg: the city knowledge graph and its applications."""
 
 
-for command in (status, cypher, migrate, serve, demo, ontology, users, geo):  # fmt: skip
+for command in (status, cypher, migrate, serve, demo, generate, ontology, users, geo):  # fmt: skip
     cli.add_command(command)
 
 

@@ -22,7 +22,7 @@ from citykg.ontology import (
     validate_ontology,
     write_docs,
 )
-from citykg.ontology.release import bump_version, check_release, previous_release
+from citykg.ontology.release import bump_version, check_release, release_bases
 from citykg.settings import Settings
 
 SHACL_CACHE = Path(tempfile.gettempdir()) / "citykg" / "shacl-shacl"
@@ -147,8 +147,10 @@ def jsonschema(directory: Path, out: Path | None) -> None:
 def bump(directory: Path, part: str) -> None:
     """Raise owl:versionInfo (PART: major for breaking changes) and open a CHANGELOG entry."""
     current = load_ontology(directory)
-    base = previous_release(directory, current.version or "")
-    changes = diff_ontologies(load_source(base, directory=directory), current) if base else None
+    bases = release_bases(directory, current.version or "")
+    changes = (
+        diff_ontologies(load_source(bases[0], directory=directory), current) if bases else None
+    )
     new = bump_version(directory, part, changes=changes)  # type: ignore[arg-type]
     click.echo(f"{current.version} → {new}; edit {directory / 'CHANGELOG.md'} to say why")
     if changes and changes.breaking:

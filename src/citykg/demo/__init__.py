@@ -1,15 +1,19 @@
-"""The demo city the README's first command serves."""
+"""The demo city the README's first command serves: a generated district (see ``generate``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from citykg.demo.fixture import FixtureSummary, demo_principals, is_empty, load_fixture
+from citykg.demo.generate import ORG_LABELS, PREMISES_LABELS, CitySummary, generate_city
 from citykg.graph import GraphStore
 from citykg.settings import Settings
 from citykg.upgrade import upgrade_graph
 
 __all__ = ["DemoCity", "FixtureSummary", "is_empty", "load_fixture", "prepare_demo"]
+
+DEMO_PERSONS = 5_000
+"""People in the city ``citykg demo`` generates into an empty graph (a few seconds)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +25,14 @@ class DemoCity:
 
 
 def prepare_demo(store: GraphStore, *, settings: Settings) -> DemoCity:
-    """Bring the graph to the current ontology, load the demo city if empty, issue demo tokens."""
+    """Bring the graph to the current ontology, generate the demo city if empty, issue tokens."""
     upgrade_graph(store, settings=settings)
-    loaded = load_fixture(store) if is_empty(store) else None
+    loaded = _counts(generate_city(store, persons=DEMO_PERSONS)) if is_empty(store) else None
     return DemoCity(loaded=loaded, tokens=demo_principals(store))
+
+
+def _counts(city: CitySummary) -> FixtureSummary:
+    nodes = city.nodes
+    places = city.divisions + sum(nodes.get(label, 0) for label in PREMISES_LABELS)
+    organizations = sum(nodes.get(kind, 0) for kind in ORG_LABELS)
+    return FixtureSummary(places, nodes["Person"], organizations)

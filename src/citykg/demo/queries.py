@@ -66,3 +66,105 @@ SOME_RESIDENT: LiteralString = (
     "MATCH (p:Person)-[:RESIDES_IN]->(:Door) WHERE NOT p:Official "
     "RETURN p.idNumber AS person, p.name AS name ORDER BY p.idNumber DESC LIMIT 1"
 )
+
+# --- the generated city (citykg.demo.generate) -------------------------------------------------
+# {label} and {group} are place classes; {top}, {a}, {b}, {c} an entity's labels (a class and
+# its ancestors, the leaf repeated when the lineage is shorter), all filled by cypher_with().
+
+CREATE_PREMISES: LiteralString = (
+    "UNWIND $rows AS row "
+    "MATCH (parent:Place {{placeCode: row.parent}}) "
+    "CREATE (p:Place:{label}:{group} {{placeCode: row.code, name: row.name, level: row.level, "
+    "number: row.number, codeHighWater: row.highWater, source: $source}})-[:PART_OF]->(parent)"
+)
+
+SET_HIGH_WATER: LiteralString = (
+    "UNWIND $rows AS row MATCH (p:Place {placeCode: row.code}) SET p.codeHighWater = row.highWater"
+)
+
+CREATE_PERSONS: LiteralString = (
+    "UNWIND $rows AS row "
+    "CREATE (p:Person:Resident) SET p += row.props, p.source = $source "
+    "FOREACH (_ IN CASE WHEN row.elderly THEN [1] ELSE [] END | SET p:ElderlyPerson) "
+    "FOREACH (_ IN CASE WHEN row.minor THEN [1] ELSE [] END | SET p:Minor) "
+    "FOREACH (_ IN CASE WHEN row.floating THEN [1] ELSE [] END | SET p:FloatingPerson)"
+)
+
+CREATE_ENTITIES: LiteralString = (
+    "UNWIND $rows AS row CREATE (n:{top}) SET n:{a}:{b}:{c}, n += row.props, n.source = $source"
+)
+
+CREATE_RESIDES_IN: LiteralString = (
+    "UNWIND $rows AS row "
+    "MATCH (p:Person {idNumber: row.from}), (d:Place {placeCode: row.to}) "
+    "CREATE (p)-[r:RESIDES_IN]->(d) SET r += row.props"
+)
+
+CREATE_SPOUSE_OF: LiteralString = (
+    "UNWIND $rows AS row "
+    "MATCH (a:Person {idNumber: row.from}), (b:Person {idNumber: row.to}) "
+    "CREATE (a)-[r:SPOUSE_OF]->(b) SET r += row.props"
+)
+
+CREATE_PARENT_OF: LiteralString = (
+    "UNWIND $rows AS row "
+    "MATCH (a:Person {idNumber: row.from}), (b:Person {idNumber: row.to}) "
+    "CREATE (a)-[r:PARENT_OF]->(b) SET r += row.props"
+)
+
+CREATE_HOUSEHOLD_HEAD_OF: LiteralString = (
+    "UNWIND $rows AS row "
+    "MATCH (a:Person {idNumber: row.from}), (b:Person {idNumber: row.to}) "
+    "CREATE (a)-[r:HOUSEHOLD_HEAD_OF]->(b) SET r += row.props"
+)
+
+CREATE_HAS_JURISDICTION_OVER: LiteralString = (
+    "UNWIND $rows AS row "
+    "MATCH (o:Organization {creditCode: row.from}), (p:Place {placeCode: row.to}) "
+    "CREATE (o)-[r:HAS_JURISDICTION_OVER]->(p) SET r += row.props"
+)
+
+CREATE_LOCATED_AT: LiteralString = (
+    "UNWIND $rows AS row "
+    "MATCH (o:Organization {creditCode: row.from}), (p:Place {placeCode: row.to}) "
+    "CREATE (o)-[r:LOCATED_AT]->(p) SET r += row.props"
+)
+
+CREATE_HOLDS_POST_IN: LiteralString = (
+    "UNWIND $rows AS row "
+    "MATCH (p:Person {idNumber: row.from}), (o:Organization {creditCode: row.to}) "
+    "SET p:Official "
+    "FOREACH (_ IN CASE WHEN row.community THEN [1] ELSE [] END | SET p:CommunityWorker) "
+    "FOREACH (_ IN CASE WHEN row.grid THEN [1] ELSE [] END | SET p:GridWorker) "
+    "CREATE (p)-[r:HOLDS_POST_IN]->(o) SET r += row.props"
+)
+
+CREATE_OWNED_BY_PERSON: LiteralString = (
+    "UNWIND $rows AS row "
+    "MATCH (t:Thing {thingCode: row.from}), (p:Person {idNumber: row.to}) "
+    "CREATE (t)-[r:OWNED_BY_PERSON]->(p) SET r += row.props"
+)
+
+CREATE_INSTALLED_AT: LiteralString = (
+    "UNWIND $rows AS row "
+    "MATCH (t:Thing {thingCode: row.from}), (p:Place {placeCode: row.to}) "
+    "CREATE (t)-[r:INSTALLED_AT]->(p) SET r += row.props"
+)
+
+CREATE_MAINTAINED_BY: LiteralString = (
+    "UNWIND $rows AS row "
+    "MATCH (t:Thing {thingCode: row.from}), (o:Organization {creditCode: row.to}) "
+    "CREATE (t)-[r:MAINTAINED_BY]->(o) SET r += row.props"
+)
+
+CREATE_OCCURRED_AT: LiteralString = (
+    "UNWIND $rows AS row "
+    "MATCH (e:Event {eventCode: row.from}), (p:Place {placeCode: row.to}) "
+    "CREATE (e)-[r:OCCURRED_AT]->(p) SET r += row.props"
+)
+
+CREATE_REPORTED_BY: LiteralString = (
+    "UNWIND $rows AS row "
+    "MATCH (e:Event {eventCode: row.from}), (p:Person {idNumber: row.to}) "
+    "CREATE (e)-[r:REPORTED_BY]->(p) SET r += row.props"
+)

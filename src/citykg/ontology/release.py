@@ -35,7 +35,7 @@ def check_release(
     both the previous release in git and ``HEAD`` (so an uncommitted breaking change without a
     bump is caught before it is committed). Nothing to check outside git."""
     new = load_ontology(directory)
-    bases = [since] if since else _release_bases(directory, new.version or "")
+    bases = [since] if since else release_bases(directory, new.version or "")
     found: dict[str, Problem] = {}
     for base in bases:
         old = load_source(base, directory=directory)
@@ -82,7 +82,8 @@ def previous_release(directory: Path, version: str) -> str | None:
     return parent if _has_file(folder, f"{parent}:./{HEADER_FILE}") else None
 
 
-def _release_bases(directory: Path, version: str) -> list[str]:
+def release_bases(directory: Path, version: str) -> list[str]:
+    """The previous release in git (if any), then ``HEAD``: what the working tree answers to."""
     bases = [base] if (base := previous_release(directory, version)) else []
     if _has_revision(directory.resolve(), "HEAD") and "HEAD" not in bases:
         bases.append("HEAD")

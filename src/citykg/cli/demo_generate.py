@@ -1,0 +1,54 @@
+"""``citykg generate``: write a generated demo city of N persons into a graph, with its rates."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+
+import click
+
+from citykg.cli.options import build_settings, graph_option, opened_store
+from citykg.demo.fixture import is_empty
+from citykg.demo.generate import generate_city
+from citykg.errors import Conflict
+from citykg.upgrade import upgrade_graph
+
+
+@click.command()
+@click.option("--persons", default=10_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option(
+    "--district", default="110105", show_default=True, help="A district code of the shipped slice."
+)
+@graph_option
+def generate(persons: int, seed: int, district: str, graph_url: str | None) -> None:
+    """Generate a realistic demo city into an empty graph and report its write rates."""
+    settings = build_settings(graph_url)
+    with opened_store(settings) as store:
+        upgrade_graph(store, settings=settings)
+        if not is_empty(store):
+            raise Conflict("the graph already holds a city; generate into an empty graph")
+        started = time.perf_counter()
+        with click.progressbar(length=persons, label="persons", show_pos=True) as bar:
+
+            def progress(kind: str, n: int) -> None:
+                if kind == "persons":
+                    bar.update(n)
+
+            city = generate_city(
+                store, persons=persons, seed=seed, district=district, progress=progress
+            )
+        seconds = time.perf_counter() - started
+    entities, relations, people = city.entities, city.relation_count, city.nodes["Person"]
+    click.echo(f"district {city.district}: {people:,} persons, {entities:,} entities, "
+               f"{relations:,} relations in {seconds:.1f} s")  # fmt: skip
+    click.echo(f"entities/s:  {entities / seconds:,.0f}")
+    click.echo(f"relations/s: {relations / seconds:,.0f}")
+    click.echo(f"peak memory: {_peak_mib():,.0f} MiB (this process)")
+
+
+def _peak_mib() -> float:
+    """Peak resident set size of this process; ``ru_maxrss`` is KiB on Linux, bytes on macOS."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
