@@ -7,16 +7,15 @@ submissions): one place that lists them, used by ``citykg migrate`` and the demo
 
 from __future__ import annotations
 
+from citykg.controls.service import CONTROLS_SCHEMA
+from citykg.geo.importer import GEO_SCHEMA
 from citykg.graph import Constraint, GraphSchema, GraphStore, Index
 from citykg.graph.migrations import MigrationReport, migrate
 from citykg.ontology import Ontology, compile_graph_schema, load_ontology
 from citykg.settings import Settings
 
-PLATFORM_SCHEMA = GraphSchema(
+BOOKKEEPING_SCHEMA = GraphSchema(
     constraints=(
-        Constraint("Place", "placeCode"),
-        Constraint("PlaceAlias", "code"),
-        Constraint("PlaceChange", "changeId"),
         Constraint("Principal", "id"),
         Constraint("ApiToken", "hash"),
         Constraint("SchemaMigration", "id"),
@@ -26,7 +25,11 @@ PLATFORM_SCHEMA = GraphSchema(
 
 
 def graph_schema(ontology: Ontology) -> GraphSchema:
-    return compile_graph_schema(ontology).merged(PLATFORM_SCHEMA)
+    """The ontology's compiled schema plus each area's own (geo, controls, bookkeeping)."""
+    schema = compile_graph_schema(ontology)
+    for area in (GEO_SCHEMA, CONTROLS_SCHEMA, BOOKKEEPING_SCHEMA):
+        schema = schema.merged(area)
+    return schema
 
 
 def upgrade_graph(store: GraphStore, *, settings: Settings) -> MigrationReport:

@@ -88,11 +88,16 @@ def _resolve(store: GraphStore, row: dict[str, Any]) -> Principal:
         kind=kind,
         name=row["name"],
         person=person,
-        roles=frozenset(row["roles"] or []) | {p.role for p in posts if p.role},
+        roles=frozenset(row["roles"] or []) | {p.role for p in posts if p.role} | _kind_role(kind),
         tags=frozenset(t for p in posts for t in p.tags),
         posts=tuple(posts),
         scope=scope,
     )
+
+
+def _kind_role(kind: PrincipalKind) -> set[str]:
+    """Analysts, stewards, builders and service accounts hold the role their kind names."""
+    return {kind} if kind in ("analyst", "steward", "builder", "service") else set()
 
 
 def _tags(value: object) -> list[str]:

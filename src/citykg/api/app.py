@@ -9,11 +9,19 @@ from fastapi import FastAPI
 
 from citykg import __version__
 from citykg.api import errors
-from citykg.api.routes import health, me, places
+from citykg.api.routes import access, cypher, forms, health, ledgers, me, places
 from citykg.graph import GraphStore, open_store
 from citykg.settings import Settings
 
-ROUTERS = (health.router, me.router, places.router)
+ROUTERS = (
+    health.router,
+    me.router,
+    places.router,
+    forms.router,
+    ledgers.router,
+    cypher.router,
+    access.router,
+)
 
 
 def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAPI:

@@ -11,9 +11,12 @@ import sys
 
 import click
 
+from citykg.cli.access import access
+from citykg.cli.controls import controls
 from citykg.cli.demo_generate import generate
 from citykg.cli.geo import geo
 from citykg.cli.graph import cypher, migrate, status
+from citykg.cli.ledgers import ledgers
 from citykg.cli.ontology import ontology
 from citykg.cli.serve import demo, serve
 from citykg.cli.users import users
@@ -45,7 +48,8 @@ def cli() -> None:
     """citykg: the city knowledge graph and its applications."""
 
 
-for command in (status, cypher, migrate, serve, demo, generate, ontology, users, geo):  # fmt: skip
+for command in (status, cypher, migrate, serve, demo, ontology, users, geo, controls, ledgers,
+                access, generate):  # fmt: skip
     cli.add_command(command)
 
 

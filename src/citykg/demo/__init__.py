@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from citykg.access import principal, save_principal
+from citykg.controls import load_examples
 from citykg.demo.fixture import FixtureSummary, demo_principals, is_empty, load_fixture
 from citykg.demo.generate import ORG_LABELS, PREMISES_LABELS, CitySummary, generate_city
 from citykg.graph import GraphStore
+from citykg.ontology import load_ontology
 from citykg.settings import Settings
 from citykg.upgrade import upgrade_graph
 
@@ -18,7 +21,10 @@ DEMO_PERSONS = 5_000
 
 @dataclass(frozen=True, slots=True)
 class DemoCity:
-    """What ``prepare_demo`` did: the city it loaded (None if one was there) and demo tokens."""
+    """What ``prepare_demo`` did: the city it loaded (None if one was there) and demo tokens.
+
+    The example forms of ``examples/forms`` are saved too, so the forms API has something to show.
+    """
 
     loaded: FixtureSummary | None
     tokens: dict[str, str]
@@ -28,7 +34,11 @@ def prepare_demo(store: GraphStore, *, settings: Settings) -> DemoCity:
     """Bring the graph to the current ontology, generate the demo city if empty, issue tokens."""
     upgrade_graph(store, settings=settings)
     loaded = _counts(generate_city(store, persons=DEMO_PERSONS)) if is_empty(store) else None
-    return DemoCity(loaded=loaded, tokens=demo_principals(store))
+    tokens = demo_principals(store)
+    save_principal(store, id="builder", kind="builder", name="表单搭建员", roles=["builder"])
+    builder = principal(store, "builder")
+    load_examples(store, ontology=load_ontology(settings.ontology_dir), principal=builder)
+    return DemoCity(loaded=loaded, tokens=tokens)
 
 
 def _counts(city: CitySummary) -> FixtureSummary:

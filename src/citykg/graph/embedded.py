@@ -43,6 +43,8 @@ from citykg.errors import ConfigError, GraphUnavailable
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 30.0
 _PR_SET_PDEATHSIG = 1
+PLAN_CACHE_SIZE = 512
+"""Query plans FalkorDB keeps (default 25): every form compiles to its own statement text."""
 _MAX_SOCKET_PATH = 100
 
 
@@ -124,7 +126,7 @@ class EmbeddedServer:
         server, module = server_binaries()
         args = [
             str(server),
-            "--loadmodule", str(module),
+            "--loadmodule", str(module), "CACHE_SIZE", str(PLAN_CACHE_SIZE),
             "--dir", str(self.data_dir),
             "--port", "0",
             "--unixsocket", str(self.socket_path),

@@ -1,0 +1,92 @@
+"""``/access``: who can do what, and who can see what; the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from citykg.access import audit
+from citykg.access.check import ensure_allowed
+from citykg.access.explain import (
+    EXPLAIN,
+    EntityAccess,
+    OrganizationAccess,
+    RoleAccess,
+    SubjectAccess,
+    TagAccess,
+    explain_organization,
+    explain_person,
+    explain_principal,
+    explain_role,
+    explain_tag,
+    who_can_see,
+)
+from citykg.api.deps import CurrentPrincipal, Store
+from citykg.api.routes.ledgers import Ledgers
+from citykg.ledgers.refs import unseal
+
+router = APIRouter(prefix="/access", tags=["access"])
+
+
+class AuditOut(BaseModel):
+    at: str
+    principal: str
+    action: str
+    target: str
+    fields: list[str]
+    purpose: str
+    detail: str
+
+
+@router.get("/principals/{principal_id}", response_model=SubjectAccess)
+def principal_access(principal_id: str, store: Store, principal: CurrentPrincipal) -> SubjectAccess:
+    """What a principal may do now, and over which places."""
+    return explain_principal(store, explainer=principal, principal_id=principal_id)
+
+
+@router.get("/persons/{person}", response_model=SubjectAccess)
+def person_access(person: str, store: Store, principal: CurrentPrincipal) -> SubjectAccess:
+    """What a person (ID number or ref) may do through the posts they hold now."""
+    return explain_person(store, explainer=principal, person=unseal(person, path="person"))
+
+
+@router.get("/organizations/{credit_code}", response_model=OrganizationAccess)
+def organization_access(
+    credit_code: str, store: Store, principal: CurrentPrincipal
+) -> OrganizationAccess:
+    """An organization's jurisdiction and its post holders with what they may do."""
+    return explain_organization(store, explainer=principal, credit_code=credit_code)
+
+
+@router.get("/roles/{role}", response_model=RoleAccess)
+def role_access(role: str, store: Store, principal: CurrentPrincipal) -> RoleAccess:
+    """The actions a role grants and who holds it now."""
+    return explain_role(store, explainer=principal, role=role)
+
+
+@router.get("/tags/{tag}", response_model=TagAccess)
+def tag_access(tag: str, store: Store, principal: CurrentPrincipal, catalog: Ledgers) -> TagAccess:
+    """The attribute groups a post tag unmasks, and who carries it now."""
+    return explain_tag(store, explainer=principal, tag=tag, catalog=catalog)
+
+
+@router.get("/entities/{type}/{key}", response_model=EntityAccess)
+def entity_access(
+    type: str, key: str, store: Store, principal: CurrentPrincipal, catalog: Ledgers
+) -> EntityAccess:
+    """Who may see one entity (one you may see), and through what."""
+    return who_can_see(store, explainer=principal, catalog=catalog, type=type, key=unseal(key))
+
+
+@router.get("/audit", response_model=list[AuditOut])
+def audit_log(
+    store: Store,
+    principal: CurrentPrincipal,
+    of: Annotated[str | None, Query(description="Only this principal's records.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[AuditOut]:
+    """The newest audit records (who read or revealed what, when, why)."""
+    ensure_allowed(principal=principal, action=EXPLAIN)
+    return [AuditOut.model_validate(r) for r in audit.recent(store, limit=limit, principal_id=of)]

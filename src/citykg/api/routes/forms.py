@@ -1,0 +1,234 @@
+"""``/forms``: form definitions, submissions, prefill and lineage; ``/terms/{term}/forms``.
+
+Every endpoint needs a principal. Saving a form checks it against the ontology (422 with one
+error per field); a submission is validated field by field in the request's language and
+written atomically (201, or 200 when its id was already submitted: nothing new is written).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from pydantic import BaseModel, Field
+
+from citykg.access import ensure_allowed
+from citykg.api.deps import AppSettings, CurrentPrincipal, Store
+from citykg.controls import (
+    FormDefinition,
+    form_lineage,
+    forms_writing,
+    get_compiled,
+    get_form,
+    list_forms,
+    prefill,
+    save_form,
+    submit,
+)
+from citykg.controls.models import Text
+from citykg.ontology import Ontology, load_ontology
+
+router = APIRouter(tags=["forms"])
+
+
+def get_ontology(settings: AppSettings) -> Ontology:
+    """The ontology the app serves (loaded once per folder)."""
+    return load_ontology(settings.ontology_dir)
+
+
+OntologyDep = Annotated[Ontology, Depends(get_ontology)]
+
+
+class SavedFormOut(BaseModel):
+    id: str
+    version: int
+    created: bool = Field(description="False when the same definition was already stored.")
+    terms: list[str]
+
+
+class FormSummaryOut(BaseModel):
+    id: str
+    version: int
+    title: Text
+    subject: str
+    saved_at: str
+    saved_by: str
+
+
+class SubmissionIn(BaseModel):
+    answers: dict[str, Any]
+    submission_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9._:-]{1,128}$",
+        description="The client's id for this submission: sending it again writes nothing new.",
+    )
+    channel: str | None = None
+    task: str | None = None
+    version: int | None = Field(default=None, description="Default: the latest version.")
+
+
+class EntityOut(BaseModel):
+    cls: str
+    key: str
+
+
+class SubmissionOut(BaseModel):
+    submission: str
+    form: str
+    version: int
+    replayed: bool
+    touched: list[EntityOut]
+
+
+class PrefillOut(BaseModel):
+    form: str
+    version: int
+    subject: str
+    found: bool
+    values: dict[str, Any]
+
+
+class TermOut(BaseModel):
+    term: str
+    kind: str
+    iri: str
+    label: Text
+    fields: list[str]
+
+
+class LineageOut(BaseModel):
+    form: str
+    version: int
+    terms: list[TermOut]
+
+
+class FormUseOut(BaseModel):
+    form: str
+    version: int
+    title: Text
+    fields: list[str]
+
+
+@router.post("/forms", response_model=SavedFormOut, status_code=status.HTTP_201_CREATED)
+def create_form(
+    form: FormDefinition,
+    response: Response,
+    store: Store,
+    ontology: OntologyDep,
+    principal: CurrentPrincipal,
+) -> SavedFormOut:
+    """Save a form; it must fit the ontology. A changed definition becomes a new version
+    (201); the same definition again changes nothing (200). Needs ``form.build``."""
+    ensure_allowed(principal=principal, action="form.build")
+    saved = save_form(store, ontology=ontology, form=form, principal=principal)
+    if not saved.created:
+        response.status_code = status.HTTP_200_OK
+    return SavedFormOut(
+        id=saved.id, version=saved.version, created=saved.created, terms=list(saved.terms)
+    )
+
+
+@router.get("/forms", response_model=list[FormSummaryOut])
+def forms(store: Store, principal: CurrentPrincipal) -> list[FormSummaryOut]:
+    """Every stored form, latest version."""
+    return [
+        FormSummaryOut(
+            id=f.id,
+            version=f.version,
+            title=f.title,
+            subject=f.subject,
+            saved_at=f.saved_at,
+            saved_by=f.saved_by,
+        )
+        for f in list_forms(store)
+    ]
+
+
+@router.get("/forms/{form_id}", response_model=FormDefinition)
+def form(
+    form_id: str, store: Store, principal: CurrentPrincipal, version: int | None = None
+) -> FormDefinition:
+    """One form's definition (the latest version unless ``version`` is given)."""
+    return get_form(store, form_id=form_id, version=version)
+
+
+@router.post(
+    "/forms/{form_id}/submissions",
+    response_model=SubmissionOut,
+    status_code=status.HTTP_201_CREATED,
+)
+def create_submission(
+    form_id: str,
+    body: SubmissionIn,
+    response: Response,
+    store: Store,
+    ontology: OntologyDep,
+    principal: CurrentPrincipal,
+) -> SubmissionOut:
+    """Validate and write one submission atomically; 200 when its id was already submitted.
+    Needs ``form.submit``."""
+    ensure_allowed(principal=principal, action="form.submit")
+    compiled = get_compiled(store, ontology=ontology, form_id=form_id, version=body.version)
+    result = submit(
+        store,
+        form=compiled,
+        answers=body.answers,
+        principal=principal,
+        submission_id=body.submission_id or uuid.uuid4().hex,
+        channel=body.channel,
+        task=body.task,
+    )
+    if result.replayed:
+        response.status_code = status.HTTP_200_OK
+    return SubmissionOut(
+        submission=result.submission,
+        form=result.form,
+        version=result.version,
+        replayed=result.replayed,
+        touched=[EntityOut(cls=e.cls, key=e.key) for e in result.touched],
+    )
+
+
+@router.get("/forms/{form_id}/prefill", response_model=PrefillOut)
+def form_prefill(
+    form_id: str,
+    subject: Annotated[str, Query(description="The subject's identity key (e.g. ID number).")],
+    store: Store,
+    ontology: OntologyDep,
+    principal: CurrentPrincipal,
+) -> PrefillOut:
+    """Every field the graph already knows for ``subject``, each with its source and time."""
+    compiled = get_compiled(store, ontology=ontology, form_id=form_id)
+    found = prefill(store, form=compiled, subject=subject, principal=principal)
+    return PrefillOut(
+        form=found.form,
+        version=found.version,
+        subject=found.subject,
+        found=found.found,
+        values=found.values,
+    )
+
+
+@router.get("/forms/{form_id}/lineage", response_model=LineageOut)
+def lineage(
+    form_id: str, store: Store, ontology: OntologyDep, principal: CurrentPrincipal
+) -> LineageOut:
+    """The ontology terms the form writes, each with the fields that write it."""
+    compiled = get_compiled(store, ontology=ontology, form_id=form_id)
+    terms = [
+        TermOut(term=u.term, kind=u.kind, iri=u.iri, label=u.label, fields=list(u.fields))
+        for u in form_lineage(ontology, compiled.bound)
+    ]
+    return LineageOut(form=compiled.form.id, version=compiled.form.version, terms=terms)
+
+
+@router.get("/terms/{term:path}/forms", response_model=list[FormUseOut])
+def term_forms(
+    term: str, store: Store, ontology: OntologyDep, principal: CurrentPrincipal
+) -> list[FormUseOut]:
+    """The forms that write ``term`` (local name, ``ckg:`` CURIE or IRI), with their fields."""
+    return [
+        FormUseOut(form=u.form, version=u.version, title=u.title, fields=list(u.fields))
+        for u in forms_writing(store, ontology=ontology, term=term)
+    ]

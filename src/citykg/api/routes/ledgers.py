@@ -1,0 +1,204 @@
+"""``/ledgers``: list, search, open, count, export, edit and end entities of any ledger type.
+
+Every route runs as the authenticated principal, within what it may see; bad parameters give a
+problem+json 422 naming the parameter (``type``, ``filter``, ``sort``, ``cursor``, ``limit``…).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from citykg.api.deps import AppSettings, CurrentPrincipal, Store
+from citykg.ledgers import (
+    Catalog,
+    EntityDetail,
+    LedgerPage,
+    LedgerQuery,
+    LedgerStats,
+    catalog_for,
+    edit_entity,
+    end_entity,
+    entity_detail,
+    export_ledger,
+    ledger_page,
+    ledger_stats,
+)
+from citykg.ledgers.models import MAX_PAGE, Text
+from citykg.ontology import load_ontology
+
+router = APIRouter(prefix="/ledgers", tags=["ledgers"])
+
+
+def get_catalog(settings: AppSettings) -> Catalog:
+    return catalog_for(load_ontology(settings.ontology_dir))
+
+
+Ledgers = Annotated[Catalog, Depends(get_catalog)]
+Filters = Annotated[
+    list[str],
+    Query(alias="filter", description="key:op:value, e.g. gender:eq:2, age:gte:60, gender:in:1,2"),
+]
+Within = Annotated[str | None, Query(description="Only under this place code.")]
+Purpose = Annotated[str | None, Query(description="Why: audited with reveals and sensitive use.")]
+Reveal = Annotated[list[str], Query(description="Masked attributes to show in clear.")]
+
+
+class LedgerTypeOut(BaseModel):
+    type: str
+    label: Text
+    key: str
+    attachment: str | None
+
+
+class EditIn(BaseModel):
+    values: dict[str, Any] = Field(description="Attribute values by property key.")
+    submission_id: str | None = Field(default=None, description="Idempotency key.")
+
+
+class EditOut(BaseModel):
+    submission: str
+    replayed: bool
+
+
+class EndIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+    submission_id: str | None = None
+
+
+class EndOut(BaseModel):
+    submission: str
+    ended: int
+    remaining: int
+
+
+@router.get("", response_model=list[LedgerTypeOut])
+def ledger_types(catalog: Ledgers, principal: CurrentPrincipal) -> list[LedgerTypeOut]:
+    """The top ledgers (any subclass name works as a type too)."""
+    return [
+        LedgerTypeOut(
+            type=t.name,
+            label=Text(zh=t.cls.label.zh, en=t.cls.label.en),
+            key=t.key,
+            attachment=t.attachment,
+        )
+        for t in catalog.top_types()
+    ]
+
+
+def ledger_query(
+    type: str,
+    catalog: Ledgers,
+    within: Within = None,
+    filters: Filters = [],  # noqa: B006 (FastAPI copies defaults)
+    q: Annotated[str | None, Query(description="Search names and addresses.")] = None,
+    created_by: Annotated[str | None, Query(description="Creating organization.")] = None,
+    sort: Annotated[str | None, Query(description="key or -key")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    purpose: Purpose = None,
+) -> LedgerQuery:
+    """The ledger view a request asks for (filters checked against the ontology later)."""
+    return LedgerQuery(
+        type=type, within=within, filters=tuple(catalog.parse_filter(f) for f in filters), q=q,
+        created_by=created_by, sort=sort, cursor=cursor, limit=limit, purpose=purpose,
+    )  # fmt: skip
+
+
+LedgerView = Annotated[LedgerQuery, Depends(ledger_query)]
+
+
+@router.get("/{type}", response_model=LedgerPage)
+def list_ledger(
+    view: LedgerView, store: Store, principal: CurrentPrincipal, catalog: Ledgers
+) -> LedgerPage:
+    """One keyset page of a ledger; pass ``next_cursor`` back as ``cursor`` for the next."""
+    return ledger_page(store, catalog=catalog, principal=principal, query=view)
+
+
+@router.get("/{type}/stats", response_model=LedgerStats)
+def ledger_statistics(
+    type: str,
+    store: Store,
+    principal: CurrentPrincipal,
+    catalog: Ledgers,
+    within: Within = None,
+    level: Annotated[str | None, Query(description="1–9 or street, community…")] = None,
+    by: Annotated[str | None, Query(description="Attribute key or ageBand.")] = None,
+    filters: Filters = [],  # noqa: B006
+    purpose: Purpose = None,
+) -> LedgerStats:
+    """Counts under a place (default: your jurisdiction), by place at ``level`` and by ``by``."""
+    return ledger_stats(
+        store, catalog=catalog, principal=principal, type=type, within=within, level=level,
+        by=by, filters=[catalog.parse_filter(f) for f in filters], purpose=purpose,
+    )  # fmt: skip
+
+
+@router.get("/{type}/export", response_class=Response)
+def export(
+    view: LedgerView,
+    store: Store,
+    principal: CurrentPrincipal,
+    catalog: Ledgers,
+    format: Literal["csv", "xlsx"] = "csv",
+    columns: Annotated[list[str], Query(description="Attribute keys (default: all)")] = [],  # noqa: B006
+    reveal: Reveal = [],  # noqa: B006
+    lang: Literal["zh", "en", "key"] = "zh",
+) -> Response:
+    """The whole ledger view as a CSV or XLSX file (audited)."""
+    file = export_ledger(
+        store, catalog=catalog, principal=principal, query=view, format=format, columns=columns,
+        reveal=reveal, lang=lang,
+    )  # fmt: skip
+    disposition = f'attachment; filename="{file.filename}"'
+    return Response(file.content, media_type=file.media_type,
+                    headers={"Content-Disposition": disposition})  # fmt: skip
+
+
+@router.get("/{type}/{key}", response_model=EntityDetail)
+def read_entity(
+    type: str,
+    key: str,
+    store: Store,
+    principal: CurrentPrincipal,
+    catalog: Ledgers,
+    reveal: Reveal = [],  # noqa: B006
+    purpose: Purpose = None,
+) -> EntityDetail:
+    """One entity (by identity key or ``ref``) with its relations; ``reveal`` is audited."""
+    return entity_detail(store, catalog=catalog, principal=principal, type=type, key=key,
+                         reveal=reveal, purpose=purpose)  # fmt: skip
+
+
+@router.patch("/{type}/{key}", response_model=EditOut)
+def edit(
+    type: str,
+    key: str,
+    body: Annotated[EditIn, Body()],
+    store: Store,
+    principal: CurrentPrincipal,
+    catalog: Ledgers,
+) -> EditOut:
+    """Change attributes, validated and recorded like a form submission (with history)."""
+    result = edit_entity(store, catalog=catalog, principal=principal, type=type, key=key,
+                         values=body.values, submission_id=body.submission_id)  # fmt: skip
+    return EditOut(submission=result.submission, replayed=result.replayed)
+
+
+@router.post("/{type}/{key}/end", response_model=EndOut)
+def end(
+    type: str,
+    key: str,
+    body: Annotated[EndIn, Body()],
+    store: Store,
+    principal: CurrentPrincipal,
+    catalog: Ledgers,
+) -> EndOut:
+    """End the entity's current places in your jurisdiction (soft delete, recorded)."""
+    result = end_entity(store, catalog=catalog, principal=principal, type=type, key=key,
+                        reason=body.reason, submission_id=body.submission_id)  # fmt: skip
+    return EndOut(submission=result.submission, ended=result.ended, remaining=result.remaining)

@@ -1,0 +1,162 @@
+"""``citykg controls …``: check and import forms, publish the format's schema, lineage."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from citykg.access import Principal
+from citykg.cli import render
+from citykg.cli.options import build_settings, graph_option, opened_store
+from citykg.controls import (
+    FormDefinition,
+    compile_form,
+    form_json_schema,
+    form_lineage,
+    forms_writing,
+    get_compiled,
+    load_examples,
+    load_form,
+    read_xlsform,
+    save_form,
+)
+from citykg.errors import ValidationFailed
+from citykg.geo import PlaceScope
+from citykg.graph import GraphStore
+from citykg.ontology import Ontology, load_ontology
+from citykg.settings import Settings
+
+OPERATOR = Principal(id="cli", kind="service", name="citykg CLI", scope=PlaceScope.everywhere())
+"""The CLI is an operator's tool: it acts as a service principal."""
+
+FORM_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group()
+def controls() -> None:
+    """Digital form controls: forms bound to the ontology."""
+
+
+@controls.command()
+@click.argument("path", type=FORM_FILE)
+def validate(path: Path) -> None:
+    """Check the form in PATH (YAML, JSON or XLSForm .xlsx) against the ontology."""
+    settings = Settings()
+    ontology = load_ontology(settings.ontology_dir)
+    form = _checked(ontology, _read(path))
+    click.echo(f"ok: {form.id} v{form.version}, {len(form.fields)} fields")
+
+
+@controls.command()
+def schema() -> None:
+    """Print the JSON Schema of the form definition format."""
+    click.echo(json.dumps(form_json_schema(), ensure_ascii=False, indent=2))
+
+
+@controls.command()
+@click.argument("form", required=False)
+@click.option("--term", help="List the stored forms that write this term instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@graph_option
+def lineage(form: str | None, term: str | None, as_json: bool, graph_url: str | None) -> None:
+    """The terms FORM writes (a file or a stored form id), or the forms writing --term."""
+    if (form is None) == (term is None):
+        raise click.UsageError("give FORM or --term, not both")
+    settings = build_settings(graph_url)
+    ontology = load_ontology(settings.ontology_dir)
+    rows: list[dict[str, Any]]
+    if form is not None and Path(form).is_file():
+        rows = _terms(ontology, _checked(ontology, _read(Path(form))))
+    else:
+        with opened_store(settings) as store:
+            if term is not None:
+                rows = _uses(store, ontology, term)
+            else:
+                rows = _terms(
+                    ontology, get_compiled(store, ontology=ontology, form_id=str(form)).form
+                )
+    _show(rows, as_json)
+
+
+@controls.command("import-xlsform")
+@click.argument("path", type=FORM_FILE)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the form here (.yaml or .json) instead of printing YAML.",
+)
+@click.option("--save", is_flag=True, help="Also save the form into the graph.")
+@graph_option
+def import_xlsform(path: Path, output: Path | None, save: bool, graph_url: str | None) -> None:
+    """Convert the XLSForm workbook PATH into a form definition checked against the ontology."""
+    settings = build_settings(graph_url)
+    ontology = load_ontology(settings.ontology_dir)
+    form = _checked(ontology, read_xlsform(path))
+    data = form.model_dump(mode="json", exclude_none=True)
+    is_json = output is not None and output.suffix == ".json"
+    text = json.dumps(data, ensure_ascii=False, indent=2) if is_json else _yaml(data)
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    if save:
+        with opened_store(settings) as store:
+            saved = save_form(store, ontology=ontology, form=form, principal=OPERATOR)
+        click.echo(f"saved {saved.id} v{saved.version}")
+
+
+@controls.command("load-examples")
+@graph_option
+def load_examples_(graph_url: str | None) -> None:
+    """Save the example forms (examples/forms) into the graph."""
+    settings = build_settings(graph_url)
+    ontology = load_ontology(settings.ontology_dir)
+    with opened_store(settings) as store:
+        for saved in load_examples(store, ontology=ontology, principal=OPERATOR):
+            state = "saved" if saved.created else "unchanged"
+            click.echo(f"{state}: {saved.id} v{saved.version} ({len(saved.terms)} terms)")
+
+
+def _read(path: Path) -> FormDefinition:
+    return read_xlsform(path) if path.suffix == ".xlsx" else load_form(path)
+
+
+def _checked(ontology: Ontology, form: FormDefinition) -> FormDefinition:
+    """``form`` if it fits the ontology; else every problem on stderr and exit code 1."""
+    try:
+        compile_form(ontology, form)
+    except ValidationFailed as exc:
+        for v in exc.violations:
+            click.echo(f"{v.path or form.id}: {v.message}", err=True)
+        raise click.exceptions.Exit(1) from None
+    return form
+
+
+def _uses(store: GraphStore, ontology: Ontology, term: str) -> list[dict[str, Any]]:
+    return [
+        {"form": u.form, "version": u.version, "title": u.title.zh, "fields": ", ".join(u.fields)}
+        for u in forms_writing(store, ontology=ontology, term=term)
+    ]
+
+
+def _terms(ontology: Ontology, form: FormDefinition) -> list[dict[str, Any]]:
+    bound = compile_form(ontology, form).bound
+    return [
+        {"term": u.term, "kind": u.kind, "label": u.label.zh, "fields": ", ".join(u.fields)}
+        for u in form_lineage(ontology, bound)
+    ]
+
+
+def _show(rows: Sequence[dict[str, Any]], as_json: bool) -> None:
+    click.echo(render.as_json(rows) if as_json else render.table(rows))
+
+
+def _yaml(data: object) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

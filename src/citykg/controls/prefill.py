@@ -1,0 +1,169 @@
+"""Auto-fill: every field of a form the graph already knows for a subject, each with its source.
+
+One read (:func:`~citykg.controls.statement.prefill_statement`) fetches the subject, the
+submissions that asserted its values, and for each group its current facts: the current place of
+an address with the place's ancestors (door → unit → building → compound → community…), and the
+current related entities (household members, vehicles…) with their own assertions. Whichever
+form wrote a value, prefill shows it: values are keyed by property key, not by form.
+
+The result is shaped like the answers a client would send back:
+
+``{"name": {"value": "王伟", "source": {"submission": "…", "form": "…", "at": "…"}},
+"address": {"value": "<place code>", "address": "北京市…101室", "path": [...], "source": …,
+"fields": {"since": {...}}}, "members": [{"key": "…", "fields": {...}}]}``
+
+A value's source is the latest submission whose assertion covers its property key (a relation's
+attributes: the submission that last set them); values the platform did not collect through a
+form have no source.
+
+Who may see a subject: a resident their own person and their household (linked by household
+headship or living at the same place); an official a subject whose current place (residence,
+location…) lies in their jurisdiction; a service principal or one scoped everywhere, any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from citykg.access import Principal
+from citykg.controls import fragments, queries
+from citykg.controls.binding import ADDRESS_RELATIONS, BoundForm, BoundGroup, BoundValue
+from citykg.controls.compile import CompiledForm
+from citykg.errors import Forbidden
+from citykg.graph import GraphStore
+from citykg.graph.identifiers import cypher_with
+from citykg.ontology.model import relationship_type
+
+Source = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Prefill:
+    """What the graph knows for one subject of one form (``found`` False: nothing yet)."""
+
+    form: str
+    version: int
+    subject: str
+    found: bool
+    values: dict[str, Any]
+
+
+def prefill(
+    store: GraphStore, *, form: CompiledForm, subject: str, principal: Principal
+) -> Prefill:
+    """The known values of ``form``'s fields for ``subject`` (its identity key value).
+
+    Raises :class:`~citykg.errors.Forbidden` when ``principal`` may not see the subject.
+    """
+    bound = form.bound
+    _ensure_may_see(store, bound=bound, key=subject, principal=principal)
+    rows = store.read(form.prefill_query, {"key": subject})
+    version = form.form.version
+    if not rows:
+        return Prefill(bound.form.id, version, subject, False, {})
+    return Prefill(bound.form.id, version, subject, True, _values(bound, rows[0]))
+
+
+def _values(bound: BoundForm, row: Mapping[str, Any]) -> dict[str, Any]:
+    values = _fields(bound.values, row["subject"], _assertions(row["asserted"]))
+    for group in bound.groups:
+        facts = [fact for fact in row[group.slot] if fact is not None]
+        if group.is_repeat:
+            values[group.name] = [_related(group, fact) for fact in facts]
+        elif facts:
+            values[group.name] = (_address if group.is_address else _related)(group, facts[0])
+    return values
+
+
+def _fields(
+    values: tuple[BoundValue, ...], props: Mapping[str, Any], source: Callable[[str], Source | None]
+) -> dict[str, Any]:
+    return {
+        v.name: {"value": props[v.key], "source": source(v.key)}
+        for v in values
+        if props.get(v.key) is not None
+    }
+
+
+def _address(group: BoundGroup, fact: list[Any]) -> dict[str, Any]:
+    rel, place, path = fact
+    ancestors = sorted(
+        ({"code": c, "name": n, "level": lv} for c, n, lv in path if c is not None),
+        key=lambda p: (p["level"] is None, p["level"] or 0),
+    )
+    here = {"code": place.get("placeCode"), "name": place.get("name"), "level": place.get("level")}
+    source = _relation_source(rel)
+    return {
+        "value": here["code"],
+        "place": here,
+        "path": ancestors,
+        "address": "".join(str(p["name"] or "") for p in (*ancestors, here)),
+        "source": source,
+        "fields": _fields(group.relation_values, rel, lambda _key: source),
+    }
+
+
+def _related(group: BoundGroup, fact: list[Any]) -> dict[str, Any]:
+    rel, entity, asserted = fact
+    assert group.identity is not None
+    source = _relation_source(rel)
+    fields = _fields(group.values, entity, _assertions(asserted))
+    fields.update(_fields(group.relation_values, rel, lambda _key: source))
+    return {"key": entity.get(group.identity.key), "fields": fields}
+
+
+def _assertions(asserted: list[Any]) -> Callable[[str], Source | None]:
+    """The latest assertion of each property key: ``[keys, at, submission, form]`` rows."""
+    latest: dict[str, Source] = {}
+    for keys, at, submission, form in sorted(
+        (a for a in asserted if a is not None), key=lambda a: str(a[1])
+    ):
+        for key in keys or ():
+            latest[key] = {"submission": submission, "form": form, "at": at}
+    return latest.get
+
+
+def _relation_source(rel: Mapping[str, Any]) -> Source | None:
+    if rel.get("assertedBy") is None:
+        return None
+    return {"submission": rel["assertedBy"], "at": rel.get("assertedAt")}
+
+
+# --- who may see a subject ------------------------------------------------------------------
+
+
+def _ensure_may_see(store: GraphStore, *, bound: BoundForm, key: str, principal: Principal) -> None:
+    if principal.kind == "service" or principal.scope.all_places:
+        return
+    if principal.kind == "resident" and principal.person and bound.top.name == "Person":
+        if key == principal.person or _household(store, principal.person, key):
+            return
+    elif principal.kind == "official":
+        places = _places_of(store, bound, key)
+        if places is None or any(principal.scope.contains(code) for code in places):
+            return  # an unknown subject has nothing to show
+    raise Forbidden(f"{principal} may not see {bound.top.name} {key}")
+
+
+def _household(store: GraphStore, me: str, other: str) -> bool:
+    rows = store.read(queries.HOUSEHOLD_LINKS, {"me": me, "other": other})
+    return bool(rows) and int(rows[0]["links"]) > 0
+
+
+def _places_of(store: GraphStore, bound: BoundForm, key: str) -> list[str] | None:
+    """The subject's current places (a place is its own); None when the subject is unknown."""
+    if bound.top.name == "Place":
+        return [key]
+    relation = ADDRESS_RELATIONS.get(bound.top.name)
+    if relation is None:
+        return []
+    query = cypher_with(
+        fragments.SUBJECT_PLACES_TEMPLATE,
+        top=bound.top.name,
+        key=bound.identity.key,
+        rel=relationship_type(relation),
+    )
+    rows = store.read(query, {"key": key})
+    return [str(code) for code in rows[0]["places"]] if rows else None

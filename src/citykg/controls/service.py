@@ -1,0 +1,310 @@
+"""Forms in the graph, submissions, and the forms that write a term.
+
+**Forms.** Saving binds the form to the ontology first (a form that does not fit is refused,
+one violation per field). Each save of a changed definition adds a ``:Form {id, version}`` node
+holding the definition as JSON, its digest and the names of the terms it writes; saving an
+unchanged definition returns the version already there. Builders, stewards, officials and
+service principals may save forms. Compiled forms are cached per stored definition.
+
+**Submissions.** :func:`submit` plans the submission with the pure compile step (nothing is
+written when it is rejected) and runs its ONE statement. The statement writes nothing when the
+submission id was seen before (a replay: the result says so) or when an answered place code is
+not in the graph (reported on the address field). Free-text addresses are resolved through the
+gazetteer and the place tree before planning (:func:`citykg.geo.enter_address`, never creating
+places); place codes are taken as they are and checked by the statement itself.
+
+The submission's author is the principal; ``channel`` and ``task`` name where it came from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from citykg.access import Principal
+from citykg.controls import queries
+from citykg.controls.answers import field_problem
+from citykg.controls.binding import local
+from citykg.controls.compile import (
+    CompiledForm,
+    EntityRef,
+    PlaceLookup,
+    ResolvedPlace,
+    SubmissionContext,
+    SubmissionPlan,
+    compile_form,
+    place_code_lookup,
+)
+from citykg.controls.lineage import form_lineage, term_names
+from citykg.controls.models import FormDefinition, Text, load_form, parse_form
+from citykg.controls.xlsform import read_xlsform
+from citykg.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from citykg.geo import GazetteerCache, PlaceScope, enter_address
+from citykg.geo.codes import PlaceCode
+from citykg.graph import Constraint, GraphSchema, GraphStore, Index
+from citykg.ontology import Ontology
+from citykg.settings import REPO_ROOT
+
+EXAMPLES_DIR = REPO_ROOT / "examples" / "forms"
+FORM_EDITORS = frozenset({"builder", "steward", "official", "service"})
+CONTROLS_SCHEMA = GraphSchema(
+    constraints=(Constraint("Submission", "id"),),
+    indexes=(Index("Submission", "id"), Index("Form", "id")),
+)
+_EVERYWHERE = PlaceScope.everywhere()
+
+
+@dataclass(frozen=True, slots=True)
+class SavedForm:
+    """The stored version of a saved form (``created`` False: the same content was there)."""
+
+    id: str
+    version: int
+    created: bool
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FormSummary:
+    """One form in the list: its latest version."""
+
+    id: str
+    version: int
+    title: Text
+    subject: str
+    saved_at: str
+    saved_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class FormUse:
+    """A form that writes a term, and its fields that do."""
+
+    form: str
+    version: int
+    title: Text
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionResult:
+    """What a submission did; ``replayed`` when its id had been submitted before."""
+
+    submission: str
+    form: str
+    version: int
+    replayed: bool
+    touched: tuple[EntityRef, ...]
+    nodes_created: int = 0
+    relationships_created: int = 0
+
+
+def ensure_controls_schema(store: GraphStore) -> None:
+    """The uniqueness constraint on submission ids and the indexes form lookups use
+    (applied by every :func:`save_form`; idempotent)."""
+    store.apply_schema(CONTROLS_SCHEMA)
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+
+def save_form(
+    store: GraphStore, *, ontology: Ontology, form: FormDefinition, principal: Principal
+) -> SavedForm:
+    """Check ``form`` against the ontology and store it as a new version if it changed."""
+    if principal.kind not in FORM_EDITORS:
+        raise Forbidden(f"{principal} may not save forms")
+    compiled = compile_form(ontology, form)
+    terms = term_names(form_lineage(ontology, compiled.bound))
+    ensure_controls_schema(store)
+    row = store.write(
+        queries.SAVE_FORM,
+        {
+            "id": form.id,
+            "digest": form.digest(),
+            "subject": form.subject,
+            "title": form.title.zh,
+            "titleEn": form.title.en,
+            "definition": _stored_text(form),
+            "terms": terms,
+            "at": _now().isoformat(),
+            "author": principal.id,
+        },
+    ).rows[0]
+    return SavedForm(form.id, int(row["version"]), bool(row["created"]), tuple(terms))
+
+
+def get_form(store: GraphStore, *, form_id: str, version: int | None = None) -> FormDefinition:
+    """The stored form (its latest version unless ``version`` is given)."""
+    row = _form_row(store, form_id, version)
+    return _definition(str(row["definition"]), int(row["version"]))
+
+
+def get_compiled(
+    store: GraphStore, *, ontology: Ontology, form_id: str, version: int | None = None
+) -> CompiledForm:
+    """The stored form, compiled (cached per definition and version)."""
+    row = _form_row(store, form_id, version)
+    return _compiled(ontology, str(row["definition"]), int(row["version"]))
+
+
+def list_forms(store: GraphStore) -> list[FormSummary]:
+    """The latest version of every stored form, by id."""
+    return [
+        FormSummary(
+            id=str(r["id"]),
+            version=int(r["version"]),
+            title=Text(zh=r["title"] or "", en=r["titleEn"] or ""),
+            subject=str(r["subject"]),
+            saved_at=str(r["savedAt"]),
+            saved_by=str(r["savedBy"]),
+        )
+        for r in store.read(queries.LATEST_FORMS)
+    ]
+
+
+def forms_writing(store: GraphStore, *, ontology: Ontology, term: str) -> list[FormUse]:
+    """The stored forms (latest versions) that write ``term``, with the fields that do."""
+    name = local(term)
+    uses = []
+    for row in store.read(queries.FORMS_WRITING, {"term": name}):
+        compiled = _compiled(ontology, str(row["definition"]), int(row["version"]))
+        lineage = form_lineage(ontology, compiled.bound)
+        fields = next((use.fields for use in lineage if use.term == name), ())
+        form = compiled.form
+        uses.append(FormUse(form.id, form.version, form.title, fields))
+    return uses
+
+
+def load_examples(
+    store: GraphStore, *, ontology: Ontology, principal: Principal, directory: Path = EXAMPLES_DIR
+) -> list[SavedForm]:
+    """Save every example form (``*.yaml``, ``*.json``, ``*.xlsx``) found in ``directory``."""
+    paths = sorted(
+        p for p in directory.iterdir() if p.suffix in (".yaml", ".yml", ".json", ".xlsx")
+    )
+    forms = [read_xlsform(p) if p.suffix == ".xlsx" else load_form(p) for p in paths]
+    return [save_form(store, ontology=ontology, form=f, principal=principal) for f in forms]
+
+
+# --- submissions -----------------------------------------------------------------------------
+
+
+def submit(
+    store: GraphStore,
+    *,
+    form: CompiledForm,
+    answers: Mapping[str, Any],
+    principal: Principal,
+    submission_id: str,
+    channel: str | None = None,
+    task: str | None = None,
+    at: datetime | None = None,
+) -> SubmissionResult:
+    """Validate ``answers`` and write them in one statement; nothing is written if rejected.
+
+    Raises :class:`ValidationFailed` (one violation per field, nothing written); a replayed
+    ``submission_id`` writes nothing and returns ``replayed=True``.
+    """
+    now = at or _now()
+    context = SubmissionContext(
+        submission_id=submission_id,
+        author=principal.id,
+        at=now,
+        today=now.astimezone().date(),
+        author_person=principal.person,
+        channel=channel,
+        task=task,
+        places=_place_lookup(store),
+    )
+    plan = form.plan(answers, context)
+    try:
+        summary = store.write(plan.write.query, plan.write.params)
+    except Conflict:  # two writers raced with one id (a backend with concurrent writes)
+        return _unwritten(store, form, plan, submission_id)
+    if not summary.rows:
+        return _unwritten(store, form, plan, submission_id)
+    return SubmissionResult(
+        submission_id,
+        form.form.id,
+        form.form.version,
+        False,
+        plan.touched,
+        summary.nodes_created,
+        summary.relationships_created,
+    )
+
+
+def _unwritten(
+    store: GraphStore, form: CompiledForm, plan: SubmissionPlan, submission_id: str
+) -> SubmissionResult:
+    """Why the statement wrote nothing: a replay, or an answered place that is not there."""
+    if store.read(queries.SUBMISSION, {"id": submission_id}):
+        return SubmissionResult(submission_id, form.form.id, form.form.version, True, plan.touched)
+    params = plan.write.params
+    found = store.read(queries.PLACES_PRESENT, {"codes": params["placeCodes"]})[0]["codes"]
+    missing = [
+        field_problem(group.label, group.name, "no such place was found", "未找到该地址", code)
+        for group in form.bound.groups
+        if group.is_address
+        and (code := params["groups"][group.slot]["code"]) is not None
+        and code not in found
+    ]
+    if missing:
+        raise ValidationFailed(missing)
+    raise Conflict(f"submission {submission_id!r} was not written; send it again")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+_GAZETTEERS: WeakKeyDictionary[GraphStore, GazetteerCache] = WeakKeyDictionary()
+
+
+def _place_lookup(store: GraphStore) -> PlaceLookup:
+    """Addresses through the place tree: a code as given, free text through the gazetteer."""
+
+    def lookup(text: str) -> ResolvedPlace | None:
+        by_code = place_code_lookup(text)
+        if by_code is not None:
+            return by_code
+        gazetteer = _GAZETTEERS.setdefault(store, GazetteerCache()).get(store)
+        entry = enter_address(store, address=text, gazetteer=gazetteer, scope=_EVERYWHERE)
+        place = entry.place
+        if place is None:
+            return None
+        cls = place.kind or PlaceCode(place.code).label
+        missing = tuple(f"{m.key} {m.name}" for m in entry.missing)
+        return ResolvedPlace(place.code, cls, place.level, place.name, missing)
+
+    return lookup
+
+
+def _form_row(store: GraphStore, form_id: str, version: int | None) -> dict[str, Any]:
+    rows = store.read(queries.FORM, {"id": form_id, "version": version})
+    if not rows:
+        which = f"version {version} of " if version is not None else ""
+        raise NotFound(f"no {which}form {form_id!r}")
+    return rows[0]
+
+
+@lru_cache(maxsize=256)
+def _compiled(ontology: Ontology, definition: str, version: int) -> CompiledForm:
+    return compile_form(ontology, _definition(definition, version))
+
+
+def _definition(text: str, version: int) -> FormDefinition:
+    return parse_form({**json.loads(text), "version": version})
+
+
+def _stored_text(form: FormDefinition) -> str:
+    return form.model_copy(update={"version": 1}).model_dump_json(exclude_none=True)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

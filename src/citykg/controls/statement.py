@@ -1,0 +1,105 @@
+"""The text of a form's write statement, built once per form version from its bound fields.
+
+The text depends only on the form: labels, relationship types and identity keys come from the
+ontology and are spliced with :func:`~citykg.graph.identifiers.cypher_with`; the answers travel
+as parameters (:mod:`citykg.controls.compile` builds them). The shape, from the fragments in
+:mod:`citykg.controls.fragments`::
+
+    guard (replayed id → no row; a place code not in the graph → no row)
+    CREATE (s:Submission) …   MERGE (subject:<Top> {<key>: $subject.key}) SET subject:<Labels>
+    subject values with history, ASSERTED_BY the submission
+    CALL { address: end the current relation elsewhere, update or create it }     per address
+    CALL { UNWIND rows MERGE the entity, its values with history, MERGE the relation } per group
+    RETURN s.id
+
+Every part runs or none does: the guard filters the only row before anything is written, and
+each ``CALL`` is a unit subquery that keeps that row.
+
+What the graph then holds (PROV-O in property-graph form):
+
+* ``(:Submission {id, form, formVersion, at, author, authorPerson, channel, task})``, an
+  activity, ``-[:USED_FORM]->(:Form)`` when the form is stored;
+* ``(entity)-[:ASSERTED_BY {keys, at}]->(submission)`` for every entity written, ``keys`` the
+  property keys it set: prefill and history read sources from these;
+* relationships carry ``assertedBy``/``assertedAt`` (who set their attributes last) and, once
+  ended, ``until`` and ``endedBy``;
+* history: a property whose value changes first becomes
+  ``(entity)-[:HAD_VALUE]->(:PastValue {key, value, since, source, until, replacedBy})``;
+  the entity keeps the current value, which is what views read. A new address ends the current
+  relation to another place (``until`` = the submission's day) and creates the new one.
+
+Not kept as history: earlier attributes of a relation that stays current (they are updated in
+place), and related entities a later submission leaves out (nothing is removed).
+"""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from citykg.controls import fragments
+from citykg.controls.binding import BoundForm, BoundGroup
+from citykg.graph.identifiers import cypher_with
+
+
+def submission_statement(bound: BoundForm) -> LiteralString:
+    """The one write statement every submission of ``bound`` runs."""
+    key = bound.identity.key
+    text: LiteralString = fragments.SUBMISSION_OPEN
+    text += cypher_with(fragments.SUBJECT_MERGE_TEMPLATE, top=bound.top.name, key=key)
+    text += fragments.SUBJECT_ROW + _entity_values(bound.labels) + fragments.SUBJECT_DONE
+    for group in bound.groups:
+        text += _address(group) if group.is_address else _related(group)
+    return text + fragments.SUBMISSION_CLOSE
+
+
+def prefill_statement(bound: BoundForm) -> LiteralString:
+    """The one read statement prefill runs: the subject and every group's current facts."""
+    text = cypher_with(fragments.PREFILL_OPEN_TEMPLATE, top=bound.top.name, key=bound.identity.key)
+    for group in bound.groups:
+        rel = group.relation.graph_type
+        if group.is_address:
+            text += cypher_with(fragments.PREFILL_ADDRESS_TEMPLATE, slot=group.slot, rel=rel)
+            continue
+        opening = (
+            fragments.PREFILL_RELATED_OUTGOING_TEMPLATE
+            if group.outgoing
+            else fragments.PREFILL_RELATED_INCOMING_TEMPLATE
+        )
+        text += cypher_with(opening, rel=rel, top=group.top.name)
+        text += cypher_with(fragments.PREFILL_RELATED_CLOSE_TEMPLATE, slot=group.slot)
+    text += fragments.PREFILL_RETURN
+    for group in bound.groups:
+        text += cypher_with(fragments.PREFILL_RETURN_SLOT_TEMPLATE, slot=group.slot)
+    return text
+
+
+def _address(group: BoundGroup) -> LiteralString:
+    rel = group.relation.graph_type
+    text = cypher_with(fragments.ADDRESS_OPEN_TEMPLATE, slot=group.slot)
+    if group.ends_previous:
+        text += cypher_with(fragments.ADDRESS_END_PREVIOUS_TEMPLATE, rel=rel, slot=group.slot)
+    return text + cypher_with(fragments.ADDRESS_SET_TEMPLATE, rel=rel, slot=group.slot)
+
+
+def _related(group: BoundGroup) -> LiteralString:
+    assert group.identity is not None
+    text = cypher_with(
+        fragments.RELATED_OPEN_TEMPLATE, slot=group.slot, top=group.top.name, key=group.identity.key
+    )
+    text += fragments.RELATED_ROW + _entity_values(group.labels)
+    link = (
+        fragments.RELATED_OUTGOING_TEMPLATE
+        if group.outgoing
+        else fragments.RELATED_INCOMING_TEMPLATE
+    )
+    return text + cypher_with(link, rel=group.relation.graph_type) + fragments.RELATED_CLOSE
+
+
+def _entity_values(labels: tuple[str, ...]) -> LiteralString:
+    """History, then ``SET e += row.props, e:`A`:`B` ``, then the assertion."""
+    text = fragments.ENTITY_HISTORY + fragments.ENTITY_SET
+    if labels:
+        text += fragments.ENTITY_LABELS
+        for label in labels:
+            text += cypher_with(fragments.LABEL_TEMPLATE, label=label)
+    return text + fragments.ENTITY_ASSERTED

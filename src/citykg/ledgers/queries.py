@@ -1,0 +1,227 @@
+"""All the Cypher of the ledgers.
+
+**Scope inside every query.** Every read of city data carries the principal's place scope as
+parameters: ``$scopeRoots`` (a place is visible when its code starts with a root; ``[""]`` is
+everywhere) and, for residents, ``$household`` (the identity keys of their household). Lists and
+roll-ups make the scope their access path: ``UNWIND $scopeRoots`` and one ``placeCode`` index
+range per root (``STARTS WITH root`` checked too), intersected with the asked subtree
+``[$lo, $hi)``, so nothing outside the roots is ever read and the check costs nothing extra.
+Single entities check the scope on the places they hang off (:func:`_in_scope`).
+
+**Assembly.** A ledger list or roll-up is assembled by :mod:`citykg.ledgers.selection` from the
+lower-case fragments below: a source (``from_…_template``: the scoped places and the entities
+hanging off them, ending inside a ``WHERE``), ``and_…`` conditions (filters, search), a bind
+(``x`` the entity, ``place`` the code of its place), the creating organization, then a tail (a
+keyset page, or counts per bucket). Templates (``…_template``, ``…_TEMPLATE``) have ``{slots}``
+for labels, identity keys and relationship types from the ontology, filled only through
+:func:`citykg.graph.identifiers.cypher_with`; ``tests/ledgers/test_queries.py`` sends every
+assembled statement, for every kind of entity, through FalkorDB's planner.
+
+**Paging** is keyset (``sort value, identity key`` after the cursor's), never ``SKIP``. The page
+is cut by a literal ``LIMIT 501`` (the largest page plus one, so the planner keeps only the top
+rows while sorting) and sliced to ``$take``. Dynamic property access (``x[$key]``,
+``x[$filters[0].key]``) reads the attribute a filter or sort names; the key itself comes from the
+ontology, checked by :mod:`citykg.ledgers.catalog`.
+"""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+PAGE_LIMIT = 501
+"""The literal ``LIMIT`` of a page query: :data:`citykg.ledgers.models.MAX_PAGE` + 1."""
+
+
+def _in_scope(var: LiteralString) -> LiteralString:
+    """The scope predicate on the place bound to ``var``."""
+    return "size([root IN $scopeRoots WHERE " + var + ".placeCode STARTS WITH root]) > 0"
+
+
+# --- sources: x (the entity) and place (the code of the place it hangs off) ---------------------
+# The scope is the access path: one index range per root ($scopeRoots), intersected with the
+# asked subtree [$lo, $hi). The source ends with a WITH (x, place) so that conditions on x
+# (`where_conditions` then `and_…`) are applied after it: the planner then keeps starting from
+# the place index instead of scanning every entity of the label.
+
+
+def _scoped(var: LiteralString) -> LiteralString:
+    """``var``: each place of the asked subtree under each scope root (ends inside a WHERE)."""
+    return (
+        "UNWIND $scopeRoots AS root MATCH (" + var + ":Place) WHERE " + var + ".placeCode >= root "
+        "AND " + var + ".placeCode < root + '~' AND " + var + ".placeCode STARTS WITH root "
+        "AND " + var + ".placeCode >= $lo AND " + var + ".placeCode < $hi "
+    )
+
+
+from_attached_template: LiteralString = (
+    _scoped("pl") + "MATCH (x:{label})-[r:{rel}]->(pl) WHERE r.until IS NULL "
+    "WITH x, pl.placeCode AS place "
+)
+
+from_places_template: LiteralString = _scoped("x") + "AND x:{label} WITH x, x.placeCode AS place "
+
+# --- optional narrowing ------------------------------------------------------------------------
+
+where_conditions: LiteralString = "WITH x, place WHERE true "
+
+_POSITIONS: tuple[LiteralString, ...] = (
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+)  # fmt: skip
+MAX_FILTERS = len(_POSITIONS)
+
+
+def and_filter(op: str, position: int) -> LiteralString:
+    """``AND`` the condition ``$filters[position]`` (``{key, value, values, text}``) with ``op``."""
+    f = "$filters[" + _POSITIONS[position] + "]"
+    value = "x[" + f + ".key]"
+    predicates: dict[str, LiteralString] = {
+        "eq": value + " = " + f + ".value",
+        "ne": value + " <> " + f + ".value",
+        "lt": value + " < " + f + ".value",
+        "lte": value + " <= " + f + ".value",
+        "gt": value + " > " + f + ".value",
+        "gte": value + " >= " + f + ".value",
+        "in": value + " IN " + f + ".values",
+        "contains": "toLower(toString(" + value + ")) CONTAINS " + f + ".text",
+        "exists": value + " IS NOT NULL",
+        "missing": value + " IS NULL",
+    }
+    return "AND " + predicates[op] + " "
+
+
+and_search: LiteralString = (
+    "AND (x[$key] = $exact "
+    "OR size([k IN $searchKeys WHERE toLower(toString(x[k])) CONTAINS $q]) > 0) "
+)
+
+# Created by an organization: the entity's first submission was made by a person holding a post
+# in $createdBy at the time; an entity with no submission (imported) by its `source`.
+where_created_by: LiteralString = (
+    "OPTIONAL MATCH (x)-[:ASSERTED_BY]->(s:Submission) "
+    "WITH x, place, s ORDER BY s.at "
+    "WITH x, place, collect(s)[0] AS first "
+    "OPTIONAL MATCH (author:Person)-[h:HOLDS_POST_IN]->(o:Organization {creditCode: $createdBy}) "
+    "WHERE author.idNumber = first.authorPerson AND coalesce(h.since, '') <= first.at "
+    "AND (h.until IS NULL OR h.until >= substring(first.at, 0, 10)) "
+    "WITH x, place, first, count(o) AS posts "
+    "WHERE posts > 0 OR (first IS NULL AND x.source = $createdBy) "
+)
+
+# --- a page -------------------------------------------------------------------------------------
+
+sort_value: LiteralString = "WITH x, place, coalesce(x[$sort], $floor) AS sv, x[$key] AS k "
+after_ascending: LiteralString = "WHERE sv > $afterValue OR (sv = $afterValue AND k > $afterKey) "
+after_descending: LiteralString = "WHERE sv < $afterValue OR (sv = $afterValue AND k < $afterKey) "
+order_ascending: LiteralString = "WITH x, place, sv, k ORDER BY sv, k LIMIT 501 "
+order_descending: LiteralString = "WITH x, place, sv, k ORDER BY sv DESC, k DESC LIMIT 501 "
+
+# The page's rows with the names of the compound, building, unit and door they are at.
+page_rows: LiteralString = (
+    "WITH collect({x: x, place: place, sv: sv, k: k})[0..$take] AS page "
+    "UNWIND page AS row "
+    "WITH row.x AS x, row.place AS place, row.sv AS sv, row.k AS k "
+    "OPTIONAL MATCH (pl:Place {placeCode: place}) "
+    "OPTIONAL MATCH (pl)-[:PART_OF*0..3]->(up:Place) WHERE up.level >= 6 "
+    "WITH x, place, sv, k, up ORDER BY size(up.placeCode) "
+    "WITH x, place, sv, k, collect(up.name) AS path "
+    "RETURN k AS key, sv AS sortValue, labels(x) AS labels, properties(x) AS properties, "
+    "place, path "
+)
+return_ascending: LiteralString = "ORDER BY sortValue, key"
+return_descending: LiteralString = "ORDER BY sortValue DESC, key DESC"
+
+# --- roll-ups -----------------------------------------------------------------------------------
+
+# Counts per place at the roll-up level ($width: its code length) and per breakdown value:
+# an attribute ($by), the age band of the birth date ($byAge), or none.
+count_buckets: LiteralString = (
+    "WITH x, substring(place, 0, $width) AS bucket, "
+    "CASE WHEN $byAge THEN head([b IN $bands WHERE x.birthDate > b.after "
+    "AND x.birthDate <= b.upto | b.label]) "
+    "WHEN $by IS NULL THEN null ELSE x[$by] END AS value "
+    "RETURN bucket, value, count(DISTINCT x) AS n"
+)
+
+BUCKET_PLACES: LiteralString = (
+    "MATCH (b:Place) WHERE b.placeCode >= $lo AND b.placeCode < $hi AND b.level = $level AND "
+    + _in_scope("b")
+    + " RETURN b.placeCode AS code, b.name AS name ORDER BY code"
+)
+
+# --- one entity ---------------------------------------------------------------------------------
+
+# An attached entity, when one of its current places is in scope or it is of the household.
+ENTITY_TEMPLATE: LiteralString = (
+    "MATCH (x:{top} {{{key}: $key}}) "
+    "OPTIONAL MATCH (x)-[r:{rel}]->(pl:Place) WHERE r.until IS NULL AND "
+    + _in_scope("pl")
+    + " WITH x, count(pl) AS reach WHERE reach > 0 OR x.{key} IN $household "
+    "RETURN labels(x) AS labels, properties(x) AS properties"
+)
+
+PLACE_ENTITY: LiteralString = (
+    "MATCH (x:Place {placeCode: $key}) WHERE "
+    + _in_scope("x")
+    + " RETURN labels(x) AS labels, properties(x) AS properties"
+)
+
+# Every relation of $types touching the entity, grouped by type and direction (the first $cap
+# of each, current ones first): the other end's labels, identity key ($keys: every top class's
+# key property), name, whether the caller may open it, and for a place its path to the root.
+RELATIONS_TEMPLATE: LiteralString = (
+    "MATCH (x:{top} {{{key}: $key}})-[r]-(y) WHERE type(r) IN $types "
+    "OPTIONAL MATCH (y)-[ya:RESIDES_IN|LOCATED_AT|INSTALLED_AT|OCCURRED_AT]->(yp:Place) "
+    "WHERE ya.until IS NULL AND " + _in_scope("yp") + " WITH x, r, y, count(yp) AS reach "
+    "OPTIONAL MATCH (y)-[:PART_OF*1..12]->(up:Place) "
+    "WITH x, r, y, reach, up ORDER BY size(up.placeCode) "
+    "WITH x, r, y, reach, collect(CASE WHEN up IS NULL THEN null "
+    "ELSE {{code: up.placeCode, name: up.name, level: up.level}} END) AS path "
+    "WITH x, r, y, path, head([k IN $keys WHERE y[k] IS NOT NULL | y[k]]) AS yk, "
+    "reach > 0 OR ('Place' IN labels(y) AND " + _in_scope("y") + ") AS inScope "
+    "WITH type(r) AS type, startNode(r) = x AS outgoing, r, y, path, yk, "
+    "inScope OR yk IN $household AS visible "
+    "ORDER BY r.until IS NULL DESC, yk "
+    "WITH type, outgoing, count(r) AS total, collect({{labels: labels(y), key: yk, "
+    "name: coalesce(y.name, y.title), "
+    "current: r.until IS NULL, properties: properties(r), visible: visible, path: path, "
+    "level: y.level}})[0..$cap] AS items "
+    "RETURN type, outgoing, total, items ORDER BY type, outgoing DESC"
+)
+
+# The identity keys of a person's household: the person, those linked by household headship
+# (either way, or under the same head) and those living at the same place now.
+HOUSEHOLD: LiteralString = (
+    "MATCH (me:Person {idNumber: $person}) "
+    "OPTIONAL MATCH (me)-[h:HOUSEHOLD_HEAD_OF]-(direct:Person) WHERE h.until IS NULL "
+    "WITH me, collect(direct.idNumber) AS direct "
+    "OPTIONAL MATCH (me)<-[h1:HOUSEHOLD_HEAD_OF]-(:Person)-[h2:HOUSEHOLD_HEAD_OF]->(mate:Person) "
+    "WHERE h1.until IS NULL AND h2.until IS NULL "
+    "WITH me, direct, collect(mate.idNumber) AS mates "
+    "OPTIONAL MATCH (me)-[r1:RESIDES_IN]->(:Place)<-[r2:RESIDES_IN]-(housemate:Person) "
+    "WHERE r1.until IS NULL AND r2.until IS NULL "
+    "WITH me, direct, mates, collect(housemate.idNumber) AS housemates "
+    "RETURN [me.idNumber] + direct + mates + housemates AS household"
+)
+
+# The places an entity hangs off now (read once it is known to be visible).
+ATTACHMENT_PLACES_TEMPLATE: LiteralString = (
+    "MATCH (x:{top} {{{key}: $key}})-[r:{rel}]->(pl:Place) WHERE r.until IS NULL "
+    "RETURN collect(pl.placeCode) AS places"
+)
+
+# --- end-dating ---------------------------------------------------------------------------------
+
+# Ends the entity's current place relations that lie in scope (`until` = $today) and, when none
+# is left, marks it ended; recorded as a :Submission the entity is ASSERTED_BY, as forms do.
+END_ENTITY_TEMPLATE: LiteralString = (
+    "MATCH (x:{top} {{{key}: $key}})-[r:{rel}]->(pl:Place) WHERE r.until IS NULL "
+    "WITH x, collect(r) AS current, "
+    "collect(CASE WHEN " + _in_scope("pl") + " THEN r END) AS ended "
+    "WHERE size(ended) > 0 "
+    "FOREACH (r IN ended | SET r.until = $today) "
+    "SET x.endedAt = CASE WHEN size(ended) = size(current) THEN $at ELSE x.endedAt END, "
+    "x.endReason = CASE WHEN size(ended) = size(current) THEN $reason ELSE x.endReason END "
+    "CREATE (s:Submission) SET s += $submission "
+    "CREATE (x)-[:ASSERTED_BY {{keys: $keys, at: $at}}]->(s) "
+    "RETURN size(ended) AS ended, size(current) - size(ended) AS remaining"
+)

@@ -1,0 +1,77 @@
+"""``citykg controls …``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from citykg.cli import cli
+from citykg.controls import EXAMPLES_DIR
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["controls", *args])
+    return result.exit_code, result.output
+
+
+def test_validate_accepts_the_examples() -> None:
+    code, output = run("validate", str(EXAMPLES_DIR / "shop-safety-inspection.yaml"))
+    assert code == 0 and output.startswith("ok: shop-safety-inspection v1")
+
+
+def test_validate_lists_every_problem_and_fails(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "id": "bad",
+                "title": "坏",
+                "subject": "Person",
+                "fields": [{"name": "x", "term": "nope"}],
+            }
+        )
+    )
+    code, output = run("validate", str(path))
+    assert code == 1
+    assert "x: unknown term 'nope'" in output and "identity key idNumber" in output
+
+
+def test_schema_prints_the_json_schema() -> None:
+    code, output = run("schema")
+    assert code == 0 and json.loads(output)["title"] == "FormDefinition"
+
+
+def test_lineage_of_a_form_file() -> None:
+    code, output = run("lineage", str(EXAMPLES_DIR / "epidemic-screening.yaml"), "--json")
+    assert code == 0
+    terms = {row["term"]: row for row in json.loads(output)}
+    assert terms["covid19VaccineDoses"]["fields"] == "vaccine_doses"
+
+
+def test_import_xlsform_writes_a_form_file(tmp_path: Path) -> None:
+    out = tmp_path / "dog.json"
+    code, output = run(
+        "import-xlsform", str(EXAMPLES_DIR / "dog-registration.xlsx"), "-o", str(out)
+    )
+    assert code == 0 and output.strip() == f"wrote {out}"
+    assert json.loads(out.read_text())["subject"] == "Resident"
+
+
+def test_load_examples_then_lineage_of_a_term(tmp_path: Path) -> None:
+    graph = f"falkordb://{tmp_path / 'graph'}"
+    code, output = run("load-examples", "--graph", graph)
+    assert code == 0 and "saved: household-registration v1" in output
+    code, output = run("load-examples", "--graph", graph)
+    assert "unchanged: household-registration v1" in output
+    code, output = run("lineage", "--term", "vehiclePlateNumber", "--graph", graph, "--json")
+    assert code == 0 and json.loads(output) == [
+        {
+            "form": "household-registration",
+            "version": 1,
+            "title": "人口登记",
+            "fields": "vehicles.plate",
+        }
+    ]

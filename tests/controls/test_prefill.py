@@ -1,0 +1,150 @@
+"""Prefill: what the graph knows for a subject, through relations, with sources; who may see."""
+
+from __future__ import annotations
+
+import pytest
+
+from citykg.access import Principal
+from citykg.controls import CompiledForm, prefill, submit
+from citykg.errors import Forbidden
+from citykg.geo import PlaceScope
+from citykg.graph import GraphStore
+from tests.controls.scenario import (
+    CHILD,
+    COMMUNITY_A,
+    DOOR_A,
+    DOOR_B,
+    LI,
+    NOW,
+    SERVICE,
+    WANG,
+    ZHAO,
+    household,
+)
+
+
+@pytest.fixture
+def registered(city: GraphStore, forms: dict[str, CompiledForm]) -> GraphStore:
+    """王's household registered at door A (submission ``hh-1`` at :data:`NOW`)."""
+    submit(
+        city,
+        form=forms["household-registration"],
+        answers=household(),
+        principal=SERVICE,
+        submission_id="hh-1",
+        at=NOW,
+    )
+    return city
+
+
+def test_prefill_returns_what_an_earlier_different_form_wrote(
+    registered: GraphStore, forms: dict[str, CompiledForm]
+) -> None:
+    filled = prefill(
+        registered, form=forms["elderly-health-check"], subject=WANG, principal=SERVICE
+    )
+    assert filled.found and filled.form == "elderly-health-check"
+    name = filled.values["name"]
+    assert name["value"] == "王秀英"
+    assert name["source"] == {
+        "submission": "hh-1",
+        "form": "household-registration",
+        "at": NOW.isoformat(),
+    }
+    assert filled.values["mobile_phone"]["value"] == "13800138000"
+    assert "health_status" not in filled.values and "emergency_contact" not in filled.values
+
+
+def test_prefill_walks_residence_to_building_and_community(
+    registered: GraphStore, forms: dict[str, CompiledForm]
+) -> None:
+    address = prefill(
+        registered, form=forms["epidemic-screening"], subject=WANG, principal=SERVICE
+    ).values["address"]
+    assert address["value"] == DOOR_A
+    levels = {p["level"]: p["name"] for p in address["path"]}
+    assert levels[5] == "建外第1社区" and levels[7] == "1号楼" and levels[3] == "朝阳区"
+    assert address["address"].endswith("建外第1社区建外1号院1号楼1单元101室")
+    assert address["source"]["submission"] == "hh-1"
+
+
+def test_prefill_lists_household_members_and_vehicles(
+    registered: GraphStore, forms: dict[str, CompiledForm]
+) -> None:
+    values = prefill(
+        registered, form=forms["household-registration"], subject=WANG, principal=SERVICE
+    ).values
+    members = {m["key"]: m["fields"] for m in values["members"]}
+    assert set(members) == {ZHAO, CHILD}
+    assert members[ZHAO]["relation_to_head"]["value"] == "10"
+    assert members[ZHAO]["name"]["source"]["form"] == "household-registration"
+    assert values["vehicles"][0]["fields"]["plate"]["value"] == "京A12345"
+    assert values["address"]["fields"]["since"]["value"] == "2001-05-01"
+
+
+def test_facts_not_collected_by_a_form_have_no_source(
+    city: GraphStore, forms: dict[str, CompiledForm]
+) -> None:
+    resident = city.read("MATCH (p:Person)-[:RESIDES_IN]->(:Door) RETURN p.idNumber AS id LIMIT 1")
+    filled = prefill(
+        city, form=forms["epidemic-screening"], subject=resident[0]["id"], principal=SERVICE
+    )
+    assert filled.values["name"]["source"] is None and filled.values["address"]["value"]
+
+
+def test_an_unknown_subject_has_nothing_to_prefill(
+    city: GraphStore, forms: dict[str, CompiledForm]
+) -> None:
+    filled = prefill(city, form=forms["epidemic-screening"], subject=LI, principal=SERVICE)
+    assert not filled.found and filled.values == {}
+
+
+def resident(person: str) -> Principal:
+    return Principal(id=f"r-{person}", kind="resident", name="居民", person=person)
+
+
+def official(*roots: str) -> Principal:
+    return Principal(id="o", kind="official", name="社区工作者", scope=PlaceScope.within(*roots))
+
+
+def test_a_resident_sees_their_own_household_only(
+    registered: GraphStore, forms: dict[str, CompiledForm]
+) -> None:
+    form = forms["epidemic-screening"]
+    assert prefill(registered, form=form, subject=WANG, principal=resident(WANG)).found
+    assert prefill(registered, form=form, subject=WANG, principal=resident(ZHAO)).found
+    assert prefill(registered, form=form, subject=ZHAO, principal=resident(CHILD)).found
+    stranger = registered.read(
+        "MATCH (p:Person)-[:RESIDES_IN]->(d:Door) WHERE d.placeCode <> $door "
+        "RETURN p.idNumber AS id LIMIT 1",
+        {"door": DOOR_A},
+    )[0]["id"]
+    with pytest.raises(Forbidden):
+        prefill(registered, form=form, subject=WANG, principal=resident(stranger))
+
+
+def test_an_official_sees_subjects_living_in_their_jurisdiction(
+    registered: GraphStore, forms: dict[str, CompiledForm]
+) -> None:
+    form = forms["household-registration"]
+    assert prefill(registered, form=form, subject=WANG, principal=official(COMMUNITY_A)).found
+    with pytest.raises(Forbidden):
+        prefill(registered, form=form, subject=WANG, principal=official(DOOR_B[:12]))
+    submit(
+        registered,
+        form=form,
+        answers=household(address=DOOR_B),
+        principal=SERVICE,
+        submission_id="move",
+    )
+    with pytest.raises(Forbidden):
+        prefill(registered, form=form, subject=WANG, principal=official(COMMUNITY_A))
+    assert prefill(registered, form=form, subject=WANG, principal=official(DOOR_B[:12])).found
+
+
+def test_other_principals_may_not_prefill(
+    registered: GraphStore, forms: dict[str, CompiledForm]
+) -> None:
+    analyst = Principal(id="a", kind="analyst", name="分析员")
+    with pytest.raises(Forbidden):
+        prefill(registered, form=forms["household-registration"], subject=WANG, principal=analyst)
