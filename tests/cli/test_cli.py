@@ -6,12 +6,14 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from citykg.access import save_principal
 from citykg.graph import GraphStore, open_store
 
 
@@ -41,6 +43,8 @@ def city(tmp_path: Path) -> Path:
             ]
         },
     )
+    save_principal(store, id="analyst", kind="analyst", name="分析员")
+    save_principal(store, id="clerk", kind="builder", name="表单员")
     store.close()
     return data
 
@@ -50,40 +54,59 @@ def test_status_reports_the_embedded_engine_and_counts(city: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "falkordb (embedded)" in result.stdout
     assert str(city) in result.stdout
-    assert "nodes:          3" in result.stdout
+    assert "nodes:          5" in result.stdout  # three persons, two principals
+    assert re.search(r"^  Person +3$", result.stdout, re.MULTILINE)
+
+
+def analyst_cypher(query: str, *args: str, city: Path) -> subprocess.CompletedProcess[str]:
+    return citykg("cypher", query, "--as", "analyst", *args, graph=city)
 
 
 def test_cypher_prints_a_table_json_and_csv(city: Path) -> None:
-    query = "MATCH (p:Person) RETURN p.idNumber AS id, p.name AS name ORDER BY id"
-    table = citykg("cypher", query, graph=city)
+    query = "MATCH (p:Person) RETURN p.name AS name ORDER BY name"
+    table = analyst_cypher(query, city=city)
     assert table.returncode == 0, table.stderr
-    assert table.stdout.splitlines()[0].split() == ["id", "|", "name"]
+    assert table.stdout.splitlines()[0].split() == ["name"]
     assert "李娜" in table.stdout
-    as_json = json.loads(citykg("cypher", query, "--json", graph=city).stdout)
-    assert as_json[0] == {"id": "1", "name": "王伟"}
-    rows = list(csv.DictReader(io.StringIO(citykg("cypher", query, "--csv", graph=city).stdout)))
-    assert [r["name"] for r in rows] == ["王伟", "李娜", "张敏"]
+    as_json = json.loads(analyst_cypher(query, "--json", city=city).stdout)
+    assert {"name": "王伟"} in as_json
+    rows = list(csv.DictReader(io.StringIO(analyst_cypher(query, "--csv", city=city).stdout)))
+    assert sorted(r["name"] for r in rows) == sorted(["王伟", "李娜", "张敏"])
+
+
+def test_cypher_masks_nodes_and_audits_every_query(city: Path) -> None:
+    result = analyst_cypher("MATCH (p:Person {name: '王伟'}) RETURN p", "--json", city=city)
+    [row] = json.loads(result.stdout)
+    assert row["p"]["properties"]["idNumber"] != "1"  # masked
+    audit = citykg("access", "audit", graph=city)
+    assert "cypher.run" in audit.stdout and "analyst" in audit.stdout
 
 
 def test_cypher_takes_text_and_typed_parameters(city: Path) -> None:
-    query = "MATCH (p:Person {idNumber: $id}) RETURN p.name AS name"
-    result = citykg("cypher", query, "-p", "id=2", "--json", graph=city)
-    assert json.loads(result.stdout) == [{"name": "李娜"}]
-    typed = "MATCH (p:Person) WHERE p.idNumber IN $ids RETURN count(p) AS n"
-    result = citykg("cypher", typed, "--params", '{"ids": ["1", "3"]}', "--json", graph=city)
+    query = "MATCH (p:Person {name: $name}) RETURN count(p) AS n"
+    result = analyst_cypher(query, "-p", "name=李娜", "--json", city=city)
+    assert json.loads(result.stdout) == [{"n": 1}]
+    typed = "MATCH (p:Person) WHERE p.name IN $names RETURN count(p) AS n"
+    result = analyst_cypher(typed, "--params", '{"names": ["王伟", "张敏"]}', "--json", city=city)
     assert json.loads(result.stdout) == [{"n": 2}]
 
 
+def test_cypher_is_for_analysts_only(city: Path) -> None:
+    result = citykg("cypher", "RETURN 1 AS one", "--as", "clerk", graph=city)
+    assert result.returncode == 5
+    assert "run read-only graph queries" in result.stderr
+
+
 def test_cypher_refuses_writes_and_changes_nothing(city: Path) -> None:
-    result = citykg("cypher", "MATCH (p:Person) DETACH DELETE p", graph=city)
+    result = analyst_cypher("MATCH (p:Person) DETACH DELETE p", city=city)
     assert result.returncode == 5
     assert "only read queries" in result.stderr
-    count = citykg("cypher", "MATCH (p:Person) RETURN count(p) AS n", "--json", graph=city)
+    count = analyst_cypher("MATCH (p:Person) RETURN count(p) AS n", "--json", city=city)
     assert json.loads(count.stdout) == [{"n": 3}]
 
 
 def test_a_bad_query_is_one_clear_line(city: Path) -> None:
-    result = citykg("cypher", "MATCH (n RETURN n", graph=city)
+    result = analyst_cypher("MATCH (n RETURN n", city=city)
     assert result.returncode == 4
     assert result.stderr.startswith("error: the graph rejected the query")
     assert "Traceback" not in result.stderr

@@ -6,9 +6,12 @@ import json
 
 import click
 
+from citykg.access import principal
 from citykg.cli import render
 from citykg.cli.options import build_settings, graph_option, opened_store
 from citykg.graph.status import graph_status
+from citykg.ledgers import catalog_for, run_query
+from citykg.ontology import load_ontology
 from citykg.upgrade import upgrade_graph
 
 
@@ -33,6 +36,7 @@ def status(graph_url: str | None) -> None:
 
 @click.command()
 @click.argument("query")
+@click.option("--as", "as_", required=True, metavar="PRINCIPAL", help="An analyst principal.")
 @click.option(
     "--param", "-p", "params", multiple=True, metavar="NAME=TEXT", help="A string $param."
 )
@@ -40,21 +44,39 @@ def status(graph_url: str | None) -> None:
 @click.option("--json", "fmt", flag_value="json", help="Print JSON.")
 @click.option("--csv", "fmt", flag_value="csv", help="Print CSV.")
 @click.option("--timeout", "timeout_ms", default=30_000, show_default=True, help="Milliseconds.")
+@click.option("--max-rows", default=1_000, show_default=True, help="Rows to print at most.")
+@click.option("--purpose", default="", help="Why (kept in the audit log).")
 @graph_option
 def cypher(
     query: str,
+    as_: str,
     params: tuple[str, ...],
     params_json: str,
     fmt: str | None,
     timeout_ms: int,
+    max_rows: int,
+    purpose: str,
     graph_url: str | None,
 ) -> None:
-    """Run one read-only QUERY (the server refuses writes) and print the rows."""
+    """Run one read-only QUERY as an analyst: the server refuses writes, sensitive values come
+    back masked, and the query is audited."""
     values = {**_json_object(params_json), **dict(_parameter(p) for p in params)}
-    with opened_store(build_settings(graph_url)) as store:
-        rows = store.read_untrusted(query, values, timeout_ms=timeout_ms)
-    output = {"json": render.as_json, "csv": render.as_csv}.get(fmt or "", render.table)(rows)
-    click.echo(output.rstrip("\n"))
+    settings = build_settings(graph_url)
+    with opened_store(settings) as store:
+        result = run_query(
+            store,
+            catalog=catalog_for(load_ontology(settings.ontology_dir)),
+            principal=principal(store, as_),
+            query=query,
+            params=values,
+            max_rows=max_rows,
+            timeout_ms=timeout_ms,
+            purpose=purpose,
+        )
+    output = {"json": render.as_json, "csv": render.as_csv}.get(fmt or "", render.table)
+    click.echo(output(result.rows).rstrip("\n"))
+    if result.truncated:
+        click.echo(f"(first {max_rows} rows; raise --max-rows for more)", err=True)
 
 
 @click.command()
