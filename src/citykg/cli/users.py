@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from citykg.access import issue_token, principal, revoke_tokens, save_principal
+from citykg.access.masking import mask
 from citykg.access.principals import KINDS
 from citykg.cli.options import build_settings, graph_option, opened_store
 
@@ -65,7 +66,7 @@ def show(principal_id: str, graph_url: str | None) -> None:
     """Kind, person, roles, tags, current posts and place scope of PRINCIPAL_ID."""
     with opened_store(build_settings(graph_url)) as store:
         who = principal(store, principal_id)
-    click.echo(f"{who}\nperson: {who.person or '-'}")
+    click.echo(f"{who}\nperson: {mask(who.person) if who.person else '-'}")
     click.echo(f"roles:  {', '.join(sorted(who.roles)) or '-'}")
     click.echo(f"tags:   {', '.join(sorted(who.tags)) or '-'}")
     for post in who.posts:
