@@ -29,6 +29,7 @@ from citykg.graph.store import (
     Params,
     Row,
     WriteSummary,
+    delete_all_nodes,
     node,
     path,
     relationship,
@@ -121,10 +122,10 @@ class FalkorDBStore:
         return Health(self.backend, self.location, ok=True, version=version, detail=embedded)
 
     def clear(self) -> None:
-        with _translated_errors():
-            if self.graph_name in self._db.list_graphs():
-                self._graph.delete()
-            self._graph = self._ensure_graph()
+        """Delete the nodes, not the graph: FalkorDB 4.x can append effects of a deleted
+        graph's constraints to the AOF after ``GRAPH.DELETE``, and the server then crashes
+        replaying them at the next start."""
+        delete_all_nodes(self)
 
     def close(self) -> None:
         with contextlib.suppress(redis.RedisError, OSError):

@@ -24,6 +24,7 @@ from citykg.graph.store import (
     Params,
     Row,
     WriteSummary,
+    delete_all_nodes,
     node,
     path,
     relationship,
@@ -103,7 +104,7 @@ class Neo4jStore:
         return Health(self.backend, self.location, ok=True, version=str(info.agent))
 
     def clear(self) -> None:
-        self.write("MATCH (n) DETACH DELETE n")
+        delete_all_nodes(self)
 
     def close(self) -> None:
         self._driver.close()

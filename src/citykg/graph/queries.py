@@ -8,6 +8,12 @@ COUNT_NODES: LiteralString = "MATCH (n) RETURN count(n) AS nodes"
 
 COUNT_RELATIONSHIPS: LiteralString = "MATCH ()-[r]->() RETURN count(r) AS relationships"
 
+DELETE_SOME_NODES: LiteralString = (
+    "MATCH (n) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
+)
+"""One batch of :meth:`GraphStore.clear`: a whole-graph delete in one statement holds every
+node in memory at once."""
+
 COUNT_BY_LABEL: LiteralString = (
     "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS nodes ORDER BY nodes DESC, label"
 )

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, LiteralString, Protocol, runtime_checkable
 
+from citykg.graph.queries import DELETE_SOME_NODES
+
 Params = Mapping[str, Any]
 
 READ_ONLY_REFUSED = "the query would change the graph; only read queries are allowed"
@@ -113,12 +115,21 @@ class GraphStore(Protocol):
         ...
 
     def clear(self) -> None:
-        """Delete every node and relationship (tests, demo regeneration)."""
+        """Delete every node and relationship; indexes and constraints stay."""
         ...
 
     def close(self) -> None:
         """Release connections and stop any server process this store started."""
         ...
+
+
+CLEAR_BATCH = 20_000
+
+
+def delete_all_nodes(store: GraphStore) -> None:
+    """:meth:`GraphStore.clear` in batches, each its own statement."""
+    while store.write(DELETE_SOME_NODES, {"batch": CLEAR_BATCH}).rows[0]["deleted"]:
+        pass
 
 
 def node(element_id: str, labels: Sequence[str], properties: Mapping[str, Any]) -> Row:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from citykg.errors import ConfigError
-from citykg.graph import open_store
+from citykg.graph import Constraint, GraphSchema, open_store
 from citykg.graph.embedded import EmbeddedServer
 from citykg.graph.falkordb import FalkorDBStore
 
@@ -128,3 +128,20 @@ def test_bad_graph_urls_get_a_one_line_reason(url: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as info:
         open_store(url)
     assert "\n" not in str(info.value)
+
+
+def test_a_cleared_and_rebuilt_graph_with_constraints_reopens(data_dir: Path) -> None:
+    """Clearing keeps the graph and its schema: a rebuilt graph replays from the AOF."""
+    schema = GraphSchema(constraints=(Constraint("Person", "idNumber"), Constraint("Place", "code")))
+    store = FalkorDBStore(graph_name="g", data_dir=data_dir)
+    store.apply_schema(schema)
+    store.write("UNWIND range(1, 3000) AS i CREATE (:Person {idNumber: toString(i)})")
+    store.clear()
+    store.apply_schema(schema)
+    store.write("UNWIND range(1, 20) AS i CREATE (:Person {idNumber: toString(i)})")
+    store.close()
+    reopened = FalkorDBStore(graph_name="g", data_dir=data_dir)
+    try:
+        assert count(reopened) == 20
+    finally:
+        reopened.close()
