@@ -132,7 +132,9 @@ def test_bad_graph_urls_get_a_one_line_reason(url: str, message: str) -> None:
 
 def test_a_cleared_and_rebuilt_graph_with_constraints_reopens(data_dir: Path) -> None:
     """Clearing keeps the graph and its schema: a rebuilt graph replays from the AOF."""
-    schema = GraphSchema(constraints=(Constraint("Person", "idNumber"), Constraint("Place", "code")))
+    schema = GraphSchema(
+        constraints=(Constraint("Person", "idNumber"), Constraint("Place", "code"))
+    )
     store = FalkorDBStore(graph_name="g", data_dir=data_dir)
     store.apply_schema(schema)
     store.write("UNWIND range(1, 3000) AS i CREATE (:Person {idNumber: toString(i)})")
