@@ -52,7 +52,7 @@ def test_the_statement_depends_on_the_form_only(household_form: CompiledForm) ->
     second = household_form.plan(household(name="王二", members=[], vehicles=[]), context("b"))
     assert first.write.query is second.write.query
     assert "王" not in first.write.query and WANG not in first.write.query
-    assert "MERGE (subject:`Person` {`idNumber`: $subject.key})" in first.write.query
+    assert "MERGE (subject:`Person` {`idNumber`: sub.subject.key})" in first.write.query
     assert "SET e += row.props, e:`Resident` CREATE" in first.write.query
     assert second.write.params["groups"]["g1"] == []
 
@@ -196,6 +196,8 @@ def test_addresses_are_resolved_through_the_context(household_form: CompiledForm
 
 def test_every_example_form_compiles_a_statement(forms: dict[str, CompiledForm]) -> None:
     for form in forms.values():
-        assert form.statement.startswith("OPTIONAL MATCH (prev:Submission {id: $submissionId})")
+        assert form.statement.startswith(
+            "UNWIND $submissions AS sub OPTIONAL MATCH (prev:Submission {id: sub.submissionId})"
+        )
         assert form.statement.endswith("RETURN s.id AS submission")
         assert form.prefill_query.startswith("MATCH (e:")

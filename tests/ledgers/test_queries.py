@@ -10,6 +10,7 @@ from citykg.graph import GraphStore
 from citykg.graph.identifiers import cypher_with
 from citykg.ledgers import Catalog, queries
 from citykg.ledgers.models import FILTER_OPS, MAX_PAGE
+from tests.planner import planned
 
 KINDS = ("Person", "Organization", "Thing", "Event", "Place")
 
@@ -58,9 +59,9 @@ def test_every_assembled_statement_is_accepted(
     kind: str, catalog: Catalog, store: GraphStore
 ) -> None:
     for statement in statements(catalog, kind):
-        assert store.explain(statement), statement
+        assert planned(store, statement), statement
 
 
 @pytest.mark.parametrize("name", ["BUCKET_PLACES", "HOUSEHOLD"])
 def test_fixed_queries_are_accepted(name: str, store: GraphStore) -> None:
-    assert store.explain(getattr(queries, name))
+    assert planned(store, getattr(queries, name))

@@ -2,10 +2,10 @@
 
 A form is data (:mod:`~citykg.controls.models`, YAML/JSON or an XLSForm workbook) checked
 against the ontology when saved (:mod:`~citykg.controls.binding`). A submission compiles, with
-no store, into validated entities and ONE atomic, idempotent write statement with provenance
-and history (:mod:`~citykg.controls.compile`); :mod:`~citykg.controls.service` stores forms,
-runs submissions and answers lineage questions; :mod:`~citykg.controls.prefill` fills a form
-from what the graph already knows.
+no store, into validated entities and an atomic, idempotent write with provenance and history
+(:mod:`~citykg.controls.compile`); :mod:`~citykg.controls.service` stores forms, runs
+submissions (many per statement, :mod:`~citykg.controls.writer`) and answers lineage
+questions; :mod:`~citykg.controls.prefill` fills a form from what the graph already knows.
 """
 
 from citykg.controls.binding import BoundForm as BoundForm
@@ -31,6 +31,7 @@ from citykg.controls.service import EXAMPLES_DIR as EXAMPLES_DIR
 from citykg.controls.service import FormSummary as FormSummary
 from citykg.controls.service import FormUse as FormUse
 from citykg.controls.service import SavedForm as SavedForm
+from citykg.controls.service import SubmissionRequest as SubmissionRequest
 from citykg.controls.service import SubmissionResult as SubmissionResult
 from citykg.controls.service import ensure_controls_schema as ensure_controls_schema
 from citykg.controls.service import forms_writing as forms_writing
@@ -40,6 +41,7 @@ from citykg.controls.service import list_forms as list_forms
 from citykg.controls.service import load_examples as load_examples
 from citykg.controls.service import save_form as save_form
 from citykg.controls.service import submit as submit
+from citykg.controls.service import submit_many as submit_many
 from citykg.controls.xlsform import read_xlsform as read_xlsform
 
 __all__ = [
@@ -56,6 +58,7 @@ __all__ = [
     "SavedForm",
     "SubmissionContext",
     "SubmissionPlan",
+    "SubmissionRequest",
     "SubmissionResult",
     "TermUse",
     "WritePlan",
@@ -76,4 +79,5 @@ __all__ = [
     "read_xlsform",
     "save_form",
     "submit",
+    "submit_many",
 ]

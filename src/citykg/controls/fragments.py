@@ -20,85 +20,93 @@ from __future__ import annotations
 from typing import LiteralString
 
 # --- the submission statement ----------------------------------------------------------------
-# One statement per submission: guard (replay or missing place → no row, nothing written;
+# One statement writes a batch of submissions of one form, one row ``sub`` each (its
+# parameters): guard (replay or missing place → that row ends, nothing of it is written;
 # places are looked up one by one so each is an index seek, and ``+ [null]`` keeps a row when
-# no place is answered),
-# the :Submission node, the subject, then one CALL per address and per related group.
-# Variables carried throughout: s (the submission), places, subject.
+# no place is answered), the :Submission node, the subject, then one CALL per address and per
+# related group. Variables carried throughout: sub, s (the submission), places, subject.
 
 SUBMISSION_OPEN: LiteralString = (
-    "OPTIONAL MATCH (prev:Submission {id: $submissionId}) "
-    "WITH count(prev) AS seen WHERE seen = 0 "
-    "UNWIND $placeCodes + [null] AS code "
+    "UNWIND $submissions AS sub "
+    "OPTIONAL MATCH (prev:Submission {id: sub.submissionId}) "
+    "WITH sub, count(prev) AS seen WHERE seen = 0 "
+    "UNWIND sub.placeCodes + [null] AS code "
     "OPTIONAL MATCH (pl:Place {placeCode: code}) "
-    "WITH seen, collect(pl) AS places WHERE size(places) = size($placeCodes) "
-    "OPTIONAL MATCH (form:Form {id: $formId, version: $formVersion}) "
-    "WITH places, collect(form) AS forms "
-    "CREATE (s:Submission {id: $submissionId, form: $formId, formVersion: $formVersion, at: $at, "
-    "author: $author, authorPerson: $authorPerson, channel: $channel, task: $task}) "
+    "WITH sub, collect(pl) AS places WHERE size(places) = size(sub.placeCodes) "
+    "OPTIONAL MATCH (form:Form {id: sub.formId, version: sub.formVersion}) "
+    "WITH sub, places, collect(form) AS forms "
+    "CREATE (s:Submission {id: sub.submissionId, form: sub.formId, "
+    "formVersion: sub.formVersion, at: sub.at, author: sub.author, "
+    "authorPerson: sub.authorPerson, channel: sub.channel, task: sub.task}) "
     "FOREACH (f IN forms | CREATE (s)-[:USED_FORM]->(f)) "
 )
 
 SUBJECT_MERGE_TEMPLATE: LiteralString = (
-    "WITH s, places MERGE (subject:{top} {{{key}: $subject.key}}) "
+    "WITH sub, s, places MERGE (subject:{top} {{{key}: sub.subject.key}}) "
 )
 LABEL_TEMPLATE: LiteralString = ":{label}"
-SUBJECT_ROW: LiteralString = "WITH s, places, subject, subject AS e, $subject AS row "
+SUBJECT_ROW: LiteralString = "WITH sub, s, places, subject, subject AS e, sub.subject AS row "
 
 # The entity ``e`` takes ``row.props`` (and its class labels, in the same SET: every SET of an
 # indexed node re-indexes it); a property whose value changes first goes to a :PastValue
 # (value, the submission that had asserted it and when, until now, replaced by whom); then
-# ``e`` is linked to the submission with the keys it asserted.
+# ``e`` is linked to the submission with the keys it asserted. The sources are read only when
+# something changes: traversing ASSERTED_BY costs FalkorDB time that grows with the graph.
 ENTITY_HISTORY: LiteralString = (
+    "WITH sub, s, places, subject, row, e, "
+    "[k IN keys(row.props) WHERE e[k] IS NOT NULL AND e[k] <> row.props[k]] AS changed "
+    "CALL { WITH sub, e, row, changed WITH sub, e, row, changed WHERE size(changed) > 0 "
     "OPTIONAL MATCH (e)-[a:ASSERTED_BY]->(o:Submission) "
-    "WITH s, places, subject, row, e, "
+    "WITH sub, e, row, changed, "
     "collect(CASE WHEN a IS NULL THEN null ELSE [a.keys, o.id, a.at] END) AS asserted "
-    "FOREACH (c IN [k IN keys(row.props) WHERE e[k] IS NOT NULL AND e[k] <> row.props[k] | "
+    "FOREACH (c IN [k IN changed | "
     "{key: k, value: e[k], src: reduce(b = [null, ''], x IN asserted | "
     "CASE WHEN k IN x[0] AND x[2] > b[1] THEN [x[1], x[2]] ELSE b END)}] | "
     "CREATE (e)-[:HAD_VALUE]->(:PastValue {key: c.key, value: c.value, source: c.src[0], "
-    "since: CASE c.src[1] WHEN '' THEN null ELSE c.src[1] END, until: $at, "
-    "replacedBy: $submissionId})) "
+    "since: CASE c.src[1] WHEN '' THEN null ELSE c.src[1] END, until: sub.at, "
+    "replacedBy: sub.submissionId})) } "
 )
 ENTITY_SET: LiteralString = "SET e += row.props"
 ENTITY_LABELS: LiteralString = ", e"
-ENTITY_ASSERTED: LiteralString = " CREATE (e)-[:ASSERTED_BY {keys: keys(row.props), at: $at}]->(s) "
-SUBJECT_DONE: LiteralString = "WITH s, places, subject "
+ENTITY_ASSERTED: LiteralString = (
+    " CREATE (e)-[:ASSERTED_BY {keys: keys(row.props), at: sub.at}]->(s) "
+)
+SUBJECT_DONE: LiteralString = "WITH sub, s, places, subject "
 
 # An address: end the current relation to another place (when the form says so), update the
 # current one to this place, or create it. $groups.<slot> = {code, props, start, end}: the
 # relation's answered attributes, and its start (``since``) and end (``until``) stamps.
 ADDRESS_OPEN_TEMPLATE: LiteralString = (
-    "CALL {{ WITH s, places, subject "
-    "WITH subject, [p IN places WHERE p.placeCode = $groups.{slot}.code] AS target "
+    "CALL {{ WITH sub, s, places, subject "
+    "WITH sub, subject, [p IN places WHERE p.placeCode = sub.groups.{slot}.code] AS target "
 )
 ADDRESS_END_PREVIOUS_TEMPLATE: LiteralString = (
     "OPTIONAL MATCH (subject)-[old:{rel}]->(op:Place) "
     "WHERE old.until IS NULL AND size(target) > 0 AND NOT op IN target "
-    "WITH subject, target, collect(old) AS ended "
-    "FOREACH (r IN ended | SET r += $groups.{slot}.end, r.endedBy = $submissionId) "
-    "WITH subject, target "
+    "WITH sub, subject, target, collect(old) AS ended "
+    "FOREACH (r IN ended | SET r += sub.groups.{slot}.end, r.endedBy = sub.submissionId) "
+    "WITH sub, subject, target "
 )
 ADDRESS_SET_TEMPLATE: LiteralString = (
     "OPTIONAL MATCH (subject)-[cur:{rel}]->(cp:Place) WHERE cur.until IS NULL AND cp IN target "
-    "WITH subject, target, collect(cur) AS current "
-    "FOREACH (r IN current | SET r += $groups.{slot}.props, "
-    "r.assertedBy = $submissionId, r.assertedAt = $at) "
+    "WITH sub, subject, target, collect(cur) AS current "
+    "FOREACH (r IN current | SET r += sub.groups.{slot}.props, "
+    "r.assertedBy = sub.submissionId, r.assertedAt = sub.at) "
     "FOREACH (p IN CASE WHEN size(current) = 0 THEN target ELSE [] END | "
-    "CREATE (subject)-[r:{rel}]->(p) SET r += $groups.{slot}.start, r += $groups.{slot}.props, "
-    "r.assertedBy = $submissionId, r.assertedAt = $at) }} "
+    "CREATE (subject)-[r:{rel}]->(p) SET r += sub.groups.{slot}.start, "
+    "r += sub.groups.{slot}.props, r.assertedBy = sub.submissionId, r.assertedAt = sub.at) }} "
 )
 
 # Related entities: $groups.<slot> = [{key, props, rel}], matched by identity key.
 RELATED_OPEN_TEMPLATE: LiteralString = (
-    "CALL {{ WITH s, places, subject UNWIND $groups.{slot} AS row "
+    "CALL {{ WITH sub, s, places, subject UNWIND sub.groups.{slot} AS row "
     "MERGE (e:{top} {{{key}: row.key}}) "
 )
-RELATED_ROW: LiteralString = "WITH s, places, subject, row, e "
+RELATED_ROW: LiteralString = "WITH sub, s, places, subject, row, e "
 RELATED_OUTGOING_TEMPLATE: LiteralString = "MERGE (subject)-[r:{rel}]->(e) "
 RELATED_INCOMING_TEMPLATE: LiteralString = "MERGE (e)-[r:{rel}]->(subject) "
 RELATED_CLOSE: LiteralString = (
-    "SET r += row.rel, r.assertedBy = $submissionId, r.assertedAt = $at } "
+    "SET r += row.rel, r.assertedBy = sub.submissionId, r.assertedAt = sub.at } "
 )
 
 SUBMISSION_CLOSE: LiteralString = "RETURN s.id AS submission"

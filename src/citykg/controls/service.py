@@ -6,12 +6,14 @@ holding the definition as JSON, its digest and the names of the terms it writes;
 unchanged definition returns the version already there. Builders, stewards, officials and
 service principals may save forms. Compiled forms are cached per stored definition.
 
-**Submissions.** :func:`submit` plans the submission with the pure compile step (nothing is
-written when it is rejected) and runs its ONE statement. The statement writes nothing when the
-submission id was seen before (a replay: the result says so) or when an answered place code is
-not in the graph (reported on the address field). Free-text addresses are resolved through the
-gazetteer and the place tree before planning (:func:`citykg.geo.enter_address`, never creating
-places); place codes are taken as they are and checked by the statement itself.
+**Submissions.** :func:`submit` and :func:`submit_many` plan each submission with the pure
+compile step (nothing is written when it is rejected) and write the plans through the store's
+group commit (:mod:`citykg.controls.writer`), many submissions per statement. A submission is
+not written when its id was seen before (a replay: the result says so) or when an answered
+place code is not in the graph (reported on the address field). Free-text addresses are
+resolved through the gazetteer and the place tree before planning
+(:func:`citykg.geo.enter_address`, never creating places); place codes are taken as they are
+and checked by the statement itself.
 
 The submission's author is the principal; ``channel`` and ``task`` name where it came from.
 """
@@ -19,7 +21,7 @@ The submission's author is the principal; ``channel`` and ``task`` name where it
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -43,8 +45,9 @@ from citykg.controls.compile import (
 )
 from citykg.controls.lineage import form_lineage, term_names
 from citykg.controls.models import FormDefinition, Text, load_form, parse_form
+from citykg.controls.writer import QueuedWrite, group_commit
 from citykg.controls.xlsform import read_xlsform
-from citykg.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from citykg.errors import CityKGError, Conflict, Forbidden, NotFound, ValidationFailed
 from citykg.geo import GazetteerCache, PlaceScope, enter_address
 from citykg.geo.codes import PlaceCode
 from citykg.graph import Constraint, GraphSchema, GraphStore, Index
@@ -101,8 +104,6 @@ class SubmissionResult:
     version: int
     replayed: bool
     touched: tuple[EntityRef, ...]
-    nodes_created: int = 0
-    relationships_created: int = 0
 
 
 def ensure_controls_schema(store: GraphStore) -> None:
@@ -196,6 +197,17 @@ def load_examples(
 # --- submissions -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class SubmissionRequest:
+    """One submission to write: its answers, id, where it came from and when."""
+
+    answers: Mapping[str, Any]
+    submission_id: str
+    channel: str | None = None
+    task: str | None = None
+    at: datetime | None = None
+
+
 def submit(
     store: GraphStore,
     *,
@@ -212,33 +224,70 @@ def submit(
     Raises :class:`ValidationFailed` (one violation per field, nothing written); a replayed
     ``submission_id`` writes nothing and returns ``replayed=True``.
     """
-    now = at or _now()
-    context = SubmissionContext(
-        submission_id=submission_id,
+    request = SubmissionRequest(answers, submission_id, channel, task, at)
+    outcome = submit_many(store, form=form, requests=[request], principal=principal)[0]
+    if isinstance(outcome, CityKGError):
+        raise outcome
+    return outcome
+
+
+def submit_many(
+    store: GraphStore,
+    *,
+    form: CompiledForm,
+    requests: Sequence[SubmissionRequest],
+    principal: Principal,
+) -> list[SubmissionResult | CityKGError]:
+    """Validate and write each request atomically, many per statement; one outcome each, in
+    order: its result, or the error that rejected it (nothing of it written).
+
+    Concurrent callers share statements through :func:`~citykg.controls.writer.group_commit`.
+    """
+    planned: dict[int, SubmissionPlan] = {}
+    outcomes: list[SubmissionResult | CityKGError] = []
+    for i, request in enumerate(requests):
+        try:
+            planned[i] = form.plan(request.answers, _context(store, request, principal))
+        except ValidationFailed as exc:
+            outcomes.append(exc)
+        else:
+            outcomes.append(Conflict(f"submission {request.submission_id!r} was not written"))
+    queued = group_commit(store).write(list(planned.values()))
+    for (i, plan), write in zip(planned.items(), queued, strict=True):
+        outcomes[i] = _outcome(store, form, plan, write)
+    return outcomes
+
+
+def _context(
+    store: GraphStore, request: SubmissionRequest, principal: Principal
+) -> SubmissionContext:
+    now = request.at or _now()
+    return SubmissionContext(
+        submission_id=request.submission_id,
         author=principal.id,
         at=now,
         today=now.astimezone().date(),
         author_person=principal.person,
-        channel=channel,
-        task=task,
+        channel=request.channel,
+        task=request.task,
         places=_place_lookup(store),
     )
-    plan = form.plan(answers, context)
-    try:
-        summary = store.write(plan.write.query, plan.write.params)
-    except Conflict:  # two writers raced with one id (a backend with concurrent writes)
-        return _unwritten(store, form, plan, submission_id)
-    if not summary.rows:
-        return _unwritten(store, form, plan, submission_id)
-    return SubmissionResult(
-        submission_id,
-        form.form.id,
-        form.form.version,
-        False,
-        plan.touched,
-        summary.nodes_created,
-        summary.relationships_created,
-    )
+
+
+def _outcome(
+    store: GraphStore, form: CompiledForm, plan: SubmissionPlan, write: QueuedWrite
+) -> SubmissionResult | CityKGError:
+    """What became of one write: written, replayed, or why not."""
+    if write.written:
+        return SubmissionResult(
+            write.submission_id, form.form.id, form.form.version, False, plan.touched
+        )
+    if isinstance(write.error, Conflict | None):  # not written: a replay, or a place missing
+        try:
+            return _unwritten(store, form, plan, write.submission_id)
+        except CityKGError as exc:
+            return exc
+    return write.error
 
 
 def _unwritten(

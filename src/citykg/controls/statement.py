@@ -5,15 +5,19 @@ ontology and are spliced with :func:`~citykg.graph.identifiers.cypher_with`; the
 as parameters (:mod:`citykg.controls.compile` builds them). The shape, from the fragments in
 :mod:`citykg.controls.fragments`::
 
+    UNWIND $submissions AS sub      (one row per submission in the batch)
     guard (replayed id → no row; a place code not in the graph → no row)
-    CREATE (s:Submission) …   MERGE (subject:<Top> {<key>: $subject.key}) SET subject:<Labels>
+    CREATE (s:Submission) …   MERGE (subject:<Top> {<key>: sub.subject.key}) SET subject:<Labels>
     subject values with history, ASSERTED_BY the submission
     CALL { address: end the current relation elsewhere, update or create it }     per address
     CALL { UNWIND rows MERGE the entity, its values with history, MERGE the relation } per group
     RETURN s.id
 
-Every part runs or none does: the guard filters the only row before anything is written, and
-each ``CALL`` is a unit subquery that keeps that row.
+Every part of a submission runs or none does: the guard filters its row before anything is
+written, and each ``CALL`` is a unit subquery that keeps that row. A batch is one statement, so
+it is all written or not at all; :mod:`citykg.controls.writer` only batches submissions that
+touch different entities (FalkorDB runs each stage for every row before the next), and sends
+each alone again when a batch fails, so one bad submission never holds back the others.
 
 What the graph then holds (PROV-O in property-graph form):
 

@@ -13,9 +13,16 @@ from citykg.ontology import load_ontology
 from citykg.settings import Settings
 from citykg.upgrade import upgrade_graph
 
-__all__ = ["DemoCity", "FixtureSummary", "is_empty", "load_fixture", "prepare_demo"]
+__all__ = [
+    "DemoCity",
+    "FixtureSummary",
+    "generate_city",
+    "is_empty",
+    "load_fixture",
+    "prepare_demo",
+]
 
-DEMO_PERSONS = 5_000
+DEMO_PERSONS = 10_000
 """People in the city ``citykg demo`` generates into an empty graph (a few seconds)."""
 
 

@@ -103,9 +103,9 @@ def test_schema_is_idempotent_and_enforced(store: GraphStore) -> None:
 
 
 def test_a_constraint_over_existing_duplicates_is_refused_by_name(store: GraphStore) -> None:
-    store.write("UNWIND [1, 2] AS i CREATE (:Thing {thingCode: 'dup'})")
-    with pytest.raises(Conflict, match=r"Thing\.thingCode"):
-        store.apply_schema(GraphSchema(constraints=(Constraint("Thing", "thingCode"),)))
+    store.write("UNWIND [1, 2] AS i CREATE (:Gadget {serial: 'dup'})")
+    with pytest.raises(Conflict, match=r"Gadget\.serial"):
+        store.apply_schema(GraphSchema(constraints=(Constraint("Gadget", "serial"),)))
 
 
 def test_health_reports_the_backend(store: GraphStore) -> None:
