@@ -77,6 +77,16 @@ class ValidationFailed(CityKGError):
         super().__init__(message or f"validation failed: {summary}{more}")
 
 
+class OutOfReach(Forbidden):
+    """A write names places or entities the principal may not write, one violation per field;
+    nothing was written."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        summary = "; ".join(f"{v.path}: {v.message}" for v in violations[:5])
+        super().__init__(f"outside what you may write: {summary}")
+
+
 class GraphError(CityKGError):
     """The graph database failed."""
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from citykg.access import Principal
-from citykg.controls import CompiledForm, prefill, submit
+from citykg.access.masking import masker_for
+from citykg.controls import CompiledForm, Prefill, prefill, submit
 from citykg.errors import Forbidden
 from citykg.geo import PlaceScope
 from citykg.graph import GraphStore
+from citykg.ontology import load_ontology
+from citykg.settings import Settings
 from tests.controls.scenario import (
     CHILD,
     COMMUNITY_A,
@@ -21,6 +24,20 @@ from tests.controls.scenario import (
     ZHAO,
     household,
 )
+
+MASKER = masker_for(load_ontology(Settings().ontology_dir))
+
+
+def fill(store: GraphStore, *, form: CompiledForm, subject: str, principal: Principal) -> Prefill:
+    return prefill(store, form=form, subject=subject, principal=principal, masker=MASKER)
+
+
+def resident(person: str) -> Principal:
+    return Principal(id=f"r-{person}", kind="resident", name="居民", person=person)
+
+
+def official(*roots: str) -> Principal:
+    return Principal(id="o", kind="official", name="社区工作者", scope=PlaceScope.within(*roots))
 
 
 @pytest.fixture
@@ -40,8 +57,8 @@ def registered(city: GraphStore, forms: dict[str, CompiledForm]) -> GraphStore:
 def test_prefill_returns_what_an_earlier_different_form_wrote(
     registered: GraphStore, forms: dict[str, CompiledForm]
 ) -> None:
-    filled = prefill(
-        registered, form=forms["elderly-health-check"], subject=WANG, principal=SERVICE
+    filled = fill(
+        registered, form=forms["elderly-health-check"], subject=WANG, principal=resident(WANG)
     )
     assert filled.found and filled.form == "elderly-health-check"
     name = filled.values["name"]
@@ -58,7 +75,7 @@ def test_prefill_returns_what_an_earlier_different_form_wrote(
 def test_prefill_walks_residence_to_building_and_community(
     registered: GraphStore, forms: dict[str, CompiledForm]
 ) -> None:
-    address = prefill(
+    address = fill(
         registered, form=forms["epidemic-screening"], subject=WANG, principal=SERVICE
     ).values["address"]
     assert address["value"] == DOOR_A
@@ -71,8 +88,8 @@ def test_prefill_walks_residence_to_building_and_community(
 def test_prefill_lists_household_members_and_vehicles(
     registered: GraphStore, forms: dict[str, CompiledForm]
 ) -> None:
-    values = prefill(
-        registered, form=forms["household-registration"], subject=WANG, principal=SERVICE
+    values = fill(
+        registered, form=forms["household-registration"], subject=WANG, principal=resident(WANG)
     ).values
     members = {m["key"]: m["fields"] for m in values["members"]}
     assert set(members) == {ZHAO, CHILD}
@@ -86,7 +103,7 @@ def test_facts_not_collected_by_a_form_have_no_source(
     city: GraphStore, forms: dict[str, CompiledForm]
 ) -> None:
     resident = city.read("MATCH (p:Person)-[:RESIDES_IN]->(:Door) RETURN p.idNumber AS id LIMIT 1")
-    filled = prefill(
+    filled = fill(
         city, form=forms["epidemic-screening"], subject=resident[0]["id"], principal=SERVICE
     )
     assert filled.values["name"]["source"] is None and filled.values["address"]["value"]
@@ -95,41 +112,33 @@ def test_facts_not_collected_by_a_form_have_no_source(
 def test_an_unknown_subject_has_nothing_to_prefill(
     city: GraphStore, forms: dict[str, CompiledForm]
 ) -> None:
-    filled = prefill(city, form=forms["epidemic-screening"], subject=LI, principal=SERVICE)
+    filled = fill(city, form=forms["epidemic-screening"], subject=LI, principal=SERVICE)
     assert not filled.found and filled.values == {}
-
-
-def resident(person: str) -> Principal:
-    return Principal(id=f"r-{person}", kind="resident", name="居民", person=person)
-
-
-def official(*roots: str) -> Principal:
-    return Principal(id="o", kind="official", name="社区工作者", scope=PlaceScope.within(*roots))
 
 
 def test_a_resident_sees_their_own_household_only(
     registered: GraphStore, forms: dict[str, CompiledForm]
 ) -> None:
     form = forms["epidemic-screening"]
-    assert prefill(registered, form=form, subject=WANG, principal=resident(WANG)).found
-    assert prefill(registered, form=form, subject=WANG, principal=resident(ZHAO)).found
-    assert prefill(registered, form=form, subject=ZHAO, principal=resident(CHILD)).found
+    assert fill(registered, form=form, subject=WANG, principal=resident(WANG)).found
+    assert fill(registered, form=form, subject=WANG, principal=resident(ZHAO)).found
+    assert fill(registered, form=form, subject=ZHAO, principal=resident(CHILD)).found
     stranger = registered.read(
         "MATCH (p:Person)-[:RESIDES_IN]->(d:Door) WHERE d.placeCode <> $door "
         "RETURN p.idNumber AS id LIMIT 1",
         {"door": DOOR_A},
     )[0]["id"]
     with pytest.raises(Forbidden):
-        prefill(registered, form=form, subject=WANG, principal=resident(stranger))
+        fill(registered, form=form, subject=WANG, principal=resident(stranger))
 
 
 def test_an_official_sees_subjects_living_in_their_jurisdiction(
     registered: GraphStore, forms: dict[str, CompiledForm]
 ) -> None:
     form = forms["household-registration"]
-    assert prefill(registered, form=form, subject=WANG, principal=official(COMMUNITY_A)).found
+    assert fill(registered, form=form, subject=WANG, principal=official(COMMUNITY_A)).found
     with pytest.raises(Forbidden):
-        prefill(registered, form=form, subject=WANG, principal=official(DOOR_B[:12]))
+        fill(registered, form=form, subject=WANG, principal=official(DOOR_B[:12]))
     submit(
         registered,
         form=form,
@@ -138,8 +147,8 @@ def test_an_official_sees_subjects_living_in_their_jurisdiction(
         submission_id="move",
     )
     with pytest.raises(Forbidden):
-        prefill(registered, form=form, subject=WANG, principal=official(COMMUNITY_A))
-    assert prefill(registered, form=form, subject=WANG, principal=official(DOOR_B[:12])).found
+        fill(registered, form=form, subject=WANG, principal=official(COMMUNITY_A))
+    assert fill(registered, form=form, subject=WANG, principal=official(DOOR_B[:12])).found
 
 
 def test_other_principals_may_not_prefill(
@@ -147,4 +156,23 @@ def test_other_principals_may_not_prefill(
 ) -> None:
     analyst = Principal(id="a", kind="analyst", name="分析员")
     with pytest.raises(Forbidden):
-        prefill(registered, form=forms["household-registration"], subject=WANG, principal=analyst)
+        fill(registered, form=forms["household-registration"], subject=WANG, principal=analyst)
+
+
+def test_an_official_gets_sensitive_values_masked_and_marked(
+    registered: GraphStore, forms: dict[str, CompiledForm]
+) -> None:
+    values = fill(
+        registered,
+        form=forms["household-registration"],
+        subject=WANG,
+        principal=official(COMMUNITY_A),
+    ).values
+    assert values["mobile_phone"] == {
+        "value": "138****8000",
+        "masked": True,
+        "source": values["mobile_phone"]["source"],
+    }
+    assert values["id_number"]["masked"] and WANG not in str(values)
+    assert values["name"] == {"value": "王秀英", "source": values["name"]["source"]}
+    assert {m["key"] for m in values["members"]}.isdisjoint({ZHAO, CHILD})

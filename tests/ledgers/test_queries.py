@@ -62,6 +62,6 @@ def test_every_assembled_statement_is_accepted(
         assert planned(store, statement), statement
 
 
-@pytest.mark.parametrize("name", ["BUCKET_PLACES", "HOUSEHOLD"])
+@pytest.mark.parametrize("name", ["BUCKET_PLACES"])
 def test_fixed_queries_are_accepted(name: str, store: GraphStore) -> None:
     assert planned(store, getattr(queries, name))

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from citykg.access import queries
 from citykg.access.check import actions_of, ensure_allowed
+from citykg.access.household import household_of
 from citykg.access.masking import mask
 from citykg.access.principals import Principal
 from citykg.access.rules import AccessRules, load_rules
@@ -27,7 +28,7 @@ from citykg.access.tokens import principal as load_principal
 from citykg.errors import NotFound
 from citykg.graph import GraphStore
 from citykg.ledgers import Catalog, entity_places
-from citykg.ledgers.reach import Reach, household_of
+from citykg.ledgers.reach import Reach
 
 EXPLAIN = "access.explain"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from citykg.access.check import actions_of
@@ -94,6 +95,12 @@ class Masker:
         can = "sensitive.reveal" in actions_of(principal, rules=self.rules)
         groups = self.rules.groups_for(principal.tags)
         return lambda rule: can and (rule.group is None or rule.group in groups)
+
+
+@cache
+def masker_for(ontology: Ontology) -> Masker:
+    """The masker of ``ontology`` with the shipped rules (ontologies are loaded once)."""
+    return Masker(ontology)
 
 
 def mask(value: Any) -> Any:

@@ -121,3 +121,18 @@ RESIDENT_PRINCIPALS: LiteralString = (
     "WHERE pr.kind = 'resident' AND p.idNumber IN $persons "
     "RETURN pr.id AS id, p.idNumber AS person, p.name AS name ORDER BY id"
 )
+
+# The identity keys of a person's household: the person, those linked by household headship
+# (either way, or under the same head) and those living at the same place now.
+HOUSEHOLD: LiteralString = (
+    "MATCH (me:Person {idNumber: $person}) "
+    "OPTIONAL MATCH (me)-[h:HOUSEHOLD_HEAD_OF]-(direct:Person) WHERE h.until IS NULL "
+    "WITH me, collect(direct.idNumber) AS direct "
+    "OPTIONAL MATCH (me)<-[h1:HOUSEHOLD_HEAD_OF]-(:Person)-[h2:HOUSEHOLD_HEAD_OF]->(mate:Person) "
+    "WHERE h1.until IS NULL AND h2.until IS NULL "
+    "WITH me, direct, collect(mate.idNumber) AS mates "
+    "OPTIONAL MATCH (me)-[r1:RESIDES_IN]->(:Place)<-[r2:RESIDES_IN]-(housemate:Person) "
+    "WHERE r1.until IS NULL AND r2.until IS NULL "
+    "WITH me, direct, mates, collect(housemate.idNumber) AS housemates "
+    "RETURN [me.idNumber] + direct + mates + housemates AS household"
+)

@@ -19,6 +19,7 @@ from citykg.errors import (
     Forbidden,
     GraphUnavailable,
     NotFound,
+    OutOfReach,
     QueryError,
     ValidationFailed,
 )
@@ -55,7 +56,7 @@ async def citykg_error(request: Request, exc: Exception) -> JSONResponse:
         (value for cls, value in STATUS.items() if isinstance(exc, cls)), (500, "error")
     )
     extra: dict[str, Any] = {}
-    if isinstance(exc, ValidationFailed):
+    if isinstance(exc, ValidationFailed | OutOfReach):
         lang = _language(request)
         extra["errors"] = [
             {"field": v.path, "message": v.text(lang), "value": v.value} for v in exc.violations

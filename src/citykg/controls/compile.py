@@ -30,7 +30,7 @@ from rdflib.namespace import XSD
 
 from citykg.controls.answers import Filled, GroupRow, ReadAnswers, field_problem, read_answers
 from citykg.controls.binding import BoundForm, BoundGroup, BoundValue, bind_form
-from citykg.controls.models import FormDefinition
+from citykg.controls.models import FormDefinition, Text
 from citykg.controls.statement import prefill_statement, submission_statement
 from citykg.controls.values import to_graph
 from citykg.errors import ValidationFailed, Violation
@@ -92,10 +92,15 @@ class SubmissionContext:
 
 @dataclass(frozen=True, slots=True)
 class EntityRef:
-    """An entity a submission writes: its class and identity key value."""
+    """An entity a submission writes: its class and identity key value, the top class and
+    property it is matched by, and the form field that gave the key (errors name it)."""
 
     cls: str
     key: str
+    top: str = ""
+    key_property: str = ""
+    path: str = ""
+    label: Text = field(default_factory=Text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +237,18 @@ class _Planner:
             else:
                 self.related(row, subject, checked, seen)
         self.entities.insert(0, subject)
-        self.touched.insert(0, EntityRef(bound.subject.name, str(key)))
+        identity = bound.identity
+        self.touched.insert(
+            0,
+            EntityRef(
+                bound.subject.name,
+                str(key),
+                bound.top.name,
+                identity.key,
+                identity.path,
+                identity.label,
+            ),
+        )
         self.validate()
 
     def address(self, row: GroupRow, subject: EntityInstance, checked: _Check) -> None:
@@ -325,7 +341,17 @@ class _Planner:
             owner = checked if group.outgoing else check
             owner.relations.append((relation, rel_paths, row.path))
         self.entities.append(entity)
-        self.touched.append(EntityRef(group.target.name, key))
+        identity = group.identity
+        self.touched.append(
+            EntityRef(
+                group.target.name,
+                key,
+                group.top.name,
+                identity.key,
+                f"{row.path}.{identity.name}",
+                identity.label,
+            )
+        )
         rows: list[dict[str, Any]] = self.groups[group.slot]
         rows.append({**_row(key, entity_filled), "rel": _relation_props(row.filled)})
 

@@ -19,6 +19,9 @@ form have no source.
 Who may see a subject: a resident their own person and their household (linked by household
 headship or living at the same place); an official a subject whose current place (residence,
 location…) lies in their jurisdiction; a service principal or one scoped everywhere, any.
+Sensitive values (:mod:`citykg.access.masking`) come masked, with ``"masked": true``, except
+to a resident looking at their own household: prefill never reveals, the audited reveal of the
+ledgers does. A client sends a masked value back unchanged only by leaving the field out.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from citykg.access import Principal
+from citykg.access.masking import Masker, mask
 from citykg.controls import fragments, queries
-from citykg.controls.binding import ADDRESS_RELATIONS, BoundForm, BoundGroup, BoundValue
+from citykg.controls.binding import ADDRESS_RELATIONS, BoundForm, BoundGroup, BoundValue, local
 from citykg.controls.compile import CompiledForm
 from citykg.errors import Forbidden
 from citykg.graph import GraphStore
@@ -51,67 +55,105 @@ class Prefill:
 
 
 def prefill(
-    store: GraphStore, *, form: CompiledForm, subject: str, principal: Principal
+    store: GraphStore, *, form: CompiledForm, subject: str, principal: Principal, masker: Masker
 ) -> Prefill:
-    """The known values of ``form``'s fields for ``subject`` (its identity key value).
+    """The known values of ``form``'s fields for ``subject`` (its identity key value), masked
+    as ``masker`` says unless they are the resident's own household's.
 
     Raises :class:`~citykg.errors.Forbidden` when ``principal`` may not see the subject.
     """
     bound = form.bound
-    _ensure_may_see(store, bound=bound, key=subject, principal=principal)
+    own = _ensure_may_see(store, bound=bound, key=subject, principal=principal)
     rows = store.read(form.prefill_query, {"key": subject})
     version = form.form.version
     if not rows:
         return Prefill(bound.form.id, version, subject, False, {})
-    return Prefill(bound.form.id, version, subject, True, _values(bound, rows[0]))
+    hidden: Hidden = (lambda _labels: frozenset()) if own else _hidden_by(masker)
+    return Prefill(bound.form.id, version, subject, True, _Values(bound, hidden).of(rows[0]))
 
 
-def _values(bound: BoundForm, row: Mapping[str, Any]) -> dict[str, Any]:
-    values = _fields(bound.values, row["subject"], _assertions(row["asserted"]))
-    for group in bound.groups:
-        facts = [fact for fact in row[group.slot] if fact is not None]
-        if group.is_repeat:
-            values[group.name] = [_related(group, fact) for fact in facts]
-        elif facts:
-            values[group.name] = (_address if group.is_address else _related)(group, facts[0])
-    return values
+Hidden = Callable[[tuple[str, ...]], frozenset[str]]
+"""The property keys to mask on a node (or relation) of these labels (qualification class)."""
+
+
+def _hidden_by(masker: Masker) -> Hidden:
+    return lambda labels: frozenset(masker.masked_keys(labels))
+
+
+@dataclass(frozen=True, slots=True)
+class _Values:
+    bound: BoundForm
+    hidden: Hidden
+
+    def of(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        bound = self.bound
+        masked = self.hidden((bound.top.name, *bound.labels))
+        values = _fields(bound.values, row["subject"], _assertions(row["asserted"]), masked)
+        for group in bound.groups:
+            facts = [fact for fact in row[group.slot] if fact is not None]
+            shape = self.address if group.is_address else self.related
+            if group.is_repeat:
+                values[group.name] = [shape(group, fact) for fact in facts]
+            elif facts:
+                values[group.name] = shape(group, facts[0])
+        return values
+
+    def relation_hidden(self, group: BoundGroup) -> frozenset[str]:
+        qualified_by = group.relation.qualified_by
+        return self.hidden((local(qualified_by),)) if qualified_by else frozenset()
+
+    def address(self, group: BoundGroup, fact: list[Any]) -> dict[str, Any]:
+        rel, place, path = fact
+        ancestors = sorted(
+            ({"code": c, "name": n, "level": lv} for c, n, lv in path if c is not None),
+            key=lambda p: (p["level"] is None, p["level"] or 0),
+        )
+        here = {
+            "code": place.get("placeCode"),
+            "name": place.get("name"),
+            "level": place.get("level"),
+        }
+        source = _relation_source(rel)
+        masked = self.relation_hidden(group)
+        return {
+            "value": here["code"],
+            "place": here,
+            "path": ancestors,
+            "address": "".join(str(p["name"] or "") for p in (*ancestors, here)),
+            "source": source,
+            "fields": _fields(group.relation_values, rel, lambda _key: source, masked),
+        }
+
+    def related(self, group: BoundGroup, fact: list[Any]) -> dict[str, Any]:
+        rel, entity, asserted = fact
+        assert group.identity is not None
+        source = _relation_source(rel)
+        masked = self.hidden((group.top.name, *group.labels))
+        fields = _fields(group.values, entity, _assertions(asserted), masked)
+        fields.update(
+            _fields(group.relation_values, rel, lambda _key: source, self.relation_hidden(group))
+        )
+        key = entity.get(group.identity.key)
+        return {"key": mask(key) if group.identity.key in masked else key, "fields": fields}
 
 
 def _fields(
-    values: tuple[BoundValue, ...], props: Mapping[str, Any], source: Callable[[str], Source | None]
+    values: tuple[BoundValue, ...],
+    props: Mapping[str, Any],
+    source: Callable[[str], Source | None],
+    masked: frozenset[str],
 ) -> dict[str, Any]:
     return {
-        v.name: {"value": props[v.key], "source": source(v.key)}
+        v.name: _field(props[v.key], source(v.key), v.key in masked)
         for v in values
         if props.get(v.key) is not None
     }
 
 
-def _address(group: BoundGroup, fact: list[Any]) -> dict[str, Any]:
-    rel, place, path = fact
-    ancestors = sorted(
-        ({"code": c, "name": n, "level": lv} for c, n, lv in path if c is not None),
-        key=lambda p: (p["level"] is None, p["level"] or 0),
-    )
-    here = {"code": place.get("placeCode"), "name": place.get("name"), "level": place.get("level")}
-    source = _relation_source(rel)
-    return {
-        "value": here["code"],
-        "place": here,
-        "path": ancestors,
-        "address": "".join(str(p["name"] or "") for p in (*ancestors, here)),
-        "source": source,
-        "fields": _fields(group.relation_values, rel, lambda _key: source),
-    }
-
-
-def _related(group: BoundGroup, fact: list[Any]) -> dict[str, Any]:
-    rel, entity, asserted = fact
-    assert group.identity is not None
-    source = _relation_source(rel)
-    fields = _fields(group.values, entity, _assertions(asserted))
-    fields.update(_fields(group.relation_values, rel, lambda _key: source))
-    return {"key": entity.get(group.identity.key), "fields": fields}
+def _field(value: Any, source: Source | None, masked: bool) -> dict[str, Any]:
+    if masked:
+        return {"value": mask(value), "masked": True, "source": source}
+    return {"value": value, "source": source}
 
 
 def _assertions(asserted: list[Any]) -> Callable[[str], Source | None]:
@@ -134,16 +176,18 @@ def _relation_source(rel: Mapping[str, Any]) -> Source | None:
 # --- who may see a subject ------------------------------------------------------------------
 
 
-def _ensure_may_see(store: GraphStore, *, bound: BoundForm, key: str, principal: Principal) -> None:
+def _ensure_may_see(store: GraphStore, *, bound: BoundForm, key: str, principal: Principal) -> bool:
+    """Raise Forbidden unless ``principal`` may see the subject; True if it is their own
+    household's (a resident's)."""
     if principal.kind == "service" or principal.scope.all_places:
-        return
+        return False
     if principal.kind == "resident" and principal.person and bound.top.name == "Person":
         if key == principal.person or _household(store, principal.person, key):
-            return
+            return True
     elif principal.kind == "official":
         places = _places_of(store, bound, key)
         if places is None or any(principal.scope.contains(code) for code in places):
-            return  # an unknown subject has nothing to show
+            return False  # an unknown subject has nothing to show
     raise Forbidden(f"{principal} may not see {bound.top.name} {key}")
 
 

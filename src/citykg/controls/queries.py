@@ -54,3 +54,16 @@ FORMS_WRITING: LiteralString = (
     "MATCH (f:Form {id: id, version: version}) WHERE $term IN f.terms "
     "RETURN f.version AS version, f.definition AS definition ORDER BY f.id"
 )
+
+# Of the entities a submission names ($keys, of one top class), those already in the graph, and
+# whether the writer reaches each: hanging off a place in their scope now, linked now to the
+# submission's subject, or of their household.
+REACH_TEMPLATE: LiteralString = (
+    "UNWIND $keys AS k MATCH (x:{top} {{{key}: k}}) "
+    "OPTIONAL MATCH (x)-[r]->(pl:Place) WHERE r.until IS NULL "
+    "AND size([root IN $scopeRoots WHERE pl.placeCode STARTS WITH root]) > 0 "
+    "WITH x, k, count(pl) AS placed "
+    "OPTIONAL MATCH (x)-[l]-(s:{subject_top} {{{subject_key}: $subject}}) WHERE l.until IS NULL "
+    "WITH k, placed, count(l) AS linked "
+    "RETURN k AS key, placed > 0 OR linked > 0 OR k IN $household AS reachable"
+)

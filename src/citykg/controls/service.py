@@ -45,9 +45,17 @@ from citykg.controls.compile import (
 )
 from citykg.controls.lineage import form_lineage, term_names
 from citykg.controls.models import FormDefinition, Text, load_form, parse_form
+from citykg.controls.permissions import ensure_may_write
 from citykg.controls.writer import QueuedWrite, group_commit
 from citykg.controls.xlsform import read_xlsform
-from citykg.errors import CityKGError, Conflict, Forbidden, NotFound, ValidationFailed
+from citykg.errors import (
+    CityKGError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    OutOfReach,
+    ValidationFailed,
+)
 from citykg.geo import GazetteerCache, PlaceScope, enter_address
 from citykg.geo.codes import PlaceCode
 from citykg.graph import Constraint, GraphSchema, GraphStore, Index
@@ -239,7 +247,8 @@ def submit_many(
     principal: Principal,
 ) -> list[SubmissionResult | CityKGError]:
     """Validate and write each request atomically, many per statement; one outcome each, in
-    order: its result, or the error that rejected it (nothing of it written).
+    order: its result, or the error that rejected it (nothing of it written): invalid answers,
+    or fields outside what ``principal`` may write (:mod:`citykg.controls.permissions`).
 
     Concurrent callers share statements through :func:`~citykg.controls.writer.group_commit`.
     """
@@ -247,10 +256,12 @@ def submit_many(
     outcomes: list[SubmissionResult | CityKGError] = []
     for i, request in enumerate(requests):
         try:
-            planned[i] = form.plan(request.answers, _context(store, request, principal))
-        except ValidationFailed as exc:
+            plan = form.plan(request.answers, _context(store, request, principal))
+            ensure_may_write(store, principal=principal, form=form, plan=plan)
+        except (ValidationFailed, OutOfReach) as exc:
             outcomes.append(exc)
         else:
+            planned[i] = plan
             outcomes.append(Conflict(f"submission {request.submission_id!r} was not written"))
     queued = group_commit(store).write(list(planned.values()))
     for (i, plan), write in zip(planned.items(), queued, strict=True):

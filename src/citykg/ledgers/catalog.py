@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import ValidationError
 from rdflib.namespace import XSD
 
-from citykg.access.masking import Masker
+from citykg.access.masking import Masker, masker_for
 from citykg.access.principals import Principal
 from citykg.errors import ValidationFailed, Violation
 from citykg.geo.rollup import ATTACHMENTS
@@ -295,7 +295,7 @@ class Catalog:
 @cache
 def catalog_for(ontology: Ontology) -> Catalog:
     """The catalog of ``ontology`` (ontologies are loaded once per folder, so this is too)."""
-    return Catalog(ontology)
+    return Catalog(ontology, masker_for(ontology))
 
 
 def age_bands(today: date) -> list[dict[str, str]]:

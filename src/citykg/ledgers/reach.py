@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from citykg.access.check import ensure_allowed
+from citykg.access.household import household_of
 from citykg.access.principals import Principal
 from citykg.geo.scope import PlaceScope
 from citykg.graph import GraphStore
-from citykg.ledgers import queries
 
 READ = "ledger.read"
 STATS = "ledger.stats"
@@ -54,10 +54,3 @@ def detail_reach(store: GraphStore, principal: Principal) -> Reach:
     if principal.person is None:
         return Reach(PlaceScope.nothing())
     return Reach(PlaceScope.nothing(), household_of(store, person=principal.person))
-
-
-def household_of(store: GraphStore, *, person: str) -> tuple[str, ...]:
-    """The ID numbers of ``person``'s household now: themselves, those linked by household
-    headship (either way or under the same head) and those living at the same place."""
-    rows = store.read(queries.HOUSEHOLD, {"person": person})
-    return tuple(dict.fromkeys(rows[0]["household"])) if rows else ()

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, Field
 
 from citykg.access import ensure_allowed
+from citykg.access.masking import masker_for
 from citykg.api.deps import AppSettings, CurrentPrincipal, Store
 from citykg.controls import (
     FormDefinition,
@@ -198,9 +199,16 @@ def form_prefill(
     ontology: OntologyDep,
     principal: CurrentPrincipal,
 ) -> PrefillOut:
-    """Every field the graph already knows for ``subject``, each with its source and time."""
+    """Every field the graph already knows for ``subject``, each with its source and time;
+    sensitive values masked unless they are the resident's own household's."""
     compiled = get_compiled(store, ontology=ontology, form_id=form_id)
-    found = prefill(store, form=compiled, subject=subject, principal=principal)
+    found = prefill(
+        store,
+        form=compiled,
+        subject=subject,
+        principal=principal,
+        masker=masker_for(ontology),
+    )
     return PrefillOut(
         form=found.form,
         version=found.version,
