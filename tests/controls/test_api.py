@@ -13,7 +13,10 @@ from citykg.api.app import create_app
 from citykg.demo.fixture import demo_principals
 from citykg.graph import GraphStore
 from citykg.settings import Settings
-from tests.controls.scenario import DOOR_A, WANG, count_nodes, household
+from tests.controls.scenario import DOOR_A, DOOR_B, WANG, count_nodes, household
+
+DOOR_OUTSIDE = DOOR_B
+"""A door of 建外第2社区: outside the demo community worker's jurisdiction."""
 
 Tokens = dict[str, dict[str, str]]
 
@@ -114,6 +117,35 @@ def test_a_submission_is_written_once_and_errors_come_back_per_field(
     assert count_nodes(city) == nodes
     author = city.read("MATCH (s:Submission {id: 'api-1'}) RETURN s.author AS a, s.channel AS c")
     assert author == [{"a": "worker", "c": "console"}]
+
+
+def test_a_device_uploads_a_batch_and_gets_one_outcome_each(
+    client: TestClient, auth: Tokens, city: GraphStore
+) -> None:
+    url = "/forms/household-registration/submissions/batch"
+    outside = household(address=DOOR_OUTSIDE, members=[], vehicles=[])
+    body = {
+        "submissions": [
+            {"submission_id": "dev-1", "answers": household()},
+            {"submission_id": "dev-2", "answers": household(gender="7")},
+            {"submission_id": "dev-1", "answers": household()},
+            {"submission_id": "dev-3", "answers": outside},
+        ]
+    }
+    outcomes = client.post(url, json=body, headers={**auth["worker"], "Accept-Language": "zh"})
+    assert outcomes.status_code == 200, outcomes.text
+    got = [
+        (o["submission"], o["status"], [e["field"] for e in o["errors"]]) for o in outcomes.json()
+    ]
+    assert got == [
+        ("dev-1", "written", []),
+        ("dev-2", "rejected", ["gender"]),
+        ("dev-1", "replayed", []),
+        ("dev-3", "forbidden", ["address"]),
+    ]
+    assert outcomes.json()[3]["errors"][0]["message"].endswith("该地址不在您的管辖范围内")
+    written = city.read("MATCH (s:Submission) WHERE s.id STARTS WITH 'dev-' RETURN s.id AS id")
+    assert written == [{"id": "dev-1"}]
 
 
 def test_prefill_is_scoped_to_the_principal(client: TestClient, auth: Tokens) -> None:

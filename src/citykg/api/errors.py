@@ -57,7 +57,7 @@ async def citykg_error(request: Request, exc: Exception) -> JSONResponse:
     )
     extra: dict[str, Any] = {}
     if isinstance(exc, ValidationFailed | OutOfReach):
-        lang = _language(request)
+        lang = language(request)
         extra["errors"] = [
             {"field": v.path, "message": v.text(lang), "value": v.value} for v in exc.violations
         ]
@@ -88,6 +88,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
 
 
-def _language(request: Request) -> str:
+def language(request: Request) -> str:
+    """The language messages are given in: Chinese when the client asks for it first."""
     accept = request.headers.get("accept-language", "")
     return "zh" if accept.lower().startswith("zh") else "en"

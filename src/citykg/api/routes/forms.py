@@ -10,14 +10,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from citykg.access import ensure_allowed
 from citykg.access.masking import masker_for
 from citykg.api.deps import AppSettings, CurrentPrincipal, Store
+from citykg.api.errors import language
 from citykg.controls import (
     FormDefinition,
+    SubmissionRequest,
+    SubmissionResult,
     form_lineage,
     forms_writing,
     get_compiled,
@@ -26,11 +29,15 @@ from citykg.controls import (
     prefill,
     save_form,
     submit,
+    submit_many,
 )
 from citykg.controls.models import Text
+from citykg.errors import CityKGError, OutOfReach, ValidationFailed
 from citykg.ontology import Ontology, load_ontology
 
 router = APIRouter(tags=["forms"])
+MAX_UPLOAD = 500
+"""Submissions per batch request."""
 
 
 def get_ontology(settings: AppSettings) -> Ontology:
@@ -80,6 +87,26 @@ class SubmissionOut(BaseModel):
     version: int
     replayed: bool
     touched: list[EntityOut]
+
+
+class SubmissionBatchIn(BaseModel):
+    submissions: list[SubmissionIn] = Field(min_length=1, max_length=MAX_UPLOAD)
+    version: int | None = Field(default=None, description="Default: the latest version.")
+
+
+class ProblemOut(BaseModel):
+    field: str
+    message: str
+
+
+class SubmissionOutcomeOut(BaseModel):
+    """One submission of a batch: ``written``, ``replayed``, ``rejected`` (invalid answers),
+    ``forbidden`` (fields outside what the caller may write) or ``failed``."""
+
+    submission: str
+    status: str
+    errors: list[ProblemOut] = []
+    touched: list[EntityOut] = []
 
 
 class PrefillOut(BaseModel):
@@ -189,6 +216,45 @@ def create_submission(
         replayed=result.replayed,
         touched=[EntityOut(cls=e.cls, key=e.key) for e in result.touched],
     )
+
+
+@router.post("/forms/{form_id}/submissions/batch", response_model=list[SubmissionOutcomeOut])
+def create_submissions(
+    form_id: str,
+    body: SubmissionBatchIn,
+    request: Request,
+    store: Store,
+    ontology: OntologyDep,
+    principal: CurrentPrincipal,
+) -> list[SubmissionOutcomeOut]:
+    """Validate and write many submissions (an offline device syncing), each atomically and on
+    its own: one outcome per submission, in order. Needs ``form.submit``."""
+    ensure_allowed(principal=principal, action="form.submit")
+    compiled = get_compiled(store, ontology=ontology, form_id=form_id, version=body.version)
+    requests = [
+        SubmissionRequest(s.answers, s.submission_id or uuid.uuid4().hex, s.channel, s.task)
+        for s in body.submissions
+    ]
+    outcomes = submit_many(store, form=compiled, requests=requests, principal=principal)
+    lang = language(request)
+    return [_outcome_out(r.submission_id, o, lang) for r, o in zip(requests, outcomes, strict=True)]
+
+
+def _outcome_out(
+    submission: str, outcome: SubmissionResult | CityKGError, lang: str
+) -> SubmissionOutcomeOut:
+    if isinstance(outcome, SubmissionResult):
+        return SubmissionOutcomeOut(
+            submission=submission,
+            status="replayed" if outcome.replayed else "written",
+            touched=[EntityOut(cls=e.cls, key=e.key) for e in outcome.touched],
+        )
+    status = {ValidationFailed: "rejected", OutOfReach: "forbidden"}.get(type(outcome), "failed")
+    violations = getattr(outcome, "violations", [])
+    errors = [ProblemOut(field=v.path, message=v.text(lang)) for v in violations] or [
+        ProblemOut(field="", message=outcome.message)
+    ]
+    return SubmissionOutcomeOut(submission=submission, status=status, errors=errors)
 
 
 @router.get("/forms/{form_id}/prefill", response_model=PrefillOut)
