@@ -52,8 +52,9 @@ def test_the_statement_depends_on_the_form_only(household_form: CompiledForm) ->
     second = household_form.plan(household(name="王二", members=[], vehicles=[]), context("b"))
     assert first.write.query is second.write.query
     assert "王" not in first.write.query and WANG not in first.write.query
-    assert "MERGE (subject:`Person` {`idNumber`: sub.subject.key})" in first.write.query
-    assert "SET e += row.props, e:`Resident` CREATE" in first.write.query
+    assert "OPTIONAL MATCH (old:`Person` {`idNumber`: row.key})" in first.write.query
+    assert "CREATE (:`Person`:`Resident` {`idNumber`: row.key, " in first.write.query
+    assert "SET o += row.props, o:`Resident`)" in first.write.query
     assert second.write.params["groups"]["g1"] == []
 
 

@@ -41,37 +41,51 @@ SUBMISSION_OPEN: LiteralString = (
     "FOREACH (f IN forms | CREATE (s)-[:USED_FORM]->(f)) "
 )
 
-SUBJECT_MERGE_TEMPLATE: LiteralString = (
-    "WITH sub, s, places MERGE (subject:{top} {{{key}: sub.subject.key}}) "
+# An entity (the subject, or one related row): ``row`` = {key, props}. It is looked up as
+# ``old``; a value of ``old`` that changes first goes to a :PastValue (value, the submission
+# that had asserted it and when, until now, replaced by whom; sources are read only when
+# something changes). A new entity is created with its labels and values in the CREATE
+# itself, an existing one takes ``row.props`` and its labels in one SET: FalkorDB 4.x spends
+# time that grows with the graph (about 1 ms per 100,000 nodes) on any SET of a node created
+# in the same statement. Then the entity, found again as ``e``, is linked to the submission
+# with the keys it asserted. ``{carry}``: the variables the statement carries at that point.
+SUBJECT_ROW: LiteralString = "WITH sub, s, places, sub.subject AS row "
+CARRY_SUBJECT: LiteralString = "sub, s, places"
+CARRY_RELATED: LiteralString = "sub, s, places, subject"
+ENTITY_FIND_TEMPLATE: LiteralString = "OPTIONAL MATCH (old:{top} {{{key}: row.key}}) "
+ENTITY_CHANGED: LiteralString = (
+    ", row, old, CASE WHEN old IS NULL THEN [] ELSE "
+    "[k IN keys(row.props) WHERE old[k] IS NOT NULL AND old[k] <> row.props[k]] END AS changed "
 )
-LABEL_TEMPLATE: LiteralString = ":{label}"
-SUBJECT_ROW: LiteralString = "WITH sub, s, places, subject, subject AS e, sub.subject AS row "
-
-# The entity ``e`` takes ``row.props`` (and its class labels, in the same SET: every SET of an
-# indexed node re-indexes it); a property whose value changes first goes to a :PastValue
-# (value, the submission that had asserted it and when, until now, replaced by whom); then
-# ``e`` is linked to the submission with the keys it asserted. The sources are read only when
-# something changes: traversing ASSERTED_BY costs FalkorDB time that grows with the graph.
 ENTITY_HISTORY: LiteralString = (
-    "WITH sub, s, places, subject, row, e, "
-    "[k IN keys(row.props) WHERE e[k] IS NOT NULL AND e[k] <> row.props[k]] AS changed "
-    "CALL { WITH sub, e, row, changed WITH sub, e, row, changed WHERE size(changed) > 0 "
-    "OPTIONAL MATCH (e)-[a:ASSERTED_BY]->(o:Submission) "
-    "WITH sub, e, row, changed, "
+    "CALL { WITH sub, old, row, changed WITH sub, old, row, changed WHERE size(changed) > 0 "
+    "OPTIONAL MATCH (old)-[a:ASSERTED_BY]->(o:Submission) "
+    "WITH sub, old, row, changed, "
     "collect(CASE WHEN a IS NULL THEN null ELSE [a.keys, o.id, a.at] END) AS asserted "
     "FOREACH (c IN [k IN changed | "
-    "{key: k, value: e[k], src: reduce(b = [null, ''], x IN asserted | "
+    "{key: k, value: old[k], src: reduce(b = [null, ''], x IN asserted | "
     "CASE WHEN k IN x[0] AND x[2] > b[1] THEN [x[1], x[2]] ELSE b END)}] | "
-    "CREATE (e)-[:HAD_VALUE]->(:PastValue {key: c.key, value: c.value, source: c.src[0], "
+    "CREATE (old)-[:HAD_VALUE]->(:PastValue {key: c.key, value: c.value, source: c.src[0], "
     "since: CASE c.src[1] WHEN '' THEN null ELSE c.src[1] END, until: sub.at, "
     "replacedBy: sub.submissionId})) } "
 )
-ENTITY_SET: LiteralString = "SET e += row.props"
-ENTITY_LABELS: LiteralString = ", e"
-ENTITY_ASSERTED: LiteralString = (
-    " CREATE (e)-[:ASSERTED_BY {keys: keys(row.props), at: sub.at}]->(s) "
+ENTITY_CREATE_TEMPLATE: LiteralString = (
+    "FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END | CREATE (:{top}"
 )
-SUBJECT_DONE: LiteralString = "WITH sub, s, places, subject "
+LABEL_TEMPLATE: LiteralString = ":{label}"
+ENTITY_CREATE_KEY_TEMPLATE: LiteralString = " {{{key}: row.key"
+ENTITY_CREATE_VALUE_TEMPLATE: LiteralString = ", {name}: row.props.{name}"
+ENTITY_CREATE_CLOSE: LiteralString = "})) "
+ENTITY_UPDATE: LiteralString = (
+    "FOREACH (o IN CASE WHEN old IS NULL THEN [] ELSE [old] END | SET o += row.props"
+)
+ENTITY_UPDATE_LABELS: LiteralString = ", o"
+ENTITY_UPDATE_CLOSE: LiteralString = ") "
+ENTITY_AGAIN_TEMPLATE: LiteralString = (
+    ", row MATCH (e:{top} {{{key}: row.key}}) "
+    "CREATE (e)-[:ASSERTED_BY {{keys: keys(row.props), at: sub.at}}]->(s) "
+)
+SUBJECT_DONE: LiteralString = "WITH sub, s, places, e AS subject "
 
 # An address: end the current relation to another place (when the form says so), update the
 # current one to this place, or create it. $groups.<slot> = {code, props, start, end}: the
@@ -100,7 +114,6 @@ ADDRESS_SET_TEMPLATE: LiteralString = (
 # Related entities: $groups.<slot> = [{key, props, rel}], matched by identity key.
 RELATED_OPEN_TEMPLATE: LiteralString = (
     "CALL {{ WITH sub, s, places, subject UNWIND sub.groups.{slot} AS row "
-    "MERGE (e:{top} {{{key}: row.key}}) "
 )
 RELATED_ROW: LiteralString = "WITH sub, s, places, subject, row, e "
 RELATED_OUTGOING_TEMPLATE: LiteralString = "MERGE (subject)-[r:{rel}]->(e) "

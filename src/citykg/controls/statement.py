@@ -7,10 +7,10 @@ as parameters (:mod:`citykg.controls.compile` builds them). The shape, from the 
 
     UNWIND $submissions AS sub      (one row per submission in the batch)
     guard (replayed id → no row; a place code not in the graph → no row)
-    CREATE (s:Submission) …   MERGE (subject:<Top> {<key>: sub.subject.key}) SET subject:<Labels>
-    subject values with history, ASSERTED_BY the submission
+    CREATE (s:Submission) …
+    the subject: found, history kept, created with its values or updated, ASSERTED_BY s
     CALL { address: end the current relation elsewhere, update or create it }     per address
-    CALL { UNWIND rows MERGE the entity, its values with history, MERGE the relation } per group
+    CALL { UNWIND rows: each entity as the subject, then MERGE the relation }     per group
     RETURN s.id
 
 Every part of a submission runs or none does: the guard filters its row before anything is
@@ -41,16 +41,16 @@ from __future__ import annotations
 from typing import LiteralString
 
 from citykg.controls import fragments
-from citykg.controls.binding import BoundForm, BoundGroup
+from citykg.controls.binding import BoundForm, BoundGroup, BoundValue
 from citykg.graph.identifiers import cypher_with
 
 
 def submission_statement(bound: BoundForm) -> LiteralString:
     """The one write statement every submission of ``bound`` runs."""
-    key = bound.identity.key
-    text: LiteralString = fragments.SUBMISSION_OPEN
-    text += cypher_with(fragments.SUBJECT_MERGE_TEMPLATE, top=bound.top.name, key=key)
-    text += fragments.SUBJECT_ROW + _entity_values(bound.labels) + fragments.SUBJECT_DONE
+    text: LiteralString = fragments.SUBMISSION_OPEN + fragments.SUBJECT_ROW
+    text += _entity(fragments.CARRY_SUBJECT, bound.top.name, bound.identity, bound.labels,
+                    bound.values)  # fmt: skip
+    text += fragments.SUBJECT_DONE
     for group in bound.groups:
         text += _address(group) if group.is_address else _related(group)
     return text + fragments.SUBMISSION_CLOSE
@@ -87,10 +87,10 @@ def _address(group: BoundGroup) -> LiteralString:
 
 def _related(group: BoundGroup) -> LiteralString:
     assert group.identity is not None
-    text = cypher_with(
-        fragments.RELATED_OPEN_TEMPLATE, slot=group.slot, top=group.top.name, key=group.identity.key
-    )
-    text += fragments.RELATED_ROW + _entity_values(group.labels)
+    text = cypher_with(fragments.RELATED_OPEN_TEMPLATE, slot=group.slot)
+    text += _entity(fragments.CARRY_RELATED, group.top.name, group.identity, group.labels,
+                    group.values)  # fmt: skip
+    text += fragments.RELATED_ROW
     link = (
         fragments.RELATED_OUTGOING_TEMPLATE
         if group.outgoing
@@ -99,11 +99,28 @@ def _related(group: BoundGroup) -> LiteralString:
     return text + cypher_with(link, rel=group.relation.graph_type) + fragments.RELATED_CLOSE
 
 
-def _entity_values(labels: tuple[str, ...]) -> LiteralString:
-    """History, then ``SET e += row.props, e:`A`:`B` ``, then the assertion."""
-    text = fragments.ENTITY_HISTORY + fragments.ENTITY_SET
+def _entity(
+    carry: LiteralString,
+    top: str,
+    identity: BoundValue,
+    labels: tuple[str, ...],
+    values: tuple[BoundValue, ...],
+) -> LiteralString:
+    """Find the entity of ``row``, keep history, create it with its values or update it, then
+    find it again as ``e`` and link it to the submission."""
+    key = identity.key
+    text = cypher_with(fragments.ENTITY_FIND_TEMPLATE, top=top, key=key)
+    text += "WITH " + carry + fragments.ENTITY_CHANGED + fragments.ENTITY_HISTORY
+    text += cypher_with(fragments.ENTITY_CREATE_TEMPLATE, top=top)
+    for label in labels:
+        text += cypher_with(fragments.LABEL_TEMPLATE, label=label)
+    text += cypher_with(fragments.ENTITY_CREATE_KEY_TEMPLATE, key=key)
+    for name in dict.fromkeys(v.key for v in values if not v.on_relation and v.key != key):
+        text += cypher_with(fragments.ENTITY_CREATE_VALUE_TEMPLATE, name=name)
+    text += fragments.ENTITY_CREATE_CLOSE + fragments.ENTITY_UPDATE
     if labels:
-        text += fragments.ENTITY_LABELS
+        text += fragments.ENTITY_UPDATE_LABELS
         for label in labels:
             text += cypher_with(fragments.LABEL_TEMPLATE, label=label)
-    return text + fragments.ENTITY_ASSERTED
+    text += fragments.ENTITY_UPDATE_CLOSE
+    return text + "WITH " + carry + cypher_with(fragments.ENTITY_AGAIN_TEMPLATE, top=top, key=key)
