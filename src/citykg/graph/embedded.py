@@ -248,14 +248,20 @@ def _is_zombie(pid: int) -> bool:
 
 
 def _wait_exit(pid: int, timeout_s: float) -> bool:
+    """Wait for ``pid`` to exit, reaping it when it is our child (a zombie is not left)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        with contextlib.suppress(ChildProcessError, OSError):
-            os.waitpid(pid, os.WNOHANG)
+        _reap(pid)
         if not _alive(pid):
+            _reap(pid)  # it may have exited between the two calls
             return True
         time.sleep(0.02)
     return False
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)
 
 
 def _kill(pid: int) -> None:
