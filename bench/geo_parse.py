@@ -74,14 +74,14 @@ def main() -> None:
     rate = len(records) * args.rounds / seconds
 
     print(f"set: {len(records):,} addresses ({args.set.name})")
-    print(f"{'level':<10} {'accuracy':>9} {'scored':>7} {'extra':>6}  target")
     ok = True
     for key, (correct, scored, extra) in score(records, parsed).items():
         accuracy = correct / scored if scored else 1.0
         passed = accuracy >= TARGETS[key]
         ok &= passed
         mark = "ok" if passed else "BELOW"
-        print(f"{key:<10} {accuracy:>8.2%} {scored:>7} {extra:>6}  >= {TARGETS[key]:.0%} {mark}")
+        print(f"{'accuracy, ' + key + ':':<21} {accuracy:>8.2%} of {scored:>5,} scored, "
+              f"{extra} extra; target >= {TARGETS[key]:.0%} {mark}")  # fmt: skip
     print(f"speed: {rate:,.0f} addresses/s on one core ({args.rounds} rounds, {seconds:.2f} s)")
     if args.show_errors:
         shown = 0

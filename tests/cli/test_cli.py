@@ -116,3 +116,27 @@ def test_a_bad_graph_url_is_a_configuration_error(tmp_path: Path) -> None:
     result = citykg("status", graph="mysql://nope")
     assert result.returncode == 2
     assert "unknown graph URL" in result.stderr
+
+
+@pytest.mark.slow
+def test_demo_generate_writes_a_small_city_and_reports_its_rates(tmp_path: Path) -> None:
+    data = tmp_path / "graph"
+    result = citykg("demo", "generate", "--persons", "300", graph=data)
+    assert result.returncode == 0, result.stderr
+    summary = r"^district 110105: [\d,]+ persons, [\d,]+ entities, [\d,]+ relations in [\d.]+ s$"
+    assert re.search(summary, result.stdout, re.MULTILINE)
+    for label in ("entities/s", "relations/s", "peak memory", "peak memory, graph server"):
+        assert re.search(rf"^{label}: +\d[\d,]*( |$)", result.stdout, re.MULTILINE), label
+    again = citykg("generate", "--persons", "300", graph=data)  # the same command, top level
+    assert again.returncode == 6
+    assert "already holds a city" in again.stderr
+    demo = citykg("demo", "--no-serve", graph=data)  # no subcommand: prepares, as `make demo` does
+    assert demo.returncode == 0, demo.stderr
+    assert "graph already holds a city" in demo.stdout
+    assert re.search(r"^token for analyst +\S+$", demo.stdout, re.MULTILINE)
+
+
+def test_demo_options_go_after_its_subcommand(tmp_path: Path) -> None:
+    result = citykg("demo", "--no-serve", "generate", graph=tmp_path / "graph")
+    assert result.returncode == 2
+    assert "options go after the subcommand" in result.stderr

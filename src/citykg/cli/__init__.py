@@ -51,6 +51,7 @@ def cli() -> None:
 for command in (status, cypher, migrate, serve, demo, ontology, users, geo, controls, ledgers,
                 access, generate):  # fmt: skip
     cli.add_command(command)
+demo.add_command(generate)  # ``citykg demo generate``; ``citykg generate`` is the same command
 
 
 def main() -> None:

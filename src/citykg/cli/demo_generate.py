@@ -1,10 +1,12 @@
-"""``citykg generate``: write a generated demo city of N persons into a graph, with its rates."""
+"""``citykg demo generate`` (also ``citykg generate``): a generated demo city of N persons into a
+graph, with its write rates and peak memory."""
 
 from __future__ import annotations
 
 import resource
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -12,6 +14,7 @@ from citykg.cli.options import build_settings, graph_option, opened_store
 from citykg.demo.fixture import is_empty
 from citykg.demo.generate import generate_city
 from citykg.errors import Conflict
+from citykg.graph import GraphStore
 from citykg.upgrade import upgrade_graph
 
 
@@ -40,15 +43,32 @@ def generate(persons: int, seed: int, district: str, graph_url: str | None) -> N
                 store, persons=persons, seed=seed, district=district, progress=progress
             )
         seconds = time.perf_counter() - started
+        server = _server_peak_mib(store)
     entities, relations, people = city.entities, city.relation_count, city.nodes["Person"]
     click.echo(f"district {city.district}: {people:,} persons, {entities:,} entities, "
                f"{relations:,} relations in {seconds:.1f} s")  # fmt: skip
     click.echo(f"entities/s:  {entities / seconds:,.0f}")
     click.echo(f"relations/s: {relations / seconds:,.0f}")
     click.echo(f"peak memory: {_peak_mib():,.0f} MiB (this process)")
+    if server is not None:
+        click.echo(f"peak memory, graph server: {server:,.0f} MiB (the embedded FalkorDB server)")
 
 
 def _peak_mib() -> float:
     """Peak resident set size of this process; ``ru_maxrss`` is KiB on Linux, bytes on macOS."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _server_peak_mib(store: GraphStore) -> float | None:
+    """Peak resident set size of the embedded server (Linux ``VmHWM``), read while it runs: it
+    holds the graph, so it is most of the memory at scale. None for a remote graph."""
+    pid = getattr(getattr(store, "server", None), "pid", None)
+    try:
+        status = Path(f"/proc/{pid}/status").read_text() if pid else ""
+    except OSError:
+        return None
+    peak = next(
+        (line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")), None
+    )
+    return int(peak) / 1024 if peak else None

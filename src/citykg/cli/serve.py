@@ -1,4 +1,4 @@
-"""``citykg serve`` and ``citykg demo``: run the API."""
+"""``citykg serve`` and ``citykg demo``: run the API (``citykg demo generate`` is a subcommand)."""
 
 from __future__ import annotations
 
@@ -21,13 +21,25 @@ def serve(host: str | None, port: int | None, graph_url: str | None) -> None:
         _run(create_app(settings, store=store), host or settings.host, port or settings.port)
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option("--host", default=None, help="Interface to bind (default $CITYKG_HOST, 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default $CITYKG_PORT, 8000).")
 @click.option("--no-serve", is_flag=True, help="Prepare the demo graph and exit.")
 @graph_option
-def demo(host: str | None, port: int | None, no_serve: bool, graph_url: str | None) -> None:
-    """Migrate the graph, load the demo city if the graph is empty, and serve the API."""
+@click.pass_context
+def demo(
+    ctx: click.Context, host: str | None, port: int | None, no_serve: bool, graph_url: str | None
+) -> None:
+    """Migrate the graph, load the demo city if the graph is empty, and serve the API.
+
+    With a subcommand (citykg demo generate ...) only the subcommand runs.
+    """
+    if ctx.invoked_subcommand is not None:
+        if no_serve or any(v is not None for v in (host, port, graph_url)):  # else ignored
+            raise click.UsageError(
+                f"options go after the subcommand: citykg demo {ctx.invoked_subcommand} --graph …"
+            )
+        return
     settings = build_settings(graph_url)
     with opened_store(settings) as store:
         city = prepare_demo(store, settings=settings)
