@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     migrations_dir: Path = REPO_ROOT / "migrations"
     host: str = "127.0.0.1"
     port: int = 8000
+    secret: str | None = Field(default=None, repr=False)
+    """Seals ledger refs and cursors; share it between API processes (else one per process)."""
 
 
 def get_settings() -> Settings:

@@ -11,6 +11,7 @@ from citykg import __version__
 from citykg.api import errors
 from citykg.api.routes import access, cypher, forms, health, ledgers, me, places
 from citykg.graph import GraphStore, open_store
+from citykg.ledgers.refs import use_secret
 from citykg.settings import Settings
 
 ROUTERS = (
@@ -44,6 +45,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         lifespan=lifespan,
     )
     app.state.settings = settings
+    use_secret(settings.secret)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)

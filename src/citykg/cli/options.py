@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from citykg.graph import GraphStore, open_store
+from citykg.ledgers.refs import use_secret
 from citykg.settings import Settings
 
 
@@ -26,6 +27,7 @@ def graph_option[F: Callable[..., Any]](function: F) -> F:
 
 def build_settings(graph_url: str | None) -> Settings:
     settings = Settings()
+    use_secret(settings.secret)
     return settings.model_copy(update={"graph": graph_url}) if graph_url else settings
 
 

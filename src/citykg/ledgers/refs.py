@@ -7,8 +7,9 @@ key, keystream = HMAC-SHA256 in counter mode, 128-bit tag), so equal keys give e
 cannot be read or forged without the secret, and the detail, edit and end operations accept it
 in place of the key. Where the key is not masked (places, organizations), ``ref`` is the key.
 
-The secret is drawn once per process: refs stop working when the server restarts (clients list
-again). A deployment running several API processes must share one secret (see docs/privacy.md).
+The secret is the deployment's ``CITYKG_SECRET`` (:func:`use_secret`, called by the API and the
+CLI at start): refs then survive restarts and work across API processes. Without it a random
+secret is drawn per process, and refs stop working when the server restarts (clients list again).
 """
 
 from __future__ import annotations
@@ -22,12 +23,19 @@ from citykg.access.masking import mask
 from citykg.ledgers.catalog import invalid
 
 PREFIX = "ref_"
-_SECRET = secrets.token_bytes(32)
 _NONCE, _TAG = 12, 16
+_secret = [secrets.token_bytes(32)]
 
 
-def seal(key: str, *, secret: bytes = _SECRET) -> str:
+def use_secret(secret: str | None) -> None:
+    """Seal with the deployment's secret from now on (None keeps this process's random one)."""
+    if secret:
+        _secret[0] = hashlib.sha256(b"citykg refs\0" + secret.encode()).digest()
+
+
+def seal(key: str, *, secret: bytes | None = None) -> str:
     """``key`` as an opaque, authenticated reference."""
+    secret = secret or _secret[0]
     data = key.encode()
     nonce = _mac(secret, b"nonce", data)[:_NONCE]
     body = _xor(data, _stream(secret, nonce, len(data)))
@@ -40,10 +48,11 @@ def shown(key: str, *, masked: bool) -> tuple[str, str]:
     return (str(mask(key)), seal(key)) if masked else (key, key)
 
 
-def unseal(text: str, *, path: str = "key", secret: bytes = _SECRET) -> str:
+def unseal(text: str, *, path: str = "key", secret: bytes | None = None) -> str:
     """The key a reference stands for; a clear key (no ``ref_`` prefix) is returned as it is."""
     if not text.startswith(PREFIX):
         return text
+    secret = secret or _secret[0]
     try:
         raw = base64.urlsafe_b64decode(text[len(PREFIX) :] + "=" * (-len(text) % 4))
     except ValueError:
