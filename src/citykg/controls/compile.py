@@ -166,17 +166,44 @@ def validators_for(ontology: Ontology) -> Validators:
 # --------------------------------------------------------------------------------------------
 
 
+Source = tuple[str, tuple[BoundValue, ...], str]
+"""(term prefix, bound values, form prefix): the attribute ``term prefix + attribute name`` was
+answered in the field ``form prefix + field name``."""
+
+
+@dataclass(slots=True)
+class _Paths:
+    """Where the terms a check validates were answered in the form; looked up only when a
+    violation needs it (most submissions have none)."""
+
+    sources: list[Source]
+    rows: dict[str, str] = field(default_factory=dict)
+    """A relation (and its target) by name: the row that answered it."""
+
+    def get(self, term: str, fallback: str) -> str:
+        name = term.split(".", 1)[0]
+        if name in self.rows and term in (name, f"{name}.relationTarget"):
+            return self.rows[name]
+        for prefix, values, form_prefix in reversed(self.sources):
+            if term.startswith(prefix):
+                attribute = term[len(prefix) :]
+                for v in reversed(values):
+                    if v.attribute.name == attribute:
+                        return form_prefix + v.name
+        return fallback
+
+
 @dataclass(slots=True)
 class _Check:
     """One piece to validate and how its violations map back to form paths."""
 
     instance: EntityInstance
-    paths: dict[str, str]
+    paths: _Paths
     fallback: str
-    only: str | None = None
-    """Keep only violations of this relation (a relation checked on its own)."""
-    relations: list[tuple[RelationInstance, dict[str, str], str]] = field(default_factory=list)
-    """Relations of this entity to check: each with its attributes' paths and its row's path."""
+    alone: RelationInstance | None = None
+    """A relation of ``instance``'s class checked on its own (one row of a repeat)."""
+    relations: list[tuple[RelationInstance, Source, str]] = field(default_factory=list)
+    """Relations of this entity to check: each with where its attributes and its row are."""
 
     def pieces(self) -> list[_Check]:
         """This check with its relations: a relation type used once is checked with the entity,
@@ -185,20 +212,22 @@ class _Check:
             return [self]
         uses = Counter(relation.relation for relation, _, _ in self.relations)
         alone = []
-        for relation, paths, row in self.relations:
+        for relation, (_, values, form_prefix), row in self.relations:
             name = relation.relation
-            prefixed = {f"{name}.{attr}": path for attr, path in paths.items()}
-            prefixed[name] = prefixed[f"{name}.relationTarget"] = row
+            source = (f"{name}.", values, form_prefix)
             if uses[name] == 1:
                 self.instance.relations.append(relation)
-                self.paths.update(prefixed)
+                self.paths.sources.append(source)
+                self.paths.rows[name] = row
             else:
-                alone.append(
-                    _Check(
-                        EntityInstance(self.instance.cls, {}, [relation]), prefixed, row, only=name
-                    )
-                )
+                paths = _Paths([source], {name: row})
+                alone.append(_Check(self.instance, paths, row, alone=relation))
         return [self, *alone]
+
+    def violations(self, validators: Validators) -> list[Violation]:
+        if self.alone is None:
+            return validators.validate(self.instance)
+        return validators.validate_relation(self.instance.cls, self.alone)
 
 
 @dataclass(slots=True)
@@ -222,11 +251,12 @@ class _Planner:
         self.problems.extend(self.read.problems)
         bound = self.bound
         attributes = _attributes(self.read.subject)
-        paths = _paths(bound.values, "")
         key = attributes.get(bound.identity.attribute.name)
         self.subject_row = _row(str(key), self.read.subject)
         subject = EntityInstance(bound.subject.name, attributes, [])
-        checked = _Check(EntityInstance(subject.cls, attributes), paths, "")
+        checked = _Check(
+            EntityInstance(subject.cls, attributes), _Paths([("", bound.values, "")]), ""
+        )
         self.checks.append(checked)
         for group in bound.groups:
             self.groups[group.slot] = _empty(group)
@@ -259,8 +289,7 @@ class _Planner:
         attributes = _attributes(row.filled, relation=True)
         relation = RelationInstance(group.relation.name, place.cls, place.code, attributes)
         subject.relations.append(relation)
-        paths = _paths(group.relation_values, f"{row.path}.")
-        checked.relations.append((relation, paths, row.path))
+        checked.relations.append((relation, ("", group.relation_values, f"{row.path}."), row.path))
         self.place_codes.append(place.code)
         props = _relation_props(row.filled)
         since, until = group.since, group.until
@@ -313,7 +342,6 @@ class _Planner:
         assert group.identity is not None
         entity_filled = tuple(f for f in row.filled if not f.value.on_relation)
         attributes = _attributes(entity_filled)
-        paths = _paths(group.values, f"{row.path}.")
         key = str(attributes.get(group.identity.attribute.name))
         if (group.top.name, key) in seen:
             self.problems.append(
@@ -324,10 +352,10 @@ class _Planner:
             return
         seen.add((group.top.name, key))
         entity = EntityInstance(group.target.name, attributes, [])
+        paths = _Paths([("", group.values, f"{row.path}.")])
         check = _Check(EntityInstance(entity.cls, attributes), paths, row.path)
         self.checks.append(check)
         rel_attributes = _attributes(row.filled, relation=True)
-        rel_paths = _paths(group.relation_values, f"{row.path}.")
         if group.outgoing:
             relation = RelationInstance(group.relation.name, group.target.name, key, rel_attributes)
             subject.relations.append(relation)
@@ -339,7 +367,9 @@ class _Planner:
             entity.relations.append(relation)
         if rel_attributes:  # the ends' classes were checked when the form was bound
             owner = checked if group.outgoing else check
-            owner.relations.append((relation, rel_paths, row.path))
+            owner.relations.append(
+                (relation, ("", group.relation_values, f"{row.path}."), row.path)
+            )
         self.entities.append(entity)
         identity = group.identity
         self.touched.append(
@@ -363,10 +393,7 @@ class _Planner:
     def validate(self) -> None:
         reported = {v.path for v in self.problems}
         for check in (piece for owner in self.checks for piece in owner.pieces()):
-            for violation in self.compiled.validators.validate(check.instance):
-                only = check.only
-                if only is not None and violation.path.split(".", 1)[0] != only:
-                    continue
+            for violation in check.violations(self.compiled.validators):
                 path = check.paths.get(violation.path, check.fallback)
                 if path not in reported:
                     reported.add(path)
@@ -392,11 +419,6 @@ class _Planner:
 def _attributes(filled: tuple[Filled, ...], *, relation: bool = False) -> dict[str, Any]:
     """Typed values by attribute name: of the entity, or of the relation."""
     return {f.value.attribute.name: f.typed for f in filled if f.value.on_relation == relation}
-
-
-def _paths(values: tuple[BoundValue, ...], prefix: str) -> dict[str, str]:
-    """Each bound attribute's path in the form."""
-    return {v.attribute.name: prefix + v.name for v in values}
 
 
 def _row(key: str, filled: tuple[Filled, ...]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from citykg.ontology.model import (
     Ontology,
     OntologyClass,
     PropertyRule,
+    RelationInstance,
     RelationType,
 )
 from citykg.ontology.namespaces import CKG, curie, local_name
@@ -107,20 +108,7 @@ class Validators:
             return out
         counts = Counter(r.relation for r in instance.relations)
         for relation in instance.relations:
-            rel_plan = plan.relations.get(relation.relation)
-            if rel_plan is None:
-                out.append(_unknown("relation", relation.relation, instance.cls, "关系"))
-                continue
-            _check_values(rel_plan.rules, [relation], instance.cls, out, count=False)
-            if rel_plan.qualification is not None:
-                _check_fields(rel_plan.qualification, relation.attributes, out)
-                present = [relation] if relation.target_key else []
-                _check_values(rel_plan.target_rules, present, instance.cls, out)
-            elif relation.attributes:
-                name = next(iter(relation.attributes))
-                out.append(
-                    _unknown("attribute", f"{relation.relation}.{name}", instance.cls, "属性")
-                )
+            _check_relation(plan, instance.cls, relation, out)
         for name, n in counts.items():
             rel_plan = plan.relations.get(name)
             if rel_plan is not None:
@@ -128,6 +116,16 @@ class Validators:
         for rel_plan in plan.required_relations:
             if rel_plan.name not in counts:
                 _check_counts(rel_plan.rules, 0, instance.cls, out)
+        return out
+
+    def validate_relation(self, cls: str, relation: RelationInstance) -> list[Violation]:
+        """The violations of one relation of an entity of ``cls``: its type, target and
+        attributes, not how many there are (those need the entity's other relations)."""
+        plan = self._plans.get(cls)
+        if plan is None:
+            return [_unknown("class", cls, cls, "类")]
+        out: list[Violation] = []
+        _check_relation(plan, cls, relation, out)
         return out
 
     def check(self, instance: EntityInstance) -> None:
@@ -340,13 +338,35 @@ def _lexical(value: object) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _check_relation(
+    plan: _ClassPlan, cls: str, relation: RelationInstance, out: list[Violation]
+) -> None:
+    rel_plan = plan.relations.get(relation.relation)
+    if rel_plan is None:
+        out.append(_unknown("relation", relation.relation, cls, "关系"))
+        return
+    _check_values(rel_plan.rules, [relation], cls, out, count=False)
+    if rel_plan.qualification is not None:
+        _check_fields(rel_plan.qualification, relation.attributes, out)
+        present = [relation] if relation.target_key else []
+        _check_values(rel_plan.target_rules, present, cls, out)
+    elif relation.attributes:
+        name = next(iter(relation.attributes))
+        out.append(_unknown("attribute", f"{relation.relation}.{name}", cls, "属性"))
+
+
 def _check_fields(plan: _Fields, values: Mapping[str, Any], out: list[Violation]) -> None:
+    fields, focus = plan.fields, plan.focus
     for name, value in values.items():
-        rules = plan.fields.get(name)
+        rules = fields.get(name)
         if rules is None:
-            out.append(_unknown("attribute", plan.prefix + name, plan.focus, "属性"))
-        elif rules:
-            _check_values(rules, values_of(value), plan.focus, out)
+            out.append(_unknown("attribute", plan.prefix + name, focus, "属性"))
+        elif not rules:
+            continue
+        elif value is None or isinstance(value, list):
+            _check_values(rules, values_of(value), focus, out)
+        else:  # one value, by far the most common: the same checks without a list
+            _check_one(rules, value, focus, out)
     for name, rules in plan.required:
         if name not in values:
             _check_counts(rules, 0, plan.focus, out)
@@ -373,6 +393,19 @@ def _check_values(
                 if not test(value):
                     out.append(_violation(rule, focus, constraint, value))
                     break
+
+
+def _check_one(rules: tuple[_Rule, ...], value: Any, focus: str, out: list[Violation]) -> None:
+    for rule in rules:
+        if rule.min_count > 1:
+            out.append(_violation(rule, focus, "minCount", 1))
+        elif rule.max_count < 1:
+            out.append(_violation(rule, focus, rule.over, 1))
+    for rule in rules:
+        for constraint, test in rule.tests:
+            if not test(value):
+                out.append(_violation(rule, focus, constraint, value))
+                break
 
 
 def _check_counts(rules: tuple[_Rule, ...], n: int, focus: str, out: list[Violation]) -> None:
