@@ -8,7 +8,9 @@ submissions (:mod:`citykg.controls.statement`).
 
 Why group commit: callers that arrive while the graph is busy queue their plans; whoever gets
 the write turn next writes everything queued, so concurrent API requests share statements
-instead of waiting for one each. Nobody waits longer than the writes ahead of them.
+instead of waiting for one each. The writer waits up to :data:`COMMIT_DELAY_S` for as many
+callers as its last batch had (those it just released are planning their next submission); a
+lone caller never waits.
 
 Rules that keep each submission atomic and ordered:
 
@@ -21,6 +23,7 @@ Rules that keep each submission atomic and ordered:
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -32,6 +35,8 @@ from citykg.graph import GraphStore
 
 MAX_BATCH = 64
 """Submissions per statement: past this the statement's own work dominates (bench/submissions)."""
+COMMIT_DELAY_S = 0.002
+"""How long the writer waits for the callers of the last batch to queue again."""
 
 
 @dataclass(eq=False, slots=True)
@@ -60,6 +65,7 @@ class GroupCommit:
         self._queue: deque[QueuedWrite] = deque()
         self._changed = threading.Condition()
         self._writing = False
+        self._last_batch = 0
 
     def write(self, plans: Sequence[SubmissionPlan]) -> list[QueuedWrite]:
         """Write ``plans`` (with whatever else is queued); each result says if it was written.
@@ -71,13 +77,16 @@ class GroupCommit:
         mine = [QueuedWrite(plan) for plan in plans]
         with self._changed:
             self._queue.extend(mine)
+            self._changed.notify_all()
             while self._writing and not all(item.settled for item in mine):
                 self._changed.wait()
             if all(item.settled for item in mine):
                 return mine
             self._writing = True
+            self._gather()
             taken = list(self._queue)
             self._queue.clear()
+            self._last_batch = len(taken)
         try:
             for batch in batches(taken):
                 write_batch(self._store, batch)
@@ -88,6 +97,17 @@ class GroupCommit:
                 self._writing = False
                 self._changed.notify_all()
         return mine
+
+    def _gather(self) -> None:
+        """Wait up to :data:`COMMIT_DELAY_S` for as many callers as the last batch had: the
+        callers it released are planning their next submissions and would otherwise miss
+        this statement (the delay adapts: a lone caller never waits)."""
+        deadline = time.monotonic() + COMMIT_DELAY_S
+        while len(self._queue) < self._last_batch:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._changed.wait(left)
 
 
 _COMMITS: WeakKeyDictionary[GraphStore, GroupCommit] = WeakKeyDictionary()
