@@ -52,9 +52,10 @@ def demo(
             click.echo("graph already holds a city; serving it as it is")
         for principal_id, token in city.tokens.items():
             click.echo(f"token for {principal_id:<9} {token}")
-        click.echo('try:     curl -H "Authorization: Bearer <token>" http://HOST:PORT/me')
+        host, port = host or settings.host, port or settings.port
+        click.echo(f'try:     curl -H "Authorization: Bearer <token>" http://{host}:{port}/me')
         if not no_serve:
-            _run(create_app(settings, store=store), host or settings.host, port or settings.port)
+            _run(create_app(settings, store=store), host, port)
 
 
 def _run(app: object, host: str, port: int) -> None:
