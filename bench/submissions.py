@@ -187,7 +187,8 @@ def main() -> None:
         store = open_store(url, graph_name=GRAPH)
         try:
             upgrade_graph(store, settings=Settings())
-            generate_city(store, persons=args.persons)
+            ontology = load_ontology(Settings().ontology_dir)
+            generate_city(store, ontology=ontology, persons=args.persons)
             doors = [str(r["code"]) for r in store.read(DOORS)]
             runs = [
                 [(f"b{b}-{i}", household(b * n + i, doors[i % len(doors)])) for i in range(n)]

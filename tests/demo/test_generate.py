@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -19,12 +19,12 @@ from citykg.demo.generate import (
     district_divisions,
     generate_city,
 )
-from citykg.errors import NotFound
+from citykg.demo.validation import as_instance, as_relation, entity_rows, validate_city
+from citykg.errors import NotFound, ValidationFailed
 from citykg.graph import GraphStore
 from citykg.ontology import (
     EntityInstance,
     Ontology,
-    RelationInstance,
     compile_validators,
     load_ontology,
 )
@@ -34,23 +34,6 @@ from tests.ontology.reference import shacl_results
 
 PERSONS = 2_000
 DISTRICT = "110105"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-
-# relation type in the graph -> (ontology relation, class of its targets)
-RELATIONS = {
-    "RESIDES_IN": ("residesIn", "Door"),
-    "SPOUSE_OF": ("spouseOf", "Person"),
-    "PARENT_OF": ("parentOf", "Person"),
-    "HOUSEHOLD_HEAD_OF": ("householdHeadOf", "Person"),
-    "HAS_JURISDICTION_OVER": ("hasJurisdictionOver", "Place"),
-    "LOCATED_AT": ("locatedAt", "Place"),
-    "HOLDS_POST_IN": ("holdsPostIn", "Organization"),
-    "OWNED_BY_PERSON": ("ownedByPerson", "Person"),
-    "INSTALLED_AT": ("installedAt", "Compound"),
-    "MAINTAINED_BY": ("maintainedBy", "GovernmentDepartment"),
-    "OCCURRED_AT": ("occurredAt", "Place"),
-    "REPORTED_BY": ("reportedBy", "Person"),
-}
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +52,7 @@ def generated(falkordb_store: GraphStore) -> Iterator[tuple[GraphStore, CitySumm
     seen: dict[str, int] = {}
     summary = generate_city(
         falkordb_store,
+        ontology=load_ontology(Settings().ontology_dir),
         persons=PERSONS,
         seed=1,
         district=DISTRICT,
@@ -133,6 +117,18 @@ def test_a_sample_of_every_kind_passes_the_fast_validator(city: City, ontology: 
     validators = compile_validators(ontology)
     for instance in _sample_instances(city, ontology, per_kind=40):
         assert validators.validate(instance) == [], instance
+
+
+def test_every_generated_entity_and_relation_is_validated_before_writing(
+    city: City, ontology: Ontology
+) -> None:
+    validate_city(city, ontology)  # what generate_city runs before it writes anything
+    broken = build_city(district_divisions(DISTRICT), persons=200, seed=2)
+    broken.persons[7]["props"]["gender"] = "7"
+    broken.relations["RESIDES_IN"][3]["props"]["residenceType"] = "nope"
+    with pytest.raises(ValidationFailed) as refused:
+        validate_city(broken, ontology)
+    assert {v.path for v in refused.value.violations} == {"gender", "residesIn.residenceType"}
 
 
 def test_a_small_sample_conforms_to_the_shacl_shapes(city: City, ontology: Ontology) -> None:
@@ -245,54 +241,24 @@ def _age(born: date) -> int:
 
 
 def _sample_instances(city: City, ontology: Ontology, *, per_kind: int) -> list[EntityInstance]:
-    """Generated rows as ontology instances (attribute terms from property keys), with the
-    relations each sampled entity starts."""
+    """A sample of every kind of generated entity as ontology instances, with the relations
+    each sampled entity starts."""
     rng = random.Random(0)
     outgoing: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for graph_type, rows in city.relations.items():
         for row in rows:
             outgoing.setdefault(row["from"], []).append((graph_type, row))
-    kinds: list[tuple[str, list[dict[str, Any]]]] = []
-    for label in ("Resident", "ElderlyPerson", "Minor", "FloatingPerson"):
-        flag = {"Resident": None, "ElderlyPerson": "elderly", "Minor": "minor"}.get(
-            label, "floating"
-        )
-        kinds.append((label, [p for p in city.persons if flag is None or p[flag]]))
-    for group in (city.organizations, city.things, city.events):
-        kinds.extend(group.items())
     instances = []
-    for cls, rows in kinds:
+    for cls, rows in entity_rows(city):
         for row in rng.sample(rows, min(per_kind, len(rows))):
             props = row["props"]
             key = next(
                 props[k] for k in ("idNumber", "creditCode", "thingCode", "eventCode") if k in props
             )
-            relations = [
-                _relation(ontology, graph_type, relation_row)
+            instance = as_instance(ontology, cls, props)
+            instance.relations.extend(
+                as_relation(ontology, graph_type, relation_row)
                 for graph_type, relation_row in outgoing.get(key, [])
-            ]
-            instances.append(EntityInstance(cls, _attributes(ontology, cls, props), relations))
+            )
+            instances.append(instance)
     return instances
-
-
-def _relation(ontology: Ontology, graph_type: str, row: dict[str, Any]) -> RelationInstance:
-    name, target = RELATIONS[graph_type]
-    qualification = ontology.qualification_of(ontology.relation_named(name))
-    assert qualification is not None
-    return RelationInstance(
-        name, target, row["to"], _attributes(ontology, qualification.name, row["props"])
-    )
-
-
-def _attributes(ontology: Ontology, cls: str, props: dict[str, Any]) -> dict[str, Any]:
-    by_key = {a.property_key: a for a in ontology.attributes_of(ontology.class_named(cls))}
-    assert set(props) <= set(by_key), set(props) - set(by_key)
-    return {by_key[k].name: _typed(by_key[k].range, v) for k, v in props.items()}
-
-
-def _typed(datatype: str, value: Any) -> Any:
-    if datatype == XSD + "date":
-        return date.fromisoformat(value)
-    if datatype == XSD + "dateTime":
-        return datetime.fromisoformat(value)
-    return value

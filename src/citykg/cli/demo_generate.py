@@ -15,6 +15,7 @@ from citykg.demo.fixture import is_empty
 from citykg.demo.generate import generate_city
 from citykg.errors import Conflict
 from citykg.graph import GraphStore
+from citykg.ontology import load_ontology
 from citykg.upgrade import upgrade_graph
 
 
@@ -40,7 +41,12 @@ def generate(persons: int, seed: int, district: str, graph_url: str | None) -> N
                     bar.update(n)
 
             city = generate_city(
-                store, persons=persons, seed=seed, district=district, progress=progress
+                store,
+                ontology=load_ontology(settings.ontology_dir),
+                persons=persons,
+                seed=seed,
+                district=district,
+                progress=progress,
             )
         seconds = time.perf_counter() - started
         server = _server_peak_mib(store)

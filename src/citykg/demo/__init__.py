@@ -40,11 +40,14 @@ class DemoCity:
 def prepare_demo(store: GraphStore, *, settings: Settings) -> DemoCity:
     """Bring the graph to the current ontology, generate the demo city if empty, issue tokens."""
     upgrade_graph(store, settings=settings)
-    loaded = _counts(generate_city(store, persons=DEMO_PERSONS)) if is_empty(store) else None
+    ontology = load_ontology(settings.ontology_dir)
+    loaded = None
+    if is_empty(store):
+        loaded = _counts(generate_city(store, ontology=ontology, persons=DEMO_PERSONS))
     tokens = demo_principals(store)
     save_principal(store, id="builder", kind="builder", name="表单搭建员", roles=["builder"])
     builder = principal(store, "builder")
-    load_examples(store, ontology=load_ontology(settings.ontology_dir), principal=builder)
+    load_examples(store, ontology=ontology, principal=builder)
     return DemoCity(loaded=loaded, tokens=tokens)
 
 

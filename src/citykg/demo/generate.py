@@ -25,11 +25,13 @@ from functools import cache
 from typing import Any, LiteralString
 
 from citykg.demo import queries
+from citykg.demo.validation import validate_city
 from citykg.errors import ConfigError, NotFound
 from citykg.geo.divisions import DivisionRow, shipped_divisions
 from citykg.geo.importer import import_divisions
 from citykg.graph import Constraint, GraphSchema, GraphStore
 from citykg.graph.identifiers import cypher_with
+from citykg.ontology import Ontology
 from citykg.ontology.checkrules import gb11643_check_char, gb32100_check_char
 
 SOURCE = "demo-generated"
@@ -179,14 +181,17 @@ def district_divisions(district: str) -> list[DivisionRow]:
 def generate_city(
     store: GraphStore,
     *,
+    ontology: Ontology,
     persons: int = 10_000,
     seed: int = 1,
     district: str = "110105",
     progress: Progress | None = None,
 ) -> CitySummary:
-    """Import ``district``'s real divisions and write a generated city of about ``persons``."""
+    """Import ``district``'s real divisions and write a generated city of about ``persons``,
+    every entity and relation checked against ``ontology`` before anything is written."""
     divisions = district_divisions(district)
     city = build_city(divisions, persons=persons, seed=seed)
+    validate_city(city, ontology)
     import_divisions(store, divisions, progress=_tagged(progress, "places"))
     write_city(store, city, progress=progress)
     return city.summary()
