@@ -8,6 +8,7 @@
     .venv/bin/python bench/run_all.py --only write_overhead --rows 5000 --out /tmp/bench
     .venv/bin/python bench/run_all.py --only ledgers --skip-million    # the ledgers at 100k
     .venv/bin/python bench/run_all.py --smoke --out /tmp/bench         # every one, tiny sizes
+    .venv/bin/python bench/run_all.py --only generate --update         # re-run one, keep the rest
 
 The benchmarks, in order: graph_store, write_overhead (platform vs raw client writes),
 validate (fast validator vs pySHACL), geo_parse, submissions, ledgers-100k, geo_rollup,
@@ -273,13 +274,21 @@ def _split(line: str) -> tuple[str, str]:
     return (label.strip(), value.strip()) if sep and value.strip() else ("", line.strip())
 
 
+def kept_figures(path: Path, rerun: set[str]) -> list[Figure]:
+    """The figures of the last results whose benchmarks were not run again."""
+    if not path.is_file():
+        return []
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    return [Figure(**row) for row in rows if row["bench"] not in rerun]
+
+
 def markdown(figures: list[Figure], command: str) -> str:
     lines = [
         "# Benchmark results",
         "",
         f"Python {sys.version.split()[0]} on {sys.platform}, {os.cpu_count()} cores; written by "
-        f"`{command}`. Every figure is measured in this run; each row gives its data size and "
-        "the exact command that measured it.",
+        f"`{command}`. Every figure is a measurement; each row gives its data size, the exact "
+        "command that measured it and when (with `--update`, rows not re-run keep their date).",
         "",
         MEMORY_NOTE,
         "",
@@ -301,6 +310,10 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: does everything run?")
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory for the results")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per benchmark")
+    parser.add_argument(
+        "--update", action="store_true",
+        help="keep the other benchmarks' figures from the last results (each row keeps its date)",
+    )  # fmt: skip
     args = parser.parse_args()
     sizes = SMOKE if args.smoke else Sizes()
     sizes = replace(sizes, generate=args.persons or sizes.generate,
@@ -313,6 +326,10 @@ def main() -> None:
             if selected(bench, args.only):
                 figures.extend(run(bench, timeout=args.timeout))
     command = shlex.join([PYTHON, *sys.argv])
+    if args.update:
+        figures = kept_figures(args.out / "latest.json", {f.bench for f in figures}) + figures
+        order = {b.name: i for i, b in enumerate(benches(sizes, Path(".")))}
+        figures.sort(key=lambda f: order.get(f.bench, len(order)))
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "latest.md").write_text(markdown(figures, command), encoding="utf-8")
     payload = [asdict(f) for f in figures]
