@@ -21,6 +21,12 @@ class Masking(BaseModel):
     keys: list[str] = Field(default_factory=list)
 
 
+class Statistics(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    smallest_count: int = Field(default=5, ge=1)
+    """Counts from 1 to one below this are suppressed in city-wide statistics."""
+
+
 class RulesFile(BaseModel):
     """The file as written; refuses unknown sections and roles that grant unknown actions."""
 
@@ -30,6 +36,7 @@ class RulesFile(BaseModel):
     tags: dict[str, list[str]] = Field(default_factory=dict)
     residents: list[str] = Field(default_factory=list)
     masked: Masking = Field(default_factory=Masking)
+    statistics: Statistics = Field(default_factory=Statistics)
 
     @model_validator(mode="after")
     def _known_actions(self) -> RulesFile:

@@ -143,12 +143,21 @@ def stats(
             within=within, level=level, by=by, purpose=purpose,
             filters=[catalog.parse_filter(f) for f in filters],
         )  # fmt: skip
-    rows = [{"code": b.code, "name": b.name, "count": b.count,
-             **{result.labels.get(k, k): n for k, n in b.breakdown.items()}}
+    small = f"<{result.suppressed_below}"
+    rows = [{"code": b.code, "name": b.name, "count": _count(b.count, small),
+             **{result.labels.get(k, k): _count(n, small) for k, n in b.breakdown.items()}}
             for b in result.buckets]  # fmt: skip
     if rows:
         click.echo(render.table(rows))
-    click.echo(f"total {result.type} under {result.code} {result.name}: {result.total}")
+    total = _count(result.total, small)
+    click.echo(f"total {result.type} under {result.code} {result.name}: {total}")
+    if result.suppressed_below:
+        click.echo(f"counts below {result.suppressed_below} are withheld (shown as {small})")
+
+
+def _count(n: int | None, small: str) -> int | str:
+    """A count, or the mark of a withheld one."""
+    return small if n is None else n
 
 
 @ledgers.command()

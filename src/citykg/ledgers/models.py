@@ -136,14 +136,16 @@ class StatsBucket(_Frozen):
 
     code: str
     name: str
-    count: int
-    breakdown: dict[str, int] = {}
+    count: int | None
+    breakdown: dict[str, int | None] = {}
 
 
 class LedgerStats(_Frozen):
     """Counts of a ledger under a place, rolled up by level and broken down by an attribute.
 
-    ``direct`` counts entities attached above the roll-up level (at the place itself).
+    ``direct`` counts entities attached above the roll-up level (at the place itself). A count
+    is ``None`` when it is withheld as too small (``suppressed_below``; see
+    :mod:`citykg.ledgers.disclosure`).
     """
 
     type: str
@@ -151,8 +153,11 @@ class LedgerStats(_Frozen):
     name: str
     level: int | None
     by: str | None
-    total: int
-    direct: int
-    breakdown: dict[str, int]
+    total: int | None
+    direct: int | None
+    breakdown: dict[str, int | None]
     buckets: list[StatsBucket]
     labels: dict[str, str] = Field(default={}, description="Breakdown values' labels.")
+    suppressed_below: int | None = Field(
+        default=None, description="Counts from 1 to one below this are withheld (None)."
+    )

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from citykg.access.check import allowed
 from citykg.access.principals import Principal
 from citykg.errors import ValidationFailed, Violation
 from citykg.geo import get_place, parse_level
@@ -26,8 +27,9 @@ from citykg.geo.codes import CODE_LENGTHS, Level, subtree_bounds
 from citykg.graph import GraphStore
 from citykg.ledgers import queries
 from citykg.ledgers.catalog import AGE_BAND, BIRTH_DATE, Catalog, age_bands, invalid
+from citykg.ledgers.disclosure import suppress_small_counts
 from citykg.ledgers.models import Filter, LedgerStats, StatsBucket
-from citykg.ledgers.reach import STATS, Reach, reach
+from citykg.ledgers.reach import READ, STATS, Reach, reach
 from citykg.ledgers.selection import ensure_may_disclose, select
 
 NONE = "(none)"
@@ -46,7 +48,8 @@ def ledger_stats(
     purpose: str | None = None,
     today: date | None = None,
 ) -> LedgerStats:
-    """Counts of ``type`` under ``within`` (default: the principal's one jurisdiction root)."""
+    """Counts of ``type`` under ``within`` (default: the principal's one jurisdiction root);
+    small counts withheld for a principal who may not read the rows (an analyst)."""
     scope = reach(principal, action=STATS)
     etype = catalog.entity_type(type)
     place = get_place(store, code=within or _default_root(scope), scope=scope.scope)
@@ -77,7 +80,7 @@ def ledger_stats(
     for (_, value), n in counts.items():
         breakdown[value] += n
     labels = catalog.code_labels(attribute) if attribute is not None else {}
-    return LedgerStats(
+    stats = LedgerStats(
         type=etype.name,
         code=place.code,
         name=place.name,
@@ -89,6 +92,9 @@ def ledger_stats(
         buckets=buckets,
         labels=labels,
     )
+    if allowed(principal=principal, action=READ):
+        return stats
+    return suppress_small_counts(stats, catalog.masker.rules.file.statistics.smallest_count)
 
 
 def _buckets(
