@@ -87,6 +87,18 @@ def test_children_and_stats(client: TestClient) -> None:
     assert bad.status_code == 422
 
 
+def test_an_analyst_gets_small_counts_withheld(client: TestClient, city: GraphStore) -> None:
+    url, asked = "/places/110105001/stats", {"type": "Person", "level": "door"}
+    exact = client.get(url, params=asked).json()  # the district head reads rows: exact
+    small = {b["code"] for b in exact["buckets"] if 0 < b["count"] < 5}
+    assert small and exact["suppressed_below"] is None
+    counted = client.get(url, params=asked, headers=token_for(city, "analyst")).json()
+    assert counted["suppressed_below"] == 5
+    shown = {b["code"]: b["count"] for b in counted["buckets"]}
+    assert all(shown[code] is None for code in small)
+    assert all(n is None or n == 0 or n >= 5 for n in shown.values())
+
+
 def test_parse(client: TestClient) -> None:
     body = client.post(
         "/places/parse", json={"address": "北京朝阳望京街道花家地社区望京西园三区312栋2门1102室"}

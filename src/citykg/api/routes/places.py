@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from citykg.access import ensure_allowed
+from citykg.access import allowed, ensure_allowed
+from citykg.access.rules import load_rules
 from citykg.access.scopes import place_scope
 from citykg.api.deps import CurrentPrincipal, Store
 from citykg.geo import (
@@ -20,6 +21,7 @@ from citykg.geo import (
     rollup,
 )
 from citykg.geo.address import ParsedAddress
+from citykg.ledgers.disclosure import DIRECT, withheld
 
 router = APIRouter(prefix="/places", tags=["places"])
 
@@ -68,7 +70,7 @@ class ChildrenOut(BaseModel):
 class BucketOut(BaseModel):
     code: str
     name: str
-    count: int
+    count: int | None
 
 
 class StatsOut(BaseModel):
@@ -76,9 +78,12 @@ class StatsOut(BaseModel):
     name: str
     type: str
     level: int | None
-    total: int
-    direct: int = Field(description="Entities attached above the roll-up level.")
+    total: int | None
+    direct: int | None = Field(description="Entities attached above the roll-up level.")
     buckets: list[BucketOut]
+    suppressed_below: int | None = Field(
+        default=None, description="Counts from 1 to one below this are withheld (None)."
+    )
 
 
 class ParseIn(BaseModel):
@@ -164,13 +169,15 @@ def read_stats(
     code: str,
     store: Store,
     scope: Scope,
+    principal: CurrentPrincipal,
     type: Annotated[str, Query(description="Entity type: Person, Thing, Event…")] = "Person",
     level: Annotated[
         str | None, Query(description="Roll-up level: 1–9 or city/district/street/community…")
     ] = None,
     include_past: bool = False,
 ) -> StatsOut:
-    """Counts of ``type`` under ``code``, rolled up by place at ``level`` (default: below)."""
+    """Counts of ``type`` under ``code``, rolled up by place at ``level`` (default: below);
+    small counts withheld for a caller who may not read the rows (an analyst)."""
     result = rollup(
         store,
         code=code,
@@ -179,14 +186,23 @@ def read_stats(
         level=parse_level(level),
         include_past=include_past,
     )
+    counts: dict[str, int | None] = {b.code: b.count for b in result.buckets}
+    counts[DIRECT] = result.direct
+    total: int | None = result.total
+    smallest = None
+    if not allowed(principal=principal, action="ledger.read"):  # counts, never rows: an analyst
+        smallest = load_rules().file.statistics.smallest_count
+        counts = withheld(counts, smallest)
+        total = withheld({"total": total}, smallest)["total"]
     return StatsOut(
         code=result.code,
         name=result.name,
         type=result.entity,
         level=result.level,
-        total=result.total,
-        direct=result.direct,
-        buckets=[BucketOut(code=b.code, name=b.name, count=b.count) for b in result.buckets],
+        total=total,
+        direct=counts[DIRECT],
+        buckets=[BucketOut(code=b.code, name=b.name, count=counts[b.code]) for b in result.buckets],
+        suppressed_below=smallest,
     )
 
 
