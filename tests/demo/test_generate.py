@@ -262,3 +262,10 @@ def _sample_instances(city: City, ontology: Ontology, *, per_kind: int) -> list[
             )
             instances.append(instance)
     return instances
+
+
+def test_names_are_names_not_kinship_words(city: City) -> None:
+    names = {p["props"]["name"] for p in city.persons}
+    assert all(len(name) in (2, 3) for name in names)
+    assert not names & {"孙子", "王子", "曾子", "朱子"}
+    assert not [n for n in names if len(n) == 2 and n.endswith("子")]

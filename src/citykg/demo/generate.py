@@ -59,6 +59,7 @@ Progress = Callable[[str, int], None]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国玉萍红志鹏宇浩婷雪晨欣怡子涵俊"
+GIVEN_ALONE = GIVEN.replace("子", "")
 COMPOUND_NAMES = ("家园", "花园", "小区", "公寓", "新村", "嘉园", "华庭", "里", "北里", "西里")
 COMPOUND_PREFIX = "金安和平幸福阳光光明东方望京团结明德华新丽都远洋星河"
 MOBILE_PREFIXES = ("130", "135", "136", "138", "139", "150", "156", "158", "177", "186", "189")
@@ -405,7 +406,7 @@ class _Builder:
         age = _age(born)
         props: dict[str, Any] = {
             "idNumber": pid,
-            "name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2))),
+            "name": _person_name(rng),
             "gender": gender,
             "birthDate": born.isoformat(),
             "ethnicity": "01" if rng.random() < 0.92 else rng.choice(("02", "03", "05", "08")),
@@ -585,6 +586,12 @@ class _Builder:
 
     def _age(self, pid: str) -> int:
         return _age(self._born(pid))
+
+
+def _person_name(rng: random.Random) -> str:
+    """A surname and one or two given characters; a lone 子 would make words (孙子, 王子)."""
+    surname, size = rng.choice(SURNAMES), rng.randint(1, 2)
+    return surname + "".join(rng.choices(GIVEN if size == 2 else GIVEN_ALONE, k=size))
 
 
 def _age(born: date) -> int:
