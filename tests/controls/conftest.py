@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from citykg.controls import EXAMPLES_DIR, CompiledForm, compile_form, load_examples, load_form
+from citykg.controls import (
+    EXAMPLES_DIR,
+    CompiledForm,
+    compile_form,
+    load_examples,
+    load_form,
+    submit,
+)
 from citykg.demo import load_fixture
 from citykg.geo import ensure_geo_schema
 from citykg.graph import GraphStore
 from citykg.ontology import Ontology, compile_graph_schema, load_ontology
 from citykg.settings import Settings
-from tests.controls.scenario import SERVICE
+from tests.controls.scenario import NOW, SERVICE, household
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +42,17 @@ def city(store: GraphStore, ontology: Ontology) -> GraphStore:
     load_fixture(store)
     load_examples(store, ontology=ontology, principal=SERVICE)
     return store
+
+
+@pytest.fixture
+def registered(city: GraphStore, forms: dict[str, CompiledForm]) -> GraphStore:
+    """王's household registered at door A by a trusted system (submission ``hh-1`` at NOW)."""
+    submit(
+        city,
+        form=forms["household-registration"],
+        answers=household(),
+        principal=SERVICE,
+        submission_id="hh-1",
+        at=NOW,
+    )
+    return city

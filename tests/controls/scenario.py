@@ -35,6 +35,16 @@ SHOP = "91110105MA01ABCD5F"
 """A unified social credit code with a valid GB 32100 check character."""
 
 
+def resident(person: str) -> Principal:
+    """A resident acting as ``person``."""
+    return Principal(id=f"r-{person}", kind="resident", name="居民", person=person)
+
+
+def official(*roots: str, id: str = "o") -> Principal:
+    """An official whose jurisdiction is the places under ``roots``."""
+    return Principal(id=id, kind="official", name="社区工作者", scope=PlaceScope.within(*roots))
+
+
 def context(submission_id: str = "sub-1", **changes: Any) -> SubmissionContext:
     """A submission context at :data:`NOW` (place codes stand for themselves)."""
     values: dict[str, Any] = {

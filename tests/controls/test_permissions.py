@@ -7,7 +7,6 @@ import pytest
 from citykg.access import Principal
 from citykg.controls import CompiledForm, submit
 from citykg.errors import OutOfReach
-from citykg.geo import PlaceScope
 from citykg.graph import GraphStore
 from tests.controls.scenario import (
     COMMUNITY_A,
@@ -20,17 +19,15 @@ from tests.controls.scenario import (
     ZHAO,
     count_nodes,
     household,
+    official,
     person_id,
+    resident,
 )
 
-WORKER_A = Principal(
-    id="worker-a", kind="official", name="社区A网格员", scope=PlaceScope.within(COMMUNITY_A)
-)
-WORKER_B = Principal(
-    id="worker-b", kind="official", name="社区B网格员", scope=PlaceScope.within(COMMUNITY_B)
-)
+WORKER_A = official(COMMUNITY_A, id="worker-a")
+WORKER_B = official(COMMUNITY_B, id="worker-b")
 NEW_CONTACT = person_id("19900101", 41)
-RESIDENT_WANG = Principal(id="wang", kind="resident", name="王秀英", person=WANG)
+RESIDENT_WANG = resident(WANG)
 
 
 def check_up(key: str = WANG, name: str = "王秀英", contact: str = ZHAO) -> dict[str, object]:
@@ -53,13 +50,6 @@ def send(
     store: GraphStore, form: CompiledForm, answers: dict[str, object], who: Principal, sid: str
 ) -> None:
     submit(store, form=form, answers=answers, principal=who, submission_id=sid, at=NOW)
-
-
-@pytest.fixture
-def registered(city: GraphStore, forms: dict[str, CompiledForm]) -> GraphStore:
-    """王秀英's household registered at door A by a trusted system."""
-    send(city, forms["household-registration"], household(), SERVICE, "seed")
-    return city
 
 
 def refused_fields(exc: pytest.ExceptionInfo[OutOfReach]) -> list[str]:

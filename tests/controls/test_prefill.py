@@ -8,7 +8,6 @@ from citykg.access import Principal
 from citykg.access.masking import masker_for
 from citykg.controls import CompiledForm, Prefill, prefill, submit
 from citykg.errors import Forbidden
-from citykg.geo import PlaceScope
 from citykg.graph import GraphStore
 from citykg.ontology import load_ontology
 from citykg.settings import Settings
@@ -23,6 +22,8 @@ from tests.controls.scenario import (
     WANG,
     ZHAO,
     household,
+    official,
+    resident,
 )
 
 MASKER = masker_for(load_ontology(Settings().ontology_dir))
@@ -30,28 +31,6 @@ MASKER = masker_for(load_ontology(Settings().ontology_dir))
 
 def fill(store: GraphStore, *, form: CompiledForm, subject: str, principal: Principal) -> Prefill:
     return prefill(store, form=form, subject=subject, principal=principal, masker=MASKER)
-
-
-def resident(person: str) -> Principal:
-    return Principal(id=f"r-{person}", kind="resident", name="居民", person=person)
-
-
-def official(*roots: str) -> Principal:
-    return Principal(id="o", kind="official", name="社区工作者", scope=PlaceScope.within(*roots))
-
-
-@pytest.fixture
-def registered(city: GraphStore, forms: dict[str, CompiledForm]) -> GraphStore:
-    """王's household registered at door A (submission ``hh-1`` at :data:`NOW`)."""
-    submit(
-        city,
-        form=forms["household-registration"],
-        answers=household(),
-        principal=SERVICE,
-        submission_id="hh-1",
-        at=NOW,
-    )
-    return city
 
 
 def test_prefill_returns_what_an_earlier_different_form_wrote(
