@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from citykg.access import Principal
+from citykg.access.disclosure import withheld
 from citykg.ledgers import Catalog, ledger_stats
-from citykg.ledgers.disclosure import withheld
 from tests.ledgers.city import C1, C2, STREET, City
 
 

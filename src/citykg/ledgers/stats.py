@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from citykg.access.check import allowed
+from citykg.access.disclosure import smallest_count
 from citykg.access.principals import Principal
 from citykg.errors import ValidationFailed, Violation
 from citykg.geo import get_place, parse_level
@@ -29,7 +29,7 @@ from citykg.ledgers import queries
 from citykg.ledgers.catalog import AGE_BAND, BIRTH_DATE, Catalog, age_bands, invalid
 from citykg.ledgers.disclosure import suppress_small_counts
 from citykg.ledgers.models import Filter, LedgerStats, StatsBucket
-from citykg.ledgers.reach import READ, STATS, Reach, reach
+from citykg.ledgers.reach import STATS, Reach, reach
 from citykg.ledgers.selection import ensure_may_disclose, select
 
 NONE = "(none)"
@@ -92,9 +92,8 @@ def ledger_stats(
         buckets=buckets,
         labels=labels,
     )
-    if allowed(principal=principal, action=READ):
-        return stats
-    return suppress_small_counts(stats, catalog.masker.rules.file.statistics.smallest_count)
+    smallest = smallest_count(principal)
+    return stats if smallest is None else suppress_small_counts(stats, smallest)
 
 
 def _buckets(

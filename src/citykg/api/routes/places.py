@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from citykg.access import allowed, ensure_allowed
-from citykg.access.rules import load_rules
+from citykg.access import ensure_allowed
+from citykg.access.disclosure import DIRECT, smallest_count, withheld
 from citykg.access.scopes import place_scope
 from citykg.api.deps import CurrentPrincipal, Store
 from citykg.geo import (
@@ -21,7 +21,6 @@ from citykg.geo import (
     rollup,
 )
 from citykg.geo.address import ParsedAddress
-from citykg.ledgers.disclosure import DIRECT, withheld
 
 router = APIRouter(prefix="/places", tags=["places"])
 
@@ -189,9 +188,8 @@ def read_stats(
     counts: dict[str, int | None] = {b.code: b.count for b in result.buckets}
     counts[DIRECT] = result.direct
     total: int | None = result.total
-    smallest = None
-    if not allowed(principal=principal, action="ledger.read"):  # counts, never rows: an analyst
-        smallest = load_rules().file.statistics.smallest_count
+    smallest = smallest_count(principal)  # an analyst counts, never reads rows
+    if smallest is not None:
         counts = withheld(counts, smallest)
         total = withheld({"total": total}, smallest)["total"]
     return StatsOut(
