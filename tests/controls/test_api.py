@@ -146,6 +146,12 @@ def test_a_device_uploads_a_batch_and_gets_one_outcome_each(
     assert outcomes.json()[3]["errors"][0]["message"].endswith("该地址不在您的管辖范围内")
     written = city.read("MATCH (s:Submission) WHERE s.id STARTS WITH 'dev-' RETURN s.id AS id")
     assert written == [{"id": "dev-1"}]
+    empty = client.post(url, json={"submissions": []}, headers=auth["worker"])
+    assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "submissions"
+    bad_id = {"submissions": [{"submission_id": "no spaces", "answers": {}}]}
+    refused = client.post(url, json=bad_id, headers=auth["worker"])
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "submissions.0.submission_id"
 
 
 def test_prefill_is_scoped_to_the_principal(client: TestClient, auth: Tokens) -> None:
