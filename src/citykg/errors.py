@@ -46,6 +46,10 @@ class Conflict(CityKGError):
     """The write would break a uniqueness rule."""
 
 
+class TooManyLookups(Forbidden):
+    """A principal looked up too many entities by clear identity key in too short a time."""
+
+
 class ConfigError(CityKGError):
     """A setting is missing or malformed."""
 

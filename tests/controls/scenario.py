@@ -41,8 +41,10 @@ def resident(person: str) -> Principal:
 
 
 def official(*roots: str, id: str = "o") -> Principal:
-    """An official whose jurisdiction is the places under ``roots``."""
-    return Principal(id=id, kind="official", name="社区工作者", scope=PlaceScope.within(*roots))
+    """An official whose jurisdiction is the places under ``roots`` (a committee director:
+    SQ01 edits the ledger and confirms requests)."""
+    return Principal(id=id, kind="official", name="社区工作者", roles=frozenset({"SQ01"}),
+                     scope=PlaceScope.within(*roots))  # fmt: skip
 
 
 def context(submission_id: str = "sub-1", **changes: Any) -> SubmissionContext:

@@ -103,7 +103,7 @@ def test_a_submission_is_written_once_and_errors_come_back_per_field(
     url = "/forms/household-registration/submissions"
     body = {"submission_id": "api-1", "answers": household(), "channel": "console"}
     created = client.post(url, json=body, headers=auth["worker"])
-    assert created.status_code == 201
+    assert created.status_code == 201, created.text
     assert created.json()["touched"][0] == {"cls": "Resident", "key": WANG}
     again = client.post(url, json=body, headers=auth["worker"])
     assert again.status_code == 200 and again.json()["replayed"] is True
@@ -160,13 +160,20 @@ def test_prefill_is_scoped_to_the_principal(client: TestClient, auth: Tokens) ->
         json={"answers": household()},
         headers=auth["worker"],
     )
-    url = f"/forms/elderly-health-check/prefill?subject={WANG}"
-    filled = client.get(url, headers=auth["worker"])
+    url = "/forms/elderly-health-check/prefill"
+    in_url = client.get(f"{url}?subject={WANG}", headers=auth["worker"])
+    assert in_url.status_code == 422 and in_url.json()["errors"][0]["field"] == "subject"
+    filled = client.post(url, json={"subject": WANG}, headers=auth["worker"])
     assert filled.status_code == 200
-    values = filled.json()["values"]
+    body = filled.json()
+    assert body["subject"].startswith("ref_") and WANG not in filled.text
+    values = body["values"]
     assert values["name"]["value"] == "王秀英" and values["address"]["value"] == DOOR_A
     assert values["name"]["source"]["form"] == "household-registration"
-    assert client.get(url, headers=auth["resident"]).status_code == 403
+    by_ref = client.get(f"{url}?subject={body['subject']}", headers=auth["worker"]).json()
+    assert by_ref["values"] == values
+    stranger = client.post(url, json={"subject": WANG}, headers=auth["resident"])
+    assert stranger.status_code == 200 and stranger.json()["found"] is False
 
 
 def test_lineage_both_ways(client: TestClient, auth: Tokens) -> None:

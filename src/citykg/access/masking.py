@@ -1,7 +1,7 @@
 """Masking of sensitive values (脱敏) and their audited reveal.
 
 What is masked comes from the ontology (``ckg:sensitivity``, ``ckg:attributeGroup``) and the
-rules file (``masked``): ID numbers read ``110***********1234``, phones ``138****5678``, other
+rules file (``masked``): ID numbers read ``11****************``, phones ``138****5678``, other
 values ``***``. A caller may ask to reveal named keys with a purpose; a key is revealed only
 with ``sensitive.reveal`` and, for a grouped attribute, a post tag granting the group, and every
 revealed key is written to the audit log.
@@ -104,12 +104,18 @@ def masker_for(ontology: Ontology) -> Masker:
 
 
 def mask(value: Any) -> Any:
-    """Keep enough to recognise a value, not enough to use it."""
+    """Keep enough to recognise the kind of a value, never enough to narrow it down.
+
+    An ID number keeps only its province (``11****************``): its last digits, with the
+    birth date and gender shown beside it and the check digit, would leave a handful of
+    candidates to try. A phone keeps its carrier prefix and last four: ten thousand candidates,
+    and nothing to try them against.
+    """
     if isinstance(value, list):
         return [mask(v) for v in value]
     text = str(value)
-    if len(text) >= 15:  # ID numbers, document numbers: 110***********1234
-        return text[:3] + "*" * (len(text) - 7) + text[-4:]
+    if len(text) >= 15:  # ID numbers, document numbers: 11****************
+        return text[:2] + "*" * (len(text) - 2)
     if len(text) == 11 and text.isdigit():  # mobile phones: 138****5678
         return text[:3] + "****" + text[-4:]
     return MASK

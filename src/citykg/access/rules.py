@@ -27,6 +27,12 @@ class Statistics(BaseModel):
     """Counts from 1 to one below this are suppressed in city-wide statistics."""
 
 
+class Lookups(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    limit: str = "30/minute"
+    """How many look-ups by clear identity key one principal may make (``limits`` notation)."""
+
+
 class RulesFile(BaseModel):
     """The file as written; refuses unknown sections and roles that grant unknown actions."""
 
@@ -37,6 +43,7 @@ class RulesFile(BaseModel):
     residents: list[str] = Field(default_factory=list)
     masked: Masking = Field(default_factory=Masking)
     statistics: Statistics = Field(default_factory=Statistics)
+    lookups: Lookups = Field(default_factory=Lookups)
 
     @model_validator(mode="after")
     def _known_actions(self) -> RulesFile:

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from citykg import __version__
 from citykg.api import errors
-from citykg.api.routes import access, cypher, forms, health, ledgers, me, places
+from citykg.api.routes import access, cypher, forms, health, ledgers, me, places, reviews
 from citykg.graph import GraphStore, open_store
 from citykg.ledgers.refs import use_secret
 from citykg.settings import Settings
@@ -19,6 +19,7 @@ ROUTERS = (
     me.router,
     places.router,
     forms.router,
+    reviews.router,
     ledgers.router,
     cypher.router,
     access.router,

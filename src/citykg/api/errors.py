@@ -21,6 +21,7 @@ from citykg.errors import (
     NotFound,
     OutOfReach,
     QueryError,
+    TooManyLookups,
     ValidationFailed,
 )
 
@@ -29,6 +30,7 @@ PROBLEM = "application/problem+json"
 STATUS: dict[type[CityKGError], tuple[int, str]] = {
     ValidationFailed: (422, "validation-failed"),
     NotFound: (404, "not-found"),
+    TooManyLookups: (429, "too-many-lookups"),
     Forbidden: (403, "forbidden"),
     Conflict: (409, "conflict"),
     QueryError: (400, "query-rejected"),

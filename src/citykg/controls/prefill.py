@@ -18,7 +18,8 @@ form have no source.
 
 Who may see a subject: a resident their own person and their household (linked by household
 headship or living at the same place); an official a subject whose current place (residence,
-location…) lies in their jurisdiction; a service principal or one scoped everywhere, any.
+location…) lies in their jurisdiction; a service principal any. A subject out of reach answers
+exactly like an unknown one (nothing found), so prefill is no oracle for identity keys.
 Sensitive values (:mod:`citykg.access.masking`) come masked, with ``"masked": true``, except
 to a resident looking at their own household: prefill never reveals, the audited reveal of the
 ledgers does. A client sends a masked value back unchanged only by leaving the field out.
@@ -28,14 +29,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from citykg.access import Principal
 from citykg.access.masking import Masker, mask
 from citykg.controls import fragments, queries
 from citykg.controls.binding import ADDRESS_RELATIONS, BoundForm, BoundGroup, BoundValue, local
 from citykg.controls.compile import CompiledForm
-from citykg.errors import Forbidden
 from citykg.graph import GraphStore
 from citykg.graph.identifiers import cypher_with
 from citykg.ontology.model import relationship_type
@@ -60,15 +60,16 @@ def prefill(
     """The known values of ``form``'s fields for ``subject`` (its identity key value), masked
     as ``masker`` says unless they are the resident's own household's.
 
-    Raises :class:`~citykg.errors.Forbidden` when ``principal`` may not see the subject.
+    A subject ``principal`` may not see answers exactly like an unknown one (``found`` False),
+    so prefill never tells whether an identity key is registered elsewhere.
     """
     bound = form.bound
-    own = _ensure_may_see(store, bound=bound, key=subject, principal=principal)
-    rows = store.read(form.prefill_query, {"key": subject})
+    seen = _visibility(store, bound=bound, key=subject, principal=principal)
+    rows = store.read(form.prefill_query, {"key": subject}) if seen != "unseen" else []
     version = form.form.version
     if not rows:
         return Prefill(bound.form.id, version, subject, False, {})
-    hidden: Hidden = (lambda _labels: frozenset()) if own else _hidden_by(masker)
+    hidden: Hidden = (lambda _labels: frozenset()) if seen == "own" else _hidden_by(masker)
     return Prefill(bound.form.id, version, subject, True, _Values(bound, hidden).of(rows[0]))
 
 
@@ -176,19 +177,21 @@ def _relation_source(rel: Mapping[str, Any]) -> Source | None:
 # --- who may see a subject ------------------------------------------------------------------
 
 
-def _ensure_may_see(store: GraphStore, *, bound: BoundForm, key: str, principal: Principal) -> bool:
-    """Raise Forbidden unless ``principal`` may see the subject; True if it is their own
-    household's (a resident's)."""
-    if principal.kind == "service" or principal.scope.all_places:
-        return False
+def _visibility(
+    store: GraphStore, *, bound: BoundForm, key: str, principal: Principal
+) -> Literal["own", "seen", "unseen"]:
+    """How ``principal`` sees the subject: ``own`` (a resident's household, in clear), ``seen``
+    (masked), or ``unseen``: outside their reach, told apart from unknown by nothing."""
+    if principal.kind == "service":
+        return "seen"
     if principal.kind == "resident" and principal.person and bound.top.name == "Person":
         if key == principal.person or _household(store, principal.person, key):
-            return True
+            return "own"
     elif principal.kind == "official":
-        places = _places_of(store, bound, key)
-        if places is None or any(principal.scope.contains(code) for code in places):
-            return False  # an unknown subject has nothing to show
-    raise Forbidden(f"{principal} may not see {bound.top.name} {key}")
+        places = _places_of(store, bound, key) or []
+        if any(principal.scope.contains(code) for code in places):
+            return "seen"
+    return "unseen"
 
 
 def _household(store: GraphStore, me: str, other: str) -> bool:

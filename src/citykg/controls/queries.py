@@ -55,15 +55,52 @@ FORMS_WRITING: LiteralString = (
     "RETURN f.version AS version, f.definition AS definition ORDER BY f.id"
 )
 
-# Of the entities a submission names ($keys, of one top class), those already in the graph, and
-# whether the writer reaches each: hanging off a place in their scope now, linked now to the
-# submission's subject, or of their household.
-REACH_TEMPLATE: LiteralString = (
-    "UNWIND $keys AS k MATCH (x:{top} {{{key}: k}}) "
+# Of the entities a submission names ($keys, of one top class), as the graph holds them before
+# the write: whether each exists, the places it hangs off now, and whether it is linked now to
+# the submission's subject (the policy decides from these; citykg.access.policy).
+WRITE_FACTS_TEMPLATE: LiteralString = (
+    "UNWIND $keys AS k OPTIONAL MATCH (x:{top} {{{key}: k}}) "
     "OPTIONAL MATCH (x)-[r]->(pl:Place) WHERE r.until IS NULL "
-    "AND size([root IN $scopeRoots WHERE pl.placeCode STARTS WITH root]) > 0 "
-    "WITH x, k, count(pl) AS placed "
+    "WITH k, x, collect(pl.placeCode) AS places "
     "OPTIONAL MATCH (x)-[l]-(s:{subject_top} {{{subject_key}: $subject}}) WHERE l.until IS NULL "
-    "WITH k, placed, count(l) AS linked "
-    "RETURN k AS key, placed > 0 OR linked > 0 OR k IN $household AS reachable"
+    "WITH k, x, places, count(l) AS links "
+    "RETURN k AS key, x IS NOT NULL AS exists, places, links > 0 AS linked"
+)
+
+# Held submissions (审核): a request waiting for an official's confirmation. MERGE on the
+# submission id makes holding a replayed submission a no-op.
+HOLD_SUBMISSION: LiteralString = (
+    "MERGE (h:HeldSubmission {id: $id}) "
+    "ON CREATE SET h.form = $form, h.formVersion = $formVersion, h.answers = $answers, "
+    "h.author = $author, h.authorPerson = $authorPerson, h.channel = $channel, h.task = $task, "
+    "h.at = $at, h.subject = $subject, h.reasonEn = $reasonEn, h.reasonZh = $reasonZh, "
+    "h.confirmAt = $confirmAt, h.status = 'pending' "
+    "RETURN h.at = $at AS created"
+)
+
+HELD_SUBMISSION: LiteralString = (
+    "MATCH (h:HeldSubmission {id: $id}) "
+    "RETURN h.id AS id, h.form AS form, h.formVersion AS formVersion, h.answers AS answers, "
+    "h.author AS author, h.authorPerson AS authorPerson, h.channel AS channel, h.task AS task, "
+    "h.at AS at, h.subject AS subject, h.reasonEn AS reasonEn, h.reasonZh AS reasonZh, "
+    "h.confirmAt AS confirmAt, h.status AS status, h.decidedBy AS decidedBy, "
+    "h.decidedAt AS decidedAt, h.note AS note"
+)
+
+# Pending ones an official may confirm (one of confirmAt under their scope roots) or a
+# principal's own, newest first.
+HELD_SUBMISSIONS: LiteralString = (
+    "MATCH (h:HeldSubmission) WHERE ($status IS NULL OR h.status = $status) "
+    "AND (h.author = $author OR size([code IN h.confirmAt WHERE "
+    "size([root IN $scopeRoots WHERE code STARTS WITH root]) > 0]) > 0) "
+    "RETURN h.id AS id, h.form AS form, h.formVersion AS formVersion, h.author AS author, "
+    "h.at AS at, h.subject AS subject, h.reasonEn AS reasonEn, h.reasonZh AS reasonZh, "
+    "h.confirmAt AS confirmAt, h.status AS status, h.decidedBy AS decidedBy, "
+    "h.decidedAt AS decidedAt, h.note AS note ORDER BY h.at DESC LIMIT $limit"
+)
+
+DECIDE_HELD: LiteralString = (
+    "MATCH (h:HeldSubmission {id: $id}) WHERE h.status = 'pending' "
+    "SET h.status = $status, h.decidedBy = $by, h.decidedAt = $at, h.note = $note "
+    "RETURN h.id AS id"
 )

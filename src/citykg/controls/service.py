@@ -45,7 +45,8 @@ from citykg.controls.compile import (
 )
 from citykg.controls.lineage import form_lineage, term_names
 from citykg.controls.models import FormDefinition, Text, load_form, parse_form
-from citykg.controls.permissions import ensure_may_write
+from citykg.controls.permissions import decide
+from citykg.controls.review import HeldSubmission, decide_held, ensure_may_decide, held, hold
 from citykg.controls.writer import QueuedWrite, group_commit
 from citykg.controls.xlsform import read_xlsform
 from citykg.errors import (
@@ -105,13 +106,15 @@ class FormUse:
 
 @dataclass(frozen=True, slots=True)
 class SubmissionResult:
-    """What a submission did; ``replayed`` when its id had been submitted before."""
+    """What a submission did; ``replayed`` when its id had been submitted before, ``held``
+    when it waits for an official's confirmation (:mod:`citykg.controls.review`)."""
 
     submission: str
     form: str
     version: int
     replayed: bool
     touched: tuple[EntityRef, ...]
+    held: bool = False
 
 
 def ensure_controls_schema(store: GraphStore) -> None:
@@ -255,30 +258,64 @@ def submit_many(
     planned: dict[int, SubmissionPlan] = {}
     outcomes: list[SubmissionResult | CityKGError] = []
     for i, request in enumerate(requests):
+        context = _context(store, request, principal.id, principal.person)
         try:
-            plan = form.plan(request.answers, _context(store, request, principal))
-            ensure_may_write(store, principal=principal, form=form, plan=plan)
+            plan = form.plan(request.answers, context)
+            decision = decide(store, principal=principal, form=form, plan=plan)
         except (ValidationFailed, OutOfReach) as exc:
             outcomes.append(exc)
-        else:
-            planned[i] = plan
-            outcomes.append(Conflict(f"submission {request.submission_id!r} was not written"))
+            continue
+        if decision.outcome == "hold":
+            created = hold(store, form=form, plan=plan, context=context,
+                           answers=dict(request.answers), decision=decision)  # fmt: skip
+            version = form.form.version
+            outcomes.append(SubmissionResult(request.submission_id, form.form.id, version,
+                                             not created, (), held=True))  # fmt: skip
+            continue
+        planned[i] = plan
+        outcomes.append(Conflict(f"submission {request.submission_id!r} was not written"))
     queued = group_commit(store).write(list(planned.values()))
     for (i, plan), write in zip(planned.items(), queued, strict=True):
         outcomes[i] = _outcome(store, form, plan, write)
     return outcomes
 
 
+def confirm_held(
+    store: GraphStore, *, ontology: Ontology, principal: Principal, held_id: str, note: str = ""
+) -> HeldSubmission:
+    """Write a held submission as its author sent it (validated again against the graph as it
+    is now), then record ``principal``'s confirmation; Forbidden unless they may confirm it."""
+    row = held(store, principal=principal, held_id=held_id)
+    ensure_may_decide(principal, row)
+    form = get_compiled(store, ontology=ontology, form_id=str(row["form"]),
+                        version=int(row["formVersion"]))  # fmt: skip
+    request = SubmissionRequest(json.loads(str(row["answers"])), str(row["id"]), row["channel"],
+                                row["task"], datetime.fromisoformat(str(row["at"])))  # fmt: skip
+    plan = form.plan(request.answers, _context(store, request, str(row["author"]),
+                                               row["authorPerson"]))  # fmt: skip
+    written = _outcome(store, form, plan, group_commit(store).write([plan])[0])
+    if isinstance(written, CityKGError):
+        raise written
+    return decide_held(store, principal=principal, held_id=held_id, confirm=True, note=note)
+
+
+def decline_held(
+    store: GraphStore, *, principal: Principal, held_id: str, note: str
+) -> HeldSubmission:
+    """Decline a held submission with ``note`` (why); nothing of it is written."""
+    return decide_held(store, principal=principal, held_id=held_id, confirm=False, note=note)
+
+
 def _context(
-    store: GraphStore, request: SubmissionRequest, principal: Principal
+    store: GraphStore, request: SubmissionRequest, author: str, author_person: str | None
 ) -> SubmissionContext:
     now = request.at or _now()
     return SubmissionContext(
         submission_id=request.submission_id,
-        author=principal.id,
+        author=author,
         at=now,
         today=now.astimezone().date(),
-        author_person=principal.person,
+        author_person=author_person,
         channel=request.channel,
         task=request.task,
         places=_place_lookup(store),

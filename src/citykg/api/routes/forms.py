@@ -13,11 +13,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
-from citykg.access import ensure_allowed
+from citykg.access import Principal, ensure_allowed
 from citykg.access.masking import masker_for
+from citykg.access.policy import ensure_lookup_allowed
 from citykg.api.deps import AppSettings, CurrentPrincipal, Store
 from citykg.api.errors import language
+from citykg.api.keys import is_masked_key, key_from_url
 from citykg.controls import (
+    CompiledForm,
     FormDefinition,
     SubmissionRequest,
     SubmissionResult,
@@ -33,6 +36,8 @@ from citykg.controls import (
 )
 from citykg.controls.models import Text
 from citykg.errors import CityKGError, OutOfReach, ValidationFailed
+from citykg.graph import GraphStore
+from citykg.ledgers.refs import seal
 from citykg.ontology import Ontology, load_ontology
 
 router = APIRouter(tags=["forms"])
@@ -86,6 +91,10 @@ class SubmissionOut(BaseModel):
     form: str
     version: int
     replayed: bool
+    held: bool = Field(
+        default=False,
+        description="Held for an official's confirmation (202): see /reviews/{submission}.",
+    )
     touched: list[EntityOut]
 
 
@@ -100,13 +109,19 @@ class ProblemOut(BaseModel):
 
 
 class SubmissionOutcomeOut(BaseModel):
-    """One submission of a batch: ``written``, ``replayed``, ``rejected`` (invalid answers),
-    ``forbidden`` (fields outside what the caller may write) or ``failed``."""
+    """One submission of a batch: ``written``, ``replayed``, ``held`` (waits for an official's
+    confirmation), ``rejected`` (invalid answers), ``forbidden`` (fields outside what the caller
+    may write) or ``failed``."""
 
     submission: str
     status: str
     errors: list[ProblemOut] = []
     touched: list[EntityOut] = []
+
+
+class PrefillIn(BaseModel):
+    subject: str = Field(min_length=1, max_length=64, description="The clear identity key.")
+    purpose: str = Field(default="", max_length=500, description="Why (kept in the audit log).")
 
 
 class PrefillOut(BaseModel):
@@ -194,8 +209,9 @@ def create_submission(
     ontology: OntologyDep,
     principal: CurrentPrincipal,
 ) -> SubmissionOut:
-    """Validate and write one submission atomically; 200 when its id was already submitted.
-    Needs ``form.submit``."""
+    """Validate and write one submission atomically; 200 when its id was already submitted,
+    202 when it is held for an official's confirmation (a move, a new person …: nothing is
+    written until then). Needs ``form.submit``."""
     ensure_allowed(principal=principal, action="form.submit")
     compiled = get_compiled(store, ontology=ontology, form_id=form_id, version=body.version)
     result = submit(
@@ -207,13 +223,16 @@ def create_submission(
         channel=body.channel,
         task=body.task,
     )
-    if result.replayed:
+    if result.held:
+        response.status_code = status.HTTP_202_ACCEPTED
+    elif result.replayed:
         response.status_code = status.HTTP_200_OK
     return SubmissionOut(
         submission=result.submission,
         form=result.form,
         version=result.version,
         replayed=result.replayed,
+        held=result.held,
         touched=[EntityOut(cls=e.cls, key=e.key) for e in result.touched],
     )
 
@@ -246,7 +265,7 @@ def _outcome_out(
     if isinstance(outcome, SubmissionResult):
         return SubmissionOutcomeOut(
             submission=submission,
-            status="replayed" if outcome.replayed else "written",
+            status="held" if outcome.held else "replayed" if outcome.replayed else "written",
             touched=[EntityOut(cls=e.cls, key=e.key) for e in outcome.touched],
         )
     status = {ValidationFailed: "rejected", OutOfReach: "forbidden"}.get(type(outcome), "failed")
@@ -260,28 +279,58 @@ def _outcome_out(
 @router.get("/forms/{form_id}/prefill", response_model=PrefillOut)
 def form_prefill(
     form_id: str,
-    subject: Annotated[str, Query(description="The subject's identity key (e.g. ID number).")],
+    subject: Annotated[
+        str,
+        Query(
+            description="The subject's ref (from a ledger), ``me``, or an identity key that "
+            "is not masked (a place code, a credit code); an ID number never "
+            "travels in a URL: POST it instead."
+        ),
+    ],
     store: Store,
     ontology: OntologyDep,
     principal: CurrentPrincipal,
 ) -> PrefillOut:
     """Every field the graph already knows for ``subject``, each with its source and time;
-    sensitive values masked unless they are the resident's own household's."""
+    sensitive values masked unless they are the resident's own household's. A subject you
+    may not see answers like an unknown one (``found`` false)."""
     compiled = get_compiled(store, ontology=ontology, form_id=form_id)
-    found = prefill(
-        store,
-        form=compiled,
-        subject=subject,
-        principal=principal,
-        masker=masker_for(ontology),
-    )
-    return PrefillOut(
-        form=found.form,
-        version=found.version,
-        subject=found.subject,
-        found=found.found,
-        values=found.values,
-    )
+    key = key_from_url(ontology, top=compiled.bound.top.name, text=subject, principal=principal,
+                       path="subject")  # fmt: skip
+    return _prefill_out(store, ontology, compiled, key, principal, shown_as=subject)
+
+
+@router.post("/forms/{form_id}/prefill", response_model=PrefillOut)
+def form_prefill_by_key(
+    form_id: str,
+    body: PrefillIn,
+    store: Store,
+    ontology: OntologyDep,
+    principal: CurrentPrincipal,
+) -> PrefillOut:
+    """Prefill for a subject named by its clear identity key (an ID number read off a card):
+    in the body, never in a URL; audited, and rate-limited per principal."""
+    compiled = get_compiled(store, ontology=ontology, form_id=form_id)
+    masked = is_masked_key(ontology, compiled.bound.top.name)
+    shown_as = seal(body.subject) if masked else body.subject
+    ensure_lookup_allowed(store, principal=principal, target=f"form {form_id}: {shown_as}",
+                          path="subject", purpose=body.purpose)  # fmt: skip
+    return _prefill_out(store, ontology, compiled, body.subject, principal, shown_as=shown_as)
+
+
+def _prefill_out(
+    store: GraphStore,
+    ontology: Ontology,
+    compiled: CompiledForm,
+    key: str,
+    principal: Principal,
+    *,
+    shown_as: str,
+) -> PrefillOut:
+    found = prefill(store, form=compiled, subject=key, principal=principal,
+                    masker=masker_for(ontology))  # fmt: skip
+    return PrefillOut(form=found.form, version=found.version, subject=shown_as,
+                      found=found.found, values=found.values)  # fmt: skip
 
 
 @router.get("/forms/{form_id}/lineage", response_model=LineageOut)

@@ -1,0 +1,307 @@
+"""The one policy decision point: may this principal read, use or write this, and why.
+
+Every read and write of city data asks this module, from the API, the CLI and the applications
+alike; the rules it applies are data (``rules.yaml``) and every decision carries its reason in
+zh and en, which ``citykg access explain`` shows.
+
+**Reads** (:func:`read_reach`, :func:`detail_reach`, :func:`place_scope`) compile to a
+:class:`Reach`: place subtrees and, for a resident, a household, which every query takes as
+parameters and applies *inside* the Cypher. Out of reach and missing answer the same.
+
+**Masked attributes** (:func:`ensure_may_use_masked`): sorting, filtering or breaking down by a
+masked attribute discloses it as surely as showing it, so each needs the reveal right, a
+purpose, and is audited.
+
+**Writes** (:func:`decide_write`) are decided by subject, on the facts as they stand *before*
+the write (:class:`EntityFacts`), never on what the write itself would make true:
+
+* a **service** principal writes anywhere;
+* an **official** answers addresses only under their jurisdiction, and touches existing entities
+  only when they hang off a place there (or hang off no place and are linked now to the
+  subject: a household's car); new entities are theirs to create. Giving an in-scope address to
+  a person who lives elsewhere is a *move-in* (迁入): held until an official of the place the
+  person lives now confirms it;
+* a **resident** writes about their own household as recorded. Anything else, a move, a new
+  person, someone of another household, is a *request* held until the official responsible for
+  the place confirms it (审核). The answer is the same whether the others exist or not, so a
+  submission never tells a resident whether an ID number is registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from citykg.access import audit
+from citykg.access.check import allowed, ensure_allowed
+from citykg.access.household import household_of
+from citykg.access.principals import Principal
+from citykg.access.rules import load_rules
+from citykg.errors import Forbidden, TooManyLookups, ValidationFailed, Violation
+from citykg.geo.scope import PlaceScope
+from citykg.graph import GraphStore
+
+READ = "ledger.read"
+STATS = "ledger.stats"
+CONFIRM = "ledger.edit"
+"""Confirming a held request writes the ledger, so it needs the right to edit it."""
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Place subtrees, and identity keys of persons (a resident's household)."""
+
+    scope: PlaceScope
+    household: tuple[str, ...] = ()
+
+    def params(self) -> dict[str, Any]:
+        return {**self.scope.params(), "household": list(self.household)}
+
+
+def place_scope(principal: Principal) -> PlaceScope:
+    """The place subtrees ``principal`` sees: an official's jurisdiction, the whole city for an
+    analyst's counts, nothing for anyone else (residents reach their household, not places)."""
+    if principal.kind == "official":
+        return principal.scope
+    if allowed(principal=principal, action="cypher.run"):
+        return PlaceScope.everywhere()
+    return PlaceScope.nothing()
+
+
+def read_reach(principal: Principal, *, action: str) -> Reach:
+    """The places ``principal`` may ``action`` over; raises Forbidden without the action."""
+    ensure_allowed(principal=principal, action=action)
+    if principal.kind == "analyst" and action == STATS:
+        return Reach(PlaceScope.everywhere())
+    return Reach(principal.scope)
+
+
+def detail_reach(store: GraphStore, principal: Principal) -> Reach:
+    """What ``principal`` may open one by one: a resident their household, others by scope."""
+    if principal.kind != "resident":
+        return read_reach(principal, action=READ)
+    if principal.person is None:
+        return Reach(PlaceScope.nothing())
+    return Reach(PlaceScope.nothing(), household_of(store, person=principal.person))
+
+
+# --- masked attributes -----------------------------------------------------------------------
+
+MaskedUse = Literal["filter", "sort", "breakdown"]
+
+
+def ensure_may_use_masked(
+    store: GraphStore,
+    *,
+    principal: Principal,
+    target: str,
+    masked: Sequence[str],
+    refused: Sequence[str],
+    purpose: str | None,
+    use: MaskedUse,
+    path: str,
+) -> None:
+    """Using masked attributes (``masked``, of which ``refused`` may not be revealed by
+    ``principal``) in a ``use`` discloses them: Forbidden for the refused, a purpose required,
+    and the use audited."""
+    if not masked:
+        return
+    if refused:
+        raise Forbidden(
+            f"{principal.id} may not use masked attributes {', '.join(refused)} of {target} "
+            f"in a {use} ({path}): that reveals their values; it needs the right to reveal them"
+        )
+    if not purpose:
+        problem = Violation("purpose", f"a {use} on masked attributes needs a purpose (it is "
+                            "audited)", "使用敏感属性须说明用途（将记入审计日志）")  # fmt: skip
+        raise ValidationFailed([problem])
+    audit.record(store, principal=principal, action="sensitive.reveal", target=target,
+                 fields=list(masked), purpose=purpose, detail=use)  # fmt: skip
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EntityFacts:
+    """What the graph holds about an entity a write touches, before the write."""
+
+    key: str
+    exists: bool
+    is_person: bool
+    places: tuple[str, ...] = ()
+    """Codes of the places it hangs off now (a person's residence, a shop's location …)."""
+    linked_to_subject: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """One touched entity or answered place that may not be written, and why."""
+
+    key: str
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True, slots=True)
+class WriteDecision:
+    """``write`` now, ``hold`` for confirmation by an official of ``confirm_at``, or ``refuse``.
+
+    ``confirm_at`` lists the place codes whose responsible officials may confirm a held write.
+    """
+
+    outcome: Literal["write", "hold", "refuse"]
+    reason_en: str = ""
+    reason_zh: str = ""
+    refusals: tuple[Refusal, ...] = ()
+    confirm_at: tuple[str, ...] = ()
+
+
+WRITE = WriteDecision("write")
+
+
+def decide_write(
+    principal: Principal,
+    *,
+    subject: EntityFacts,
+    related: Sequence[EntityFacts],
+    answered_places: Sequence[str],
+    household: Iterable[str] = (),
+) -> WriteDecision:
+    """Whether ``principal`` may write a submission about ``subject`` touching ``related`` and
+    answering the place codes ``answered_places``; ``household`` is a resident's, as recorded."""
+    if principal.kind == "service":
+        return WRITE
+    if principal.kind == "official":
+        return _official_write(principal.scope, subject, related, answered_places)
+    if principal.kind == "resident":
+        return _resident_write(set(household), subject, related, answered_places)
+    return WriteDecision(
+        "refuse", f"a {principal.kind} principal writes no city data",
+        f"{principal.kind} 类主体不能填报城市数据",
+    )  # fmt: skip
+
+
+def _official_write(
+    scope: PlaceScope,
+    subject: EntityFacts,
+    related: Sequence[EntityFacts],
+    answered: Sequence[str],
+) -> WriteDecision:
+    outside_places = [
+        Refusal(code, "this place is outside your jurisdiction", "该地址不在您的管辖范围内")
+        for code in answered
+        if not scope.contains(code)
+    ]
+    if outside_places:
+        return WriteDecision("refuse", refusals=tuple(outside_places))
+
+    def in_scope(entity: EntityFacts) -> bool:
+        return any(scope.contains(code) for code in entity.places)
+
+    subject_ok = not subject.exists or in_scope(subject)
+    elsewhere = [] if subject_ok else [subject]
+    for entity in related:
+        if not entity.exists or in_scope(entity):
+            continue
+        if not entity.places and entity.linked_to_subject and subject_ok:
+            continue  # a household's car: it hangs off the subject, not off a place
+        elsewhere.append(entity)
+    if not elsewhere:
+        return WRITE
+    if not answered:
+        return WriteDecision("refuse", refusals=tuple(_outside(e.key) for e in elsewhere))
+    # An in-scope address for people who live elsewhere (or nowhere) now: a move-in (迁入).
+    places = sorted({code for e in elsewhere for code in e.places})
+    return WriteDecision(
+        "hold",
+        "people registered elsewhere: the move-in waits for confirmation by the officials "
+        "responsible for where they live now",
+        "涉及登记在其他辖区的人员：迁入须经其现住地的负责人员确认",
+        confirm_at=tuple(places) or tuple(answered),
+    )
+
+
+def _resident_write(
+    household: set[str],
+    subject: EntityFacts,
+    related: Sequence[EntityFacts],
+    answered: Sequence[str],
+) -> WriteDecision:
+    at_home = {code for e in (subject, *related) if e.key in household for code in e.places}
+
+    def recorded(entity: EntityFacts) -> bool:
+        if not entity.exists:
+            return False
+        if entity.is_person:
+            return entity.key in household
+        return entity.linked_to_subject
+
+    own = subject.exists and subject.key in household
+    if own and all(recorded(e) for e in related) and set(answered) <= at_home:
+        return WRITE
+    return WriteDecision(
+        "hold",
+        "this changes more than your household as recorded (a move, a new or another person): "
+        "it waits for confirmation by the officials responsible for the place",
+        "本次填报涉及户内已登记信息以外的变更（迁入、新增人员或他人），须经所在地负责人员审核",
+        confirm_at=tuple(answered) or tuple(sorted(at_home)),
+    )
+
+
+def _outside(key: str) -> Refusal:
+    return Refusal(key, "this record is outside what you may write", "该对象不在您可填报的范围内")
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmer:
+    """Whether ``principal`` may confirm a held write at ``places``, and why not."""
+
+    allowed: bool
+    reason_en: str = ""
+    reason_zh: str = ""
+    places: tuple[str, ...] = field(default_factory=tuple)
+
+
+def may_confirm(principal: Principal, *, author: str, places: Sequence[str]) -> Confirmer:
+    """An official with ``ledger.edit`` responsible for one of ``places``, not the author."""
+    if principal.kind != "official" or not allowed(principal=principal, action=CONFIRM):
+        return Confirmer(False, "only officials who may edit the ledger confirm requests",
+                         "仅可编辑台账的工作人员可以审核申请")  # fmt: skip
+    if principal.id == author:
+        return Confirmer(False, "a request is confirmed by someone other than its author",
+                         "申请须由提交人以外的人员审核")  # fmt: skip
+    mine = tuple(code for code in places if principal.scope.contains(code))
+    if not mine:
+        return Confirmer(False, "the request's place is outside your jurisdiction",
+                         "该申请涉及的地点不在您的管辖范围内")  # fmt: skip
+    return Confirmer(True, places=mine)
+
+
+# --- look-ups by clear identity key ----------------------------------------------------------
+
+_LIMITER = MovingWindowRateLimiter(MemoryStorage())
+
+
+def ensure_lookup_allowed(
+    store: GraphStore, *, principal: Principal, target: str, path: str, purpose: str = ""
+) -> None:
+    """A look-up by a clear identity key is audited (``target``: the key sealed, never clear)
+    and limited per principal (``lookups.limit`` in the rules), so masked keys cannot be
+    rebuilt by trying candidates. Raises :class:`TooManyLookups` past the limit."""
+    limit = parse(load_rules().file.lookups.limit)
+    if not _LIMITER.hit(limit, "lookup", principal.id):
+        raise TooManyLookups(
+            f"too many look-ups by identity key ({limit}); try again later "
+            f"(按证件号码查询过于频繁，请稍后再试): {path}"
+        )
+    audit.record(store, principal=principal, action="lookup", target=target,
+                 purpose=purpose, detail=path)  # fmt: skip
