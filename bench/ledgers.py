@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, LiteralString
 
 from citykg.access import principal, save_principal
+from citykg.access.policy import Reach
 from citykg.access.principals import Principal
 from citykg.geo import ensure_geo_schema
 from citykg.graph import GraphStore, open_store
@@ -44,7 +45,6 @@ from citykg.ledgers import (
     ledger_stats,
     queries,
 )
-from citykg.ledgers.reach import Reach
 from citykg.ledgers.selection import select
 from citykg.ontology import compile_graph_schema, load_ontology
 from citykg.ontology.checkrules import gb11643_check_char, gb32100_check_char

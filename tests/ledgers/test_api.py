@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from citykg.ledgers.refs import seal
 from tests.ledgers.city import C1, SUN, WANG, City
 
 PROBLEM = "application/problem+json"
@@ -24,7 +25,7 @@ PROBLEM = "application/problem+json"
         ("/ledgers/Person/stats", {"by": "shoeSize"}, "by"),
         ("/ledgers/Person/stats", {"level": "galaxy"}, "level"),
         ("/ledgers/Person/export", {"format": "pdf"}, "format"),
-        (f"/ledgers/Person/{WANG}", {"reveal": "idNumber"}, "purpose"),
+        (f"/ledgers/Person/{seal(WANG)}", {"reveal": "idNumber"}, "purpose"),
     ],
 )
 def test_bad_input_is_a_problem_naming_the_parameter(
@@ -49,7 +50,10 @@ def test_list_page_detail_and_navigation(client: TestClient, city: City) -> None
 
 
 def test_out_of_scope_is_404_and_missing_rights_403(client: TestClient, city: City) -> None:
-    assert client.get(f"/ledgers/Person/{SUN}", headers=city.headers("worker1")).status_code == 404
+    assert (
+        client.get(f"/ledgers/Person/{seal(SUN)}", headers=city.headers("worker1")).status_code
+        == 404
+    )
     response = client.get("/ledgers/Person", headers=city.headers("resident"))
     assert response.status_code == 403 and response.headers["content-type"] == PROBLEM
     assert client.get("/ledgers/Person").status_code == 401
@@ -65,10 +69,12 @@ def test_stats_export_edit_and_end(client: TestClient, city: City) -> None:
     assert export.status_code == 200 and export.content[:2] == b"PK"
     assert "attachment" in export.headers["content-disposition"]
     edited = client.patch(
-        f"/ledgers/Person/{WANG}", json={"values": {"maritalStatus": "20"}}, headers=head
+        f"/ledgers/Person/{seal(WANG)}", json={"values": {"maritalStatus": "20"}}, headers=head
     )
     assert edited.status_code == 200, edited.text
-    bad = client.patch(f"/ledgers/Person/{WANG}", json={"values": {"gender": "7"}}, headers=head)
+    bad = client.patch(
+        f"/ledgers/Person/{seal(WANG)}", json={"values": {"gender": "7"}}, headers=head
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "gender"
-    ended = client.post(f"/ledgers/Person/{SUN}/end", json={"reason": "迁出"}, headers=head)
+    ended = client.post(f"/ledgers/Person/{seal(SUN)}/end", json={"reason": "迁出"}, headers=head)
     assert ended.json()["ended"] == 1

@@ -22,13 +22,13 @@ from citykg.access import queries
 from citykg.access.check import actions_of, ensure_allowed
 from citykg.access.household import household_of
 from citykg.access.masking import mask
+from citykg.access.policy import Reach
 from citykg.access.principals import Principal
 from citykg.access.rules import AccessRules, load_rules
 from citykg.access.tokens import principal as load_principal
 from citykg.errors import NotFound
 from citykg.graph import GraphStore
 from citykg.ledgers import Catalog, entity_places
-from citykg.ledgers.reach import Reach
 
 EXPLAIN = "access.explain"
 

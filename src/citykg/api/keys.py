@@ -37,17 +37,18 @@ def is_masked_key(ontology: Ontology, top: str) -> bool:
 
 
 def key_from_url(
-    ontology: Ontology, *, top: str, text: str, principal: Principal, path: str
+    text: str, *, masked: bool, principal: Principal, path: str, person: bool = True
 ) -> str:
-    """The clear identity key a URL segment or query value stands for."""
+    """The clear identity key a URL segment or query value stands for; ``masked`` says whether
+    the entity's identity key is masked (then only a ref or ``me`` may name it)."""
     if text == ME:
-        if principal.person is None or top != "Person":
+        if principal.person is None or not person:
             raise _invalid(path, f"{ME!r} names your own person, and you act as none",
                            f"{ME!r} 指您本人，但您的账号未关联居民身份", text)  # fmt: skip
         return principal.person
     if text.startswith(PREFIX):
         return unseal(text, path=path)
-    if is_masked_key(ontology, top):
+    if masked:
         raise _invalid(
             path,
             "identity numbers never travel in URLs: use the ref from a ledger, 'me', or the "

@@ -6,11 +6,12 @@ addresses, creating organization), opened with its relations (:mod:`~citykg.ledg
 counted up the place tree (:mod:`~citykg.ledgers.stats`), exported as CSV or XLSX
 (:mod:`~citykg.ledgers.export`), edited through the forms' write path and ended, never deleted
 (:mod:`~citykg.ledgers.edit`). Ledgers are queries, not copies: a submission or a move shows at
-once. Every read runs under the principal's reach (:mod:`~citykg.ledgers.reach`), compiled into
+once. Every read runs under the principal's reach (:mod:`~citykg.access.policy`), compiled into
 the Cypher; sensitive values are masked, and revealed only on request, audited.
 :mod:`~citykg.ledgers.analyst` runs the analysts' read-only, masked, audited Cypher.
 """
 
+from citykg.access.policy import Reach as Reach
 from citykg.ledgers.analyst import QueryResult as QueryResult
 from citykg.ledgers.analyst import run_query as run_query
 from citykg.ledgers.catalog import Catalog as Catalog
@@ -30,7 +31,6 @@ from citykg.ledgers.models import LedgerPage as LedgerPage
 from citykg.ledgers.models import LedgerQuery as LedgerQuery
 from citykg.ledgers.models import LedgerRow as LedgerRow
 from citykg.ledgers.models import LedgerStats as LedgerStats
-from citykg.ledgers.reach import Reach as Reach
 from citykg.ledgers.stats import ledger_stats as ledger_stats
 
 __all__ = [

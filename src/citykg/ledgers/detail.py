@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from citykg.access import audit
+from citykg.access.policy import Reach, detail_reach
 from citykg.access.principals import Principal
 from citykg.errors import NotFound
 from citykg.graph import GraphStore
@@ -24,7 +25,6 @@ from citykg.graph.identifiers import cypher_with
 from citykg.ledgers import queries
 from citykg.ledgers.catalog import Catalog, EntityType, invalid
 from citykg.ledgers.models import EntityDetail, PlaceStep, RelatedEntity, RelationGroup, Text
-from citykg.ledgers.reach import Reach, detail_reach
 from citykg.ledgers.refs import shown, unseal
 
 RELATED_PER_GROUP = 50
@@ -85,7 +85,7 @@ def find_entity(store: GraphStore, *, etype: EntityType, reach: Reach, key: str)
         )
         rows = store.read(statement, params)
     if not rows or etype.name not in rows[0]["labels"]:
-        raise NotFound(f"key: no {etype.name} {key[:4]}… that you may see")
+        raise NotFound(f"key: no {etype.name} that you may see with this key")
     return rows[0]
 
 

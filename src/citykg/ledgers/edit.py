@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
+from citykg.access.policy import read_reach as reach
 from citykg.access.principals import Principal
 from citykg.controls import CompiledForm, SubmissionResult, compile_form, submit
 from citykg.controls.models import AttributeField, ChoiceField, FormDefinition, Text
@@ -32,7 +33,6 @@ from citykg.graph.identifiers import cypher_with
 from citykg.ledgers import queries
 from citykg.ledgers.catalog import Catalog, EntityType, invalid
 from citykg.ledgers.detail import find_entity
-from citykg.ledgers.reach import reach
 from citykg.ledgers.refs import unseal
 from citykg.ontology import Ontology
 

@@ -19,12 +19,12 @@ from typing import Any, Literal
 from openpyxl import Workbook
 
 from citykg.access import audit
+from citykg.access.policy import read_reach as reach
 from citykg.access.principals import Principal
 from citykg.graph import GraphStore
 from citykg.ledgers.catalog import Catalog, EntityType, invalid
 from citykg.ledgers.listing import iter_ledger
 from citykg.ledgers.models import LedgerQuery, LedgerRow
-from citykg.ledgers.reach import reach
 
 Format = Literal["csv", "xlsx"]
 Lang = Literal["zh", "en", "key"]

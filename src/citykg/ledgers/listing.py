@@ -16,14 +16,15 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, LiteralString
 
+from citykg.access.policy import READ, Reach
+from citykg.access.policy import read_reach as reach
 from citykg.access.principals import Principal
 from citykg.graph import GraphStore
 from citykg.ledgers import queries
-from citykg.ledgers.catalog import Catalog, SortKey, invalid
+from citykg.ledgers.catalog import Catalog, EntityType, SortKey, invalid
 from citykg.ledgers.models import MAX_PAGE, LedgerPage, LedgerQuery, LedgerRow
-from citykg.ledgers.reach import READ, Reach, reach
 from citykg.ledgers.refs import PREFIX, seal, shown, unseal
-from citykg.ledgers.selection import Selection, select
+from citykg.ledgers.selection import Selection, ensure_may_disclose, select
 
 
 def ledger_page(
@@ -57,7 +58,7 @@ def read_page(
         within=query.within, filters=query.filters, q=query.q, created_by=query.created_by,
         purpose=query.purpose, today=today,
     )  # fmt: skip
-    sort = catalog.sort_key(selection.etype, query.sort)
+    sort = _sort(store, catalog, principal, selection.etype, query)
     text, params = _page_statement(selection, sort, query)
     records = store.read(text, params)
     rows = [_row(catalog, principal, selection, r, reveal) for r in records[: query.limit]]
@@ -90,6 +91,20 @@ def iter_ledger(
         if page.next_cursor is None:
             return
         page_query = page_query.model_copy(update={"cursor": page.next_cursor})
+
+
+def _sort(
+    store: GraphStore, catalog: Catalog, principal: Principal, etype: EntityType, query: LedgerQuery
+) -> SortKey:
+    """The page order. Order discloses as much as a filter, so sorting by a masked attribute
+    goes through the policy; where the identity key itself is masked (a person's ID number),
+    the default order is by name (the key only breaks ties), never by the key."""
+    if query.sort is None and etype.key in etype.masked and etype.search_keys:
+        return catalog.sort_key(etype, etype.search_keys[0])
+    sort = catalog.sort_key(etype, query.sort)
+    ensure_may_disclose(store, catalog=catalog, principal=principal, etype=etype, path="sort",
+                        keys=[sort.key], purpose=query.purpose, use="sort")  # fmt: skip
+    return sort
 
 
 def _page_statement(

@@ -1,7 +1,7 @@
 """Which entities a ledger view covers: one Cypher prefix and its parameters.
 
 A :class:`Selection` is built from what was asked (type, place, filters, search, creating
-organization) and the principal's :class:`~citykg.ledgers.reach.Reach`; lists, exports and
+organization) and the principal's :class:`~citykg.access.policy.Reach`; lists, exports and
 roll-ups append their own tail to it. Filtering on a masked attribute is itself a disclosure,
 so it needs the right to reveal that attribute and is written to the audit log.
 """
@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, LiteralString
 
-from citykg.access import audit
+from citykg.access.policy import MaskedUse, Reach, ensure_may_use_masked
 from citykg.access.principals import Principal
-from citykg.errors import Forbidden
 from citykg.geo import resolve_code
 from citykg.geo.codes import PlaceCode, subtree_bounds
 from citykg.graph import GraphStore
@@ -25,7 +24,6 @@ from citykg.graph.identifiers import cypher_with
 from citykg.ledgers import queries
 from citykg.ledgers.catalog import AGE, BIRTH_DATE, Catalog, EntityType, invalid
 from citykg.ledgers.models import Filter
-from citykg.ledgers.reach import Reach
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,7 @@ def select(
     compiled = catalog.compile_filters(etype, filters, today=today or date.today())
     ensure_may_disclose(
         store, catalog=catalog, principal=principal, etype=etype, purpose=purpose,
-        keys=[BIRTH_DATE if f.key == AGE else f.key for f in filters], use="ledger filter",
+        keys=[BIRTH_DATE if f.key == AGE else f.key for f in filters], use="filter",
     )  # fmt: skip
     if within:
         code = PlaceCode.parse(within, field="within").value
@@ -105,21 +103,12 @@ def ensure_may_disclose(
     etype: EntityType,
     keys: Sequence[str],
     purpose: str | None,
-    use: str,
+    use: MaskedUse,
+    path: str = "filter",
 ) -> None:
-    """Filtering or breaking down by a masked attribute discloses its values: allowed only to
-    whom may reveal it, with a purpose, and audited (``use`` says how it was used)."""
+    """Filtering, sorting or breaking down by a masked attribute discloses its values: the
+    policy allows it only to whom may reveal it, with a purpose, and audits it."""
     masked = sorted(set(keys) & etype.masked)
-    if not masked:
-        return
     refused = [k for k in masked if not catalog.may_reveal(principal, etype, k)]
-    if refused:
-        raise Forbidden(
-            f"{principal.id} may not use masked attributes {', '.join(refused)} of "
-            f"{etype.name} in a {use}: that reveals their values"
-        )
-    if not purpose:
-        raise invalid("purpose", f"a {use} on masked attributes needs a purpose (it is audited)",
-                      "使用敏感属性须说明用途（将记入审计日志）")  # fmt: skip
-    audit.record(store, principal=principal, action="sensitive.reveal", target=etype.name,
-                 fields=masked, purpose=purpose, detail=use)  # fmt: skip
+    ensure_may_use_masked(store, principal=principal, target=etype.name, masked=masked,
+                          refused=refused, purpose=purpose, use=use, path=path)  # fmt: skip

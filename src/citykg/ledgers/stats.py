@@ -20,6 +20,8 @@ from datetime import date
 from typing import Any
 
 from citykg.access.disclosure import smallest_count
+from citykg.access.policy import STATS, Reach
+from citykg.access.policy import read_reach as reach
 from citykg.access.principals import Principal
 from citykg.errors import ValidationFailed, Violation
 from citykg.geo import get_place, parse_level
@@ -29,7 +31,6 @@ from citykg.ledgers import queries
 from citykg.ledgers.catalog import AGE_BAND, BIRTH_DATE, Catalog, age_bands, invalid
 from citykg.ledgers.disclosure import suppress_small_counts
 from citykg.ledgers.models import Filter, LedgerStats, StatsBucket
-from citykg.ledgers.reach import STATS, Reach, reach
 from citykg.ledgers.selection import ensure_may_disclose, select
 
 NONE = "(none)"

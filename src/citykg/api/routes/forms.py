@@ -295,8 +295,9 @@ def form_prefill(
     sensitive values masked unless they are the resident's own household's. A subject you
     may not see answers like an unknown one (``found`` false)."""
     compiled = get_compiled(store, ontology=ontology, form_id=form_id)
-    key = key_from_url(ontology, top=compiled.bound.top.name, text=subject, principal=principal,
-                       path="subject")  # fmt: skip
+    top = compiled.bound.top.name
+    key = key_from_url(subject, masked=is_masked_key(ontology, top), principal=principal,
+                       path="subject", person=top == "Person")  # fmt: skip
     return _prefill_out(store, ontology, compiled, key, principal, shown_as=subject)
 
 

@@ -6,13 +6,17 @@ problem+json 422 naming the parameter (``type``, ``filter``, ``sort``, ``cursor`
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from citykg.access import Principal
+from citykg.access.policy import ensure_lookup_allowed
 from citykg.api.deps import AppSettings, CurrentPrincipal, Store
+from citykg.api.keys import key_from_url
 from citykg.ledgers import (
     Catalog,
     EntityDetail,
@@ -27,10 +31,14 @@ from citykg.ledgers import (
     ledger_page,
     ledger_stats,
 )
+from citykg.ledgers.catalog import invalid
 from citykg.ledgers.models import MAX_PAGE, Text
+from citykg.ledgers.refs import seal
 from citykg.ontology import load_ontology
 
 router = APIRouter(prefix="/ledgers", tags=["ledgers"])
+ID_LIKE = re.compile(r"\d{14}[\dXx]{0,4}")
+"""An ID number (15 or 18 characters) or most of one: never accepted in a URL."""
 
 
 def get_catalog(settings: AppSettings) -> Catalog:
@@ -69,6 +77,11 @@ class EndIn(BaseModel):
     submission_id: str | None = None
 
 
+class LookupIn(BaseModel):
+    key: str = Field(min_length=1, max_length=64, description="The clear identity key.")
+    purpose: str = Field(default="", max_length=500, description="Why (kept in the audit log).")
+
+
 class EndOut(BaseModel):
     submission: str
     ended: int
@@ -94,7 +107,10 @@ def ledger_query(
     catalog: Ledgers,
     within: Within = None,
     filters: Filters = [],  # noqa: B006 (FastAPI copies defaults)
-    q: Annotated[str | None, Query(description="Search names and addresses.")] = None,
+    q: Annotated[
+        str | None,
+        Query(description="Search names and addresses (an ID number: POST …/lookup)."),
+    ] = None,
     created_by: Annotated[str | None, Query(description="Creating organization.")] = None,
     sort: Annotated[str | None, Query(description="key or -key")] = None,
     cursor: str | None = None,
@@ -102,6 +118,9 @@ def ledger_query(
     purpose: Purpose = None,
 ) -> LedgerQuery:
     """The ledger view a request asks for (filters checked against the ontology later)."""
+    if q and ID_LIKE.search(q):
+        raise invalid("q", "identity numbers never travel in URLs: POST them to …/lookup",
+                      "证件号码不得出现在网址中：请使用 POST …/lookup 查询", None)  # fmt: skip
     return LedgerQuery(
         type=type, within=within, filters=tuple(catalog.parse_filter(f) for f in filters), q=q,
         created_by=created_by, sort=sort, cursor=cursor, limit=limit, purpose=purpose,
@@ -159,6 +178,24 @@ def export(
                     headers={"Content-Disposition": disposition})  # fmt: skip
 
 
+@router.post("/{type}/lookup", response_model=EntityDetail)
+def lookup_entity(
+    type: str,
+    body: LookupIn,
+    store: Store,
+    principal: CurrentPrincipal,
+    catalog: Ledgers,
+) -> EntityDetail:
+    """One entity found by its clear identity key (an ID number read off a card), sent in the
+    body, never in a URL; audited and rate-limited per principal. Answers like the detail
+    (404 alike for missing and out of reach); open it again by the ``ref`` it returns."""
+    etype = catalog.entity_type(type)
+    shown_as = seal(body.key) if etype.key in etype.masked else body.key
+    ensure_lookup_allowed(store, principal=principal, target=f"{etype.top.name}: {shown_as}",
+                          path="key", purpose=body.purpose)  # fmt: skip
+    return entity_detail(store, catalog=catalog, principal=principal, type=type, key=body.key)
+
+
 @router.get("/{type}/{key}", response_model=EntityDetail)
 def read_entity(
     type: str,
@@ -169,9 +206,18 @@ def read_entity(
     reveal: Reveal = [],  # noqa: B006
     purpose: Purpose = None,
 ) -> EntityDetail:
-    """One entity (by identity key or ``ref``) with its relations; ``reveal`` is audited."""
-    return entity_detail(store, catalog=catalog, principal=principal, type=type, key=key,
+    """One entity (by ``ref``, ``me``, or an identity key that is not masked) with its
+    relations; ``reveal`` is audited."""
+    clear = entity_key(catalog, type, key, principal)
+    return entity_detail(store, catalog=catalog, principal=principal, type=type, key=clear,
                          reveal=reveal, purpose=purpose)  # fmt: skip
+
+
+def entity_key(catalog: Catalog, type: str, key: str, principal: Principal) -> str:
+    """The clear key a URL names: masked keys only as refs (or ``me``)."""
+    etype = catalog.entity_type(type)
+    return key_from_url(key, masked=etype.key in etype.masked, principal=principal, path="key",
+                        person=etype.top.name == "Person")  # fmt: skip
 
 
 @router.patch("/{type}/{key}", response_model=EditOut)
@@ -184,8 +230,9 @@ def edit(
     catalog: Ledgers,
 ) -> EditOut:
     """Change attributes, validated and recorded like a form submission (with history)."""
-    result = edit_entity(store, catalog=catalog, principal=principal, type=type, key=key,
-                         values=body.values, submission_id=body.submission_id)  # fmt: skip
+    result = edit_entity(store, catalog=catalog, principal=principal, type=type,
+                         key=entity_key(catalog, type, key, principal), values=body.values,
+                         submission_id=body.submission_id)  # fmt: skip
     return EditOut(submission=result.submission, replayed=result.replayed)
 
 
@@ -199,6 +246,7 @@ def end(
     catalog: Ledgers,
 ) -> EndOut:
     """End the entity's current places in your jurisdiction (soft delete, recorded)."""
-    result = end_entity(store, catalog=catalog, principal=principal, type=type, key=key,
-                        reason=body.reason, submission_id=body.submission_id)  # fmt: skip
+    result = end_entity(store, catalog=catalog, principal=principal, type=type,
+                        key=entity_key(catalog, type, key, principal), reason=body.reason,
+                        submission_id=body.submission_id)  # fmt: skip
     return EndOut(submission=result.submission, ended=result.ended, remaining=result.remaining)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from citykg.access import ensure_allowed
 from citykg.access.disclosure import DIRECT, smallest_count, withheld
-from citykg.access.scopes import place_scope
+from citykg.access.policy import place_scope
 from citykg.api.deps import CurrentPrincipal, Store
 from citykg.geo import (
     GazetteerCache,
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/places", tags=["places"])
 
 
 def get_place_scope(principal: CurrentPrincipal) -> PlaceScope:
-    """The places the caller may see (from their posts' jurisdiction; see access.scopes)."""
+    """The places the caller may see (from their posts' jurisdiction; see access.policy)."""
     return place_scope(principal)
 
 
