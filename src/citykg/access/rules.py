@@ -8,6 +8,8 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from citykg.errors import ConfigError
@@ -33,6 +35,24 @@ class Lookups(BaseModel):
     """How many look-ups by clear identity key one principal may make (``limits`` notation)."""
 
 
+Reach = Literal["none", "own", "household", "jurisdiction", "city"]
+
+
+class RouteRule(BaseModel):
+    """Who may call one API route; enforced for every request by :mod:`citykg.api.guard`."""
+
+    model_config = ConfigDict(extra="forbid")
+    public: bool = False
+    """Callable without a token (health, the sign-in page)."""
+    action: str | None = None
+    """The action needed to call it; None: any signed-in principal (the answer is scoped)."""
+    residents: bool = False
+    """Residents call it without the action, reaching only their own household."""
+    reach: Reach
+    """What an answer is limited to: nothing, the caller's own records, their household, the
+    places under their jurisdiction, or the whole city (counts for analysts)."""
+
+
 class RulesFile(BaseModel):
     """The file as written; refuses unknown sections and roles that grant unknown actions."""
 
@@ -44,11 +64,13 @@ class RulesFile(BaseModel):
     masked: Masking = Field(default_factory=Masking)
     statistics: Statistics = Field(default_factory=Statistics)
     lookups: Lookups = Field(default_factory=Lookups)
+    routes: dict[str, RouteRule] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known_actions(self) -> RulesFile:
         granted = [(r, a) for r, acts in self.roles.items() for a in acts]
         granted += [("residents", a) for a in self.residents]
+        granted += [(route, r.action) for route, r in self.routes.items() if r.action]
         unknown = [f"{who}: {action}" for who, action in granted if action not in self.actions]
         if unknown:
             raise ValueError("unknown actions granted: " + ", ".join(unknown))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from citykg import __version__
 from citykg.api import errors
+from citykg.api.guard import check_declared, guard
 from citykg.api.routes import access, cypher, forms, health, ledgers, me, places, reviews
 from citykg.graph import GraphStore, open_store
 from citykg.ledgers.refs import use_secret
@@ -32,7 +33,11 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = store is None
-        app.state.store = store or open_store(settings.graph, graph_name=settings.graph_name)
+        app.state.store = store or open_store(
+            settings.graph,
+            graph_name=settings.graph_name,
+            neo4j_notifications=settings.neo4j_notifications,
+        )
         try:
             yield
         finally:
@@ -44,10 +49,12 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         version=__version__,
         summary="The city knowledge graph: ledgers, tasks, channels and events on one ontology.",
         lifespan=lifespan,
+        dependencies=[Depends(guard)],
     )
     app.state.settings = settings
     use_secret(settings.secret)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    check_declared(app)
     return app

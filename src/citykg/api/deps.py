@@ -14,7 +14,7 @@ from citykg.access import Principal, authenticate
 from citykg.graph import GraphStore
 from citykg.settings import Settings
 
-_bearer = HTTPBearer(auto_error=False, description="An API token from `citykg users token`.")
+bearer = HTTPBearer(auto_error=False, description="An API token from `citykg users token`.")
 
 
 def get_store(request: Request) -> GraphStore:
@@ -31,17 +31,29 @@ Store = Annotated[GraphStore, Depends(get_store)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
-def get_principal(
-    store: Store,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+def resolve_principal(
+    request: Request, store: GraphStore, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
-    """The caller, from ``Authorization: Bearer <token>``; 401 without a valid token."""
+    """The caller, from ``Authorization: Bearer <token>``, resolved once per request (the
+    route guard does it first); 401 without a valid token."""
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:
+        return known
     if credentials is None:
         raise HTTPException(401, "missing API token: send Authorization: Bearer <token>")
     principal = authenticate(store, credentials.credentials)
     if principal is None:
         raise HTTPException(401, "unknown or revoked API token")
+    request.state.principal = principal
     return principal
+
+
+def get_principal(
+    request: Request,
+    store: Store,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    return resolve_principal(request, store, credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

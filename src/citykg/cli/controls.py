@@ -11,6 +11,7 @@ import click
 import yaml
 
 from citykg.access import Principal
+from citykg.access.tokens import principal as load_principal
 from citykg.cli import render
 from citykg.cli.options import build_settings, graph_option, opened_store
 from citykg.controls import (
@@ -25,6 +26,8 @@ from citykg.controls import (
     read_xlsform,
     save_form,
 )
+from citykg.controls.review import held_list
+from citykg.controls.service import confirm_held, decline_held
 from citykg.errors import ValidationFailed
 from citykg.geo import PlaceScope
 from citykg.graph import GraphStore
@@ -122,6 +125,38 @@ def load_examples_(graph_url: str | None) -> None:
         for saved in load_examples(store, ontology=ontology, principal=OPERATOR):
             state = "saved" if saved.created else "unchanged"
             click.echo(f"{state}: {saved.id} v{saved.version} ({len(saved.terms)} terms)")
+
+
+@controls.command()
+@click.option("--as", "as_", required=True, metavar="PRINCIPAL", help="An official or author.")
+@click.option("--status", type=click.Choice(["pending", "confirmed", "declined"]),
+              default="pending", show_default=True)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@graph_option
+def reviews(as_: str, status: str, as_json: bool, graph_url: str | None) -> None:
+    """Held submissions (审核) that PRINCIPAL authored or may confirm."""
+    with opened_store(build_settings(graph_url)) as store:
+        held = held_list(store, principal=load_principal(store, as_), status=status)  # type: ignore[arg-type]
+    _show([{"id": h.id, "form": h.form, "at": h.at, "places": ",".join(h.confirm_at),
+            "status": h.status, "reason": h.reason_zh} for h in held], as_json)  # fmt: skip
+
+
+@controls.command()
+@click.argument("held_id")
+@click.option("--as", "as_", required=True, metavar="PRINCIPAL", help="The confirming official.")
+@click.option("--decline", "note", metavar="WHY", help="Decline it, saying why, instead.")
+@graph_option
+def confirm(held_id: str, as_: str, note: str | None, graph_url: str | None) -> None:
+    """Confirm (write) or --decline a held submission as official PRINCIPAL."""
+    settings = build_settings(graph_url)
+    with opened_store(settings) as store:
+        who = load_principal(store, as_)
+        if note is None:
+            done = confirm_held(store, ontology=load_ontology(settings.ontology_dir),
+                                principal=who, held_id=held_id)  # fmt: skip
+        else:
+            done = decline_held(store, principal=who, held_id=held_id, note=note)
+    click.echo(f"{done.id}: {done.status} by {done.decided_by}")
 
 
 def _read(path: Path) -> FormDefinition:
