@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from citykg.graph.store import NotificationLevel
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,6 +33,8 @@ class Settings(BaseSettings):
 
     graph: str = Field(default_factory=_default_graph_url)
     graph_name: str = "citykg"
+    neo4j_notifications: NotificationLevel = "OFF"
+    """The lowest severity of Neo4j server notification to log (``WARNING``, ``INFORMATION``)."""
     ontology_dir: Path = Field(default_factory=_default_ontology_dir)
     migrations_dir: Path = REPO_ROOT / "migrations"
     host: str = "127.0.0.1"

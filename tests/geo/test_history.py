@@ -214,3 +214,43 @@ def test_landmarks_attach_anywhere_and_move_with_their_place(city: GraphStore) -
     )  # fmt: skip
     assert resolve_code(city, code=gate.code, scope=EVERYWHERE) == "110105002099L0001"
     assert get_place(city, code=gate.code, scope=EVERYWHERE).kind == "Landmark"
+
+
+ALIASES = (
+    "MATCH (a:PlaceAlias) OPTIONAL MATCH (a)-[:ALIAS_OF]->(p:Place) "
+    "RETURN a.code AS code, p.placeCode AS place"
+)
+
+
+def assert_one_alias_per_former_code(store: GraphStore, expected: int) -> None:
+    """Each former code has exactly one alias, leading to one current place, and is no longer
+    a current code: Neo4j refuses a second alias of a code, FalkorDB must never keep one."""
+    aliases = store.read(ALIASES)
+    current = {row["code"] for row in store.read("MATCH (p:Place) RETURN p.placeCode AS code")}
+    per_code = Counter(row["code"] for row in aliases)
+    assert [code for code, n in per_code.items() if n > 1] == []
+    assert [row["code"] for row in aliases if row["place"] is None] == []
+    assert sorted(set(per_code) & current) == []
+    assert len(aliases) == expected
+    for row in aliases:
+        assert resolve_code(store, code=row["code"], scope=EVERYWHERE) == row["place"]
+
+
+def test_history_operations_leave_one_alias_per_former_code(city: GraphStore) -> None:
+    under = "MATCH (p:Place) WHERE p.placeCode STARTS WITH $code RETURN count(p) AS n"
+    rename_place(city, code=COMPOUND, name="建外一号院", author="物业", scope=EVERYWHERE)
+    assert_one_alias_per_former_code(city, 0)
+    moved = move_place(city, code=COMPOUND, to=COMMUNITY_B, author="网格员", scope=EVERYWHERE)
+    assert_one_alias_per_former_code(city, 23)  # compound, 2 buildings, 4 units, 16 doors
+    back = move_place(city, code=moved.new_code, to=COMMUNITY_A, author="网格员", scope=EVERYWHERE)
+    assert back.new_code == COMMUNITY_A + "0002"  # its old serial is never handed out again
+    assert_one_alias_per_former_code(city, 46)
+    building = back.new_code + "002"
+    split_place(
+        city, code=back.new_code, parts=[SplitPart(name="北区", children=[building])],
+        author="物业", scope=EVERYWHERE,
+    )  # fmt: skip
+    assert_one_alias_per_former_code(city, 46 + 1 + 2 + 8)  # the building, its units and doors
+    merged = city.read(under, {"code": COMMUNITY_A})[0]["n"]  # the community and all under it
+    merge_places(city, code=COMMUNITY_A, into=COMMUNITY_B, author="民政局", scope=EVERYWHERE)
+    assert_one_alias_per_former_code(city, 57 + merged)

@@ -34,7 +34,11 @@ def build_settings(graph_url: str | None) -> Settings:
 @contextmanager
 def opened_store(settings: Settings) -> Iterator[GraphStore]:
     """The configured graph, closed (and an embedded server stopped) on the way out."""
-    store = open_store(settings.graph, graph_name=settings.graph_name)
+    store = open_store(
+        settings.graph,
+        graph_name=settings.graph_name,
+        neo4j_notifications=settings.neo4j_notifications,
+    )
     try:
         yield store
     finally:

@@ -116,8 +116,9 @@ GAZETTEER_ALIASES: LiteralString = (
 )
 
 GAZETTEER_VERSION: LiteralString = (
-    "OPTIONAL MATCH (p:AdministrativeDivision) WITH count(p) AS places "
-    "OPTIONAL MATCH (c:PlaceChange) RETURN places, count(c) AS changes"
+    "CALL { MATCH (p:AdministrativeDivision) RETURN count(p) AS places } "
+    "CALL { MATCH (c:PlaceChange) RETURN count(c) AS changes } "
+    "RETURN places, changes"
 )
 
 # --- address entry ----------------------------------------------------------------------------
@@ -178,17 +179,16 @@ PLACE_STATE: LiteralString = (
     "MATCH (p:Place {placeCode: $code}) WHERE "
     + _in_scope("p")
     + " OPTIONAL MATCH (p)-[:PART_OF]->(parent:Place) "
-    "WITH p, parent "
-    "OPTIONAL MATCH (p)-[o]->() WITH p, parent, collect(type(o)) AS outgoing "
-    "OPTIONAL MATCH (p)<-[i]-() "
+    "CALL { WITH p MATCH (p)-[o]->() RETURN collect(type(o)) AS outgoing } "
+    "CALL { WITH p MATCH (p)<-[i]-() RETURN collect(type(i)) AS incoming } "
     "RETURN p.placeCode AS code, p.name AS name, p.level AS level, labels(p) AS labels, "
-    "p.codeHighWater AS highWater, parent.placeCode AS parent, outgoing, "
-    "collect(type(i)) AS incoming"
+    "p.codeHighWater AS highWater, parent.placeCode AS parent, outgoing, incoming"
 )
 
 CODE_TAKEN: LiteralString = (
-    "OPTIONAL MATCH (p:Place {placeCode: $code}) WITH count(p) AS places "
-    "OPTIONAL MATCH (a:PlaceAlias {code: $code}) RETURN places, count(a) AS aliases"
+    "CALL { MATCH (p:Place {placeCode: $code}) RETURN count(p) AS places } "
+    "CALL { MATCH (a:PlaceAlias {code: $code}) RETURN count(a) AS aliases } "
+    "RETURN places, aliases"
 )
 
 RENAME_PLACE: LiteralString = (
@@ -201,8 +201,36 @@ RENAME_PLACE: LiteralString = (
     "RETURN oldName"
 )
 
-# Moves $code under $to and re-codes its subtree [$lo, $hi) from prefix $code to $newCode; every
-# old code stays resolvable through a PlaceAlias.
+# Re-coding a subtree: every place of it is read as {place, code, name} before anything is
+# written, and each gets one alias of the code it had before this statement. The writes never
+# read a code back from a node that the same statement re-codes.
+_recoded: LiteralString = "collect({place: d, code: d.placeCode, name: d.name})"
+
+
+def _alias_and_recode(
+    places: LiteralString, kind: LiteralString, new_code: LiteralString
+) -> LiteralString:
+    """For each ``m`` of ``places`` (read with :data:`_recoded`): an alias of its code, then
+    ``new_code``."""
+    return (
+        "FOREACH (m IN " + places + " | FOREACH (n IN [m.place] | "
+        "CREATE (:PlaceAlias {code: m.code, name: m.name, kind: '" + kind + "', at: $at, "
+        "changeId: $changeId})-[:ALIAS_OF]->(n) "
+        "SET n.formerCodes = coalesce(n.formerCodes, []) + [m.code], "
+        "n.placeCode = " + new_code + ")) "
+    )
+
+
+def _by_prefix(table: LiteralString) -> LiteralString:
+    """``m.code`` with its prefix replaced from ``table`` (a parameter of ``{old, new}``)."""
+    return (
+        "head([t IN " + table + " WHERE m.code STARTS WITH t.old "
+        "| t.new + substring(m.code, size(t.old))])"
+    )
+
+
+# Moves $code under $to and re-codes its subtree [$lo, $hi) (the place itself included) from
+# prefix $code to $newCode; every old code stays resolvable through a PlaceAlias.
 MOVE_PLACE: LiteralString = (
     "MATCH (p:Place {placeCode: $code})-[old:PART_OF]->(from:Place {placeCode: $from}) "
     "MATCH (to:Place {placeCode: $to}) "
@@ -210,8 +238,8 @@ MOVE_PLACE: LiteralString = (
     + _in_scope("p")
     + " AND "
     + _in_scope("to")
-    + " OPTIONAL MATCH (d:Place) WHERE d.placeCode >= $lo AND d.placeCode < $hi "
-    "WITH p, old, from, to, collect(d) AS subtree "
+    + " MATCH (d:Place) WHERE d.placeCode >= $lo AND d.placeCode < $hi "
+    "WITH p, old, from, to, " + _recoded + " AS subtree "
     "DELETE old "
     "CREATE (p)-[:PART_OF]->(to) "
     "SET to.codeHighWater = $toHighWater, from.codeHighWater = CASE "
@@ -220,12 +248,8 @@ MOVE_PLACE: LiteralString = (
     "CREATE (c:PlaceChange {changeId: $changeId, kind: 'move', at: $at, author: $author, "
     "reason: $reason, oldCode: $code, newCode: $newCode, oldName: p.name, newName: p.name, "
     "oldParent: $from, newParent: $to, recoded: size(subtree)})-[:CHANGED]->(p) "
-    "FOREACH (d IN subtree | "
-    "CREATE (:PlaceAlias {code: d.placeCode, name: d.name, kind: 'move', at: $at, "
-    "changeId: $changeId})-[:ALIAS_OF]->(d) "
-    "SET d.formerCodes = coalesce(d.formerCodes, []) + [d.placeCode], "
-    "d.placeCode = $newCode + substring(d.placeCode, size($code))) "
-    "RETURN size(subtree) AS recoded"
+    + _alias_and_recode("subtree", "move", "$newCode + substring(m.code, size($code))")
+    + "RETURN size(subtree) AS recoded"
 )
 
 # Merges $code into $into: children move under $into with the codes in $kids ({old, new}) and
@@ -240,9 +264,9 @@ MERGE_PLACE: LiteralString = (
     + " AND "
     + _in_scope("b")
     + " WITH a, b, size([(a)-[r]-() | r]) AS degree WHERE degree = $expectedDegree "
+    "MATCH (d:Place) WHERE d.placeCode >= $lo AND d.placeCode < $hi "
+    "WITH a, b, [m IN " + _recoded + " WHERE m.code <> a.placeCode] AS below "
     "OPTIONAL MATCH (a)-[:PART_OF]->(up:Place) "
-    "OPTIONAL MATCH (d:Place) WHERE d.placeCode > $lo AND d.placeCode < $hi "
-    "WITH a, b, up, collect(d) AS below "
     "WITH a, b, up, below, "
     "[(k:Place)-[:PART_OF]->(a) | k] AS kids, "
     "[(x)-[r:RESIDES_IN]->(a) | {x: x, props: properties(r)}] AS residences, "
@@ -276,13 +300,8 @@ MERGE_PLACE: LiteralString = (
     "reason: $reason, oldCode: a.placeCode, newCode: b.placeCode, oldName: a.name, "
     "newName: b.name, oldParent: $from, newParent: $intoParent, droppedJurisdictions: dropped, "
     "recoded: size(below)})-[:CHANGED]->(b) "
-    "FOREACH (d IN below | "
-    "CREATE (:PlaceAlias {code: d.placeCode, name: d.name, kind: 'merge', at: $at, "
-    "changeId: $changeId})-[:ALIAS_OF]->(d) "
-    "SET d.formerCodes = coalesce(d.formerCodes, []) + [d.placeCode], "
-    "d.placeCode = head([k IN $kids WHERE d.placeCode STARTS WITH k.old "
-    "| k.new + substring(d.placeCode, size(k.old))])) "
-    "DETACH DELETE a "
+    + _alias_and_recode("below", "merge", _by_prefix("$kids"))
+    + "DETACH DELETE a "
     "RETURN size(below) AS recoded, size(kids) AS moved"
 )
 
@@ -292,9 +311,11 @@ SPLIT_PLACE: LiteralString = (
     "MATCH (a:Place {placeCode: $code})-[:PART_OF]->(up:Place) "
     "WHERE coalesce(up.codeHighWater, 0) = $expectedHighWater AND "
     + _in_scope("a")
-    + " OPTIONAL MATCH (d:Place) WHERE d.placeCode > $lo AND d.placeCode < $hi "
-    "AND size([m IN $moved WHERE d.placeCode STARTS WITH m.old]) > 0 "
-    "WITH a, up, collect(d) AS movedNodes "
+    + " MATCH (d:Place) WHERE d.placeCode >= $lo AND d.placeCode < $hi "
+    "WITH a, up, [m IN "
+    + _recoded
+    + " WHERE size([x IN $moved WHERE m.code STARTS WITH x.old]) > 0] "
+    "AS movedNodes "
     "SET up.codeHighWater = $upHighWater, a.codeHighWater = CASE "
     "WHEN coalesce(a.codeHighWater, 0) < $ownHighWater THEN $ownHighWater "
     "ELSE a.codeHighWater END "
@@ -309,22 +330,16 @@ SPLIT_PLACE: LiteralString = (
     "CREATE (c)-[:CREATED]->(p) "
     + _set_level_label
     + "WITH a, c, movedNodes, collect(p) AS created "
-    "FOREACH (m IN $moved | "
-    "FOREACH (k IN [x IN movedNodes WHERE x.placeCode = m.old] | "
-    "FOREACH (target IN [n IN created WHERE n.placeCode = m.part] | "
+    "FOREACH (x IN $moved | "
+    "FOREACH (k IN [m IN movedNodes WHERE m.code = x.old | m.place] | "
+    "FOREACH (target IN [n IN created WHERE n.placeCode = x.part] | "
     "CREATE (k)-[:PART_OF]->(target)))) "
     "WITH a, movedNodes, created "
-    "OPTIONAL MATCH (k:Place)-[old:PART_OF]->(a) "
-    "WHERE size([m IN $moved WHERE m.old = k.placeCode]) > 0 "
-    "WITH movedNodes, created, collect(old) AS oldLinks "
-    "FOREACH (r IN oldLinks | DELETE r) "
-    "FOREACH (d IN movedNodes | "
-    "CREATE (:PlaceAlias {code: d.placeCode, name: d.name, kind: 'split', at: $at, "
-    "changeId: $changeId})-[:ALIAS_OF]->(d) "
-    "SET d.formerCodes = coalesce(d.formerCodes, []) + [d.placeCode], "
-    "d.placeCode = head([m IN $moved WHERE d.placeCode STARTS WITH m.old "
-    "| m.new + substring(d.placeCode, size(m.old))])) "
-    "RETURN size(created) AS created, size(movedNodes) AS recoded"
+    "CALL { WITH a MATCH (k:Place)-[old:PART_OF]->(a) "
+    "WHERE size([x IN $moved WHERE x.old = k.placeCode]) > 0 "
+    "DELETE old RETURN count(*) AS unlinked } "
+    + _alias_and_recode("movedNodes", "split", _by_prefix("$moved"))
+    + "RETURN size(created) AS created, size(movedNodes) AS recoded"
 )
 
 # --- jurisdiction -----------------------------------------------------------------------------

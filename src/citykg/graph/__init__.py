@@ -30,6 +30,9 @@ from citykg.graph.store import (
     Index as Index,
 )
 from citykg.graph.store import (
+    NotificationLevel as NotificationLevel,
+)
+from citykg.graph.store import (
     Row as Row,
 )
 from citykg.graph.store import (
@@ -39,8 +42,13 @@ from citykg.graph.store import (
 NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
 
 
-def open_store(url: str, *, graph_name: str = "citykg") -> GraphStore:
-    """Open the graph named by ``url``; raises :class:`ConfigError` with a one-line reason."""
+def open_store(
+    url: str, *, graph_name: str = "citykg", neo4j_notifications: NotificationLevel = "OFF"
+) -> GraphStore:
+    """Open the graph named by ``url``; raises :class:`ConfigError` with a one-line reason.
+
+    ``neo4j_notifications``: the lowest severity of notification a Neo4j server sends.
+    """
     parts = urlsplit(url)
     if parts.scheme == "falkordb":
         from citykg.graph.falkordb import FalkorDBStore
@@ -65,6 +73,7 @@ def open_store(url: str, *, graph_name: str = "citykg") -> GraphStore:
             user=unquote(parts.username),
             password=unquote(parts.password),
             database=parts.path.strip("/") or None,
+            notifications=neo4j_notifications,
         )
     raise ConfigError(
         f"unknown graph URL {_redacted(url)!r}: use falkordb:///abs/path, falkordb://host:port "

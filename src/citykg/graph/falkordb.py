@@ -23,6 +23,7 @@ from citykg.errors import Conflict, Forbidden, GraphUnavailable, QueryError
 from citykg.graph.embedded import EmbeddedServer
 from citykg.graph.identifiers import quote_identifier
 from citykg.graph.store import (
+    INDEX_TIMEOUT_S,
     READ_ONLY_REFUSED,
     GraphSchema,
     Health,
@@ -36,6 +37,7 @@ from citykg.graph.store import (
 )
 
 CONSTRAINT_TIMEOUT_S = 120.0
+INDEX_STATES: LiteralString = "CALL db.indexes() YIELD status RETURN status"
 
 
 class FalkorDBStore:
@@ -105,6 +107,13 @@ class FalkorDBStore:
                 with _translated_errors():
                     self._graph.create_node_unique_constraint(constraint.label, constraint.key)
         self._await_constraints()
+
+    def await_indexes(self, timeout_s: float = INDEX_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout_s
+        while any(row["status"] != "OPERATIONAL" for row in self.read(INDEX_STATES)):
+            if time.monotonic() > deadline:
+                raise GraphUnavailable(f"indexes did not come online in {timeout_s:.0f} s")
+            time.sleep(0.05)
 
     def explain(self, query: str, params: Params | None = None) -> str:
         with _translated_errors(query):

@@ -83,8 +83,10 @@ def discover(directory: Path) -> list[Migration]:
 def migrate(
     store: GraphStore, *, directory: Path, schema: GraphSchema, ontology_version: str
 ) -> MigrationReport:
-    """Apply the ontology's schema, then every pending migration, then record the version."""
+    """Apply the ontology's schema and wait for its indexes, then every pending migration, then
+    record the version."""
     store.apply_schema(schema)
+    store.await_indexes()
     done = {row["id"] for row in store.read(queries.APPLIED_MIGRATIONS)}
     report = MigrationReport(ontology_version=ontology_version)
     for migration in discover(directory):

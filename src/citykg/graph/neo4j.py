@@ -1,7 +1,10 @@
 """The Neo4j 5 backend, through the official ``neo4j`` driver (Bolt).
 
 Kept small on purpose so it can be reviewed by eye: managed transactions via ``execute_query``,
-READ routing for reads (the server refuses writes in a read transaction), one statement per write.
+one statement per write. Reads are READ transactions, so with ``neo4j://`` routing any member of
+a cluster may serve them and the server refuses a write in them; every statement goes through
+the driver's one bookmark manager, so a read waits for this process's earlier writes (causal
+consistency, ``docs/scaling.md``). Server notifications are off unless a level is asked for.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from neo4j import time as neo4j_time
 from citykg.errors import Conflict, Forbidden, GraphUnavailable, QueryError
 from citykg.graph.identifiers import quote_identifier
 from citykg.graph.store import (
+    INDEX_TIMEOUT_S,
     READ_ONLY_REFUSED,
     GraphSchema,
     Health,
+    NotificationLevel,
     Params,
     Row,
     WriteSummary,
@@ -30,6 +35,16 @@ from citykg.graph.store import (
     relationship,
 )
 
+AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes($timeout)"
+CONSTRAINT_CREATION_FAILED = "Neo.DatabaseError.Schema.ConstraintCreationFailed"
+PROCEDURE_TIMED_OUT = "Neo.ClientError.Procedure.ProcedureTimedOut"
+
+
+def driver_options(notifications: NotificationLevel) -> dict[str, Any]:
+    """The driver configuration: the lowest severity of notification the server sends (and the
+    driver logs); ``OFF`` keeps the logs free of advice about queries that are meant as written."""
+    return {"notifications_min_severity": neo4j.NotificationMinimumSeverity(notifications)}
+
 
 class Neo4jStore:
     """A graph in a Neo4j 5 database."""
@@ -37,11 +52,21 @@ class Neo4jStore:
     backend = "neo4j"
     supports_read_only_queries = True
 
-    def __init__(self, *, uri: str, user: str, password: str, database: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        uri: str,
+        user: str,
+        password: str,
+        database: str | None,
+        notifications: NotificationLevel = "OFF",
+    ) -> None:
         self.location = f"{uri}/{database or ''}"
         self.database = database
         with _translated_errors():
-            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+            self._driver = neo4j.GraphDatabase.driver(
+                uri, auth=(user, password), **driver_options(notifications)
+            )
 
     def read(
         self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None
@@ -52,19 +77,19 @@ class Neo4jStore:
         self, query: str, params: Params | None = None, *, timeout_ms: int | None = None
     ) -> list[Row]:
         timeout = timeout_ms / 1000 if timeout_ms else None
-        statement = neo4j.Query(query, timeout=timeout)
         with _translated_errors(query):
             result = self._driver.execute_query(
-                statement,
+                neo4j.Query(query, timeout=timeout),
                 dict(params or {}),
-                routing_=neo4j.RoutingControl.READ,
-                database_=self.database,
+                **self.statement_options(read=True),
             )
         return [{key: _value(record[key]) for key in result.keys} for record in result.records]
 
     def write(self, query: LiteralString, params: Params | None = None) -> WriteSummary:
         with _translated_errors(query):
-            result = self._driver.execute_query(query, dict(params or {}), database_=self.database)
+            result = self._driver.execute_query(
+                query, dict(params or {}), **self.statement_options(read=False)
+            )
         counters = result.summary.counters
         return WriteSummary(
             rows=[{key: _value(record[key]) for key in result.keys} for record in result.records],
@@ -75,12 +100,23 @@ class Neo4jStore:
             properties_set=counters.properties_set,
         )
 
+    def statement_options(self, *, read: bool) -> dict[str, Any]:
+        """What every statement is sent with: READ or WRITE routing (a read transaction may be
+        served by any cluster member), the database, and the driver's bookmark manager, the
+        same for every statement so that a read sees this process's last write."""
+        return {
+            "routing_": neo4j.RoutingControl.READ if read else neo4j.RoutingControl.WRITE,
+            "database_": self.database,
+            "bookmark_manager_": self._driver.execute_query_bookmark_manager,
+        }
+
     def apply_schema(self, schema: GraphSchema) -> None:
         for constraint in schema.constraints:
             label, key = quote_identifier(constraint.label), quote_identifier(constraint.key)
             name = quote_identifier(f"citykg_unique_{constraint.label}_{constraint.key}")
             self._ddl(
-                f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
+                f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE",
+                constraint=f"{constraint.label}.{constraint.key}",
             )
         unique = {(c.label, c.key) for c in schema.constraints}
         for index in schema.indexes:
@@ -89,11 +125,17 @@ class Neo4jStore:
             label, key = quote_identifier(index.label), quote_identifier(index.key)
             name = quote_identifier(f"citykg_index_{index.label}_{index.key}")
             self._ddl(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{key})")
-        self._ddl("CALL db.awaitIndexes(300)")
+
+    def await_indexes(self, timeout_s: float = INDEX_TIMEOUT_S) -> None:
+        self._ddl(AWAIT_INDEXES, {"timeout": max(1, round(timeout_s))})
 
     def explain(self, query: str, params: Params | None = None) -> str:
-        rows = self.read_untrusted(f"EXPLAIN {query}", params)
-        return str(rows)
+        """The plan, from a WRITE transaction: a write statement is planned where it could run."""
+        with _translated_errors(query):
+            result = self._driver.execute_query(
+                f"EXPLAIN {query}", dict(params or {}), **self.statement_options(read=False)
+            )
+        return str(result.summary.plan)
 
     def health(self) -> Health:
         try:
@@ -109,9 +151,13 @@ class Neo4jStore:
     def close(self) -> None:
         self._driver.close()
 
-    def _ddl(self, statement: str) -> None:
-        with _translated_errors(statement):
-            self._driver.execute_query(statement, database_=self.database)
+    def _ddl(
+        self, statement: str, params: Params | None = None, *, constraint: str | None = None
+    ) -> None:
+        with _translated_errors(statement, constraint=constraint):
+            self._driver.execute_query(
+                statement, dict(params or {}), **self.statement_options(read=False)
+            )
 
 
 def _value(value: Any) -> Any:
@@ -135,8 +181,13 @@ def _value(value: Any) -> Any:
 
 
 @contextlib.contextmanager
-def _translated_errors(query: str = "") -> Iterator[None]:
-    """Driver errors become citykg errors; callers never see ``neo4j.exceptions``."""
+def _translated_errors(query: str = "", *, constraint: str | None = None) -> Iterator[None]:
+    """Driver errors become citykg errors; callers never see ``neo4j.exceptions``.
+
+    ``constraint`` (``Label.key``) names the uniqueness constraint a DDL statement creates:
+    Neo4j refuses one over existing duplicates with a *database* error, which is a
+    :class:`Conflict` here, as on FalkorDB.
+    """
     try:
         yield
     except neo4j_errors.ConstraintError as exc:
@@ -144,7 +195,15 @@ def _translated_errors(query: str = "") -> Iterator[None]:
     except neo4j_errors.ClientError as exc:
         if exc.code and "AccessMode" in exc.code:
             raise Forbidden(READ_ONLY_REFUSED) from exc
+        if exc.code == PROCEDURE_TIMED_OUT:
+            raise GraphUnavailable(f"the graph did not finish in time: {exc.message}") from exc
         raise QueryError(f"the graph rejected the query: {exc.message}", query=query) from exc
+    except neo4j_errors.DatabaseError as exc:
+        if constraint and exc.code == CONSTRAINT_CREATION_FAILED:
+            raise Conflict(
+                f"cannot make {constraint} unique: existing nodes share a value ({exc.message})"
+            ) from exc
+        raise QueryError(f"the graph failed the query: {exc.message}", query=query) from exc
     except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as exc:
         raise GraphUnavailable(f"the Neo4j server did not answer: {exc}") from exc
     except neo4j_errors.Neo4jError as exc:

@@ -34,8 +34,8 @@ ONTOLOGY_VERSION: LiteralString = (
 )
 
 RECORD_ONTOLOGY_VERSION: LiteralString = (
-    "OPTIONAL MATCH (old:OntologyRelease {current: true}) SET old.current = false "
-    "WITH count(old) AS retired "
+    "CALL { MATCH (old:OntologyRelease {current: true}) SET old.current = false "
+    "RETURN count(*) AS retired } "
     "MERGE (o:OntologyRelease {version: $version}) "
     "SET o.current = true, o.appliedAt = $appliedAt"
 )

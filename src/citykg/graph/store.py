@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, LiteralString, Protocol, runtime_checkable
+from typing import Any, Literal, LiteralString, Protocol, runtime_checkable
 
 from citykg.graph.queries import DELETE_SOME_NODES
 
 Params = Mapping[str, Any]
 
 READ_ONLY_REFUSED = "the query would change the graph; only read queries are allowed"
+INDEX_TIMEOUT_S = 300.0
+NotificationLevel = Literal["OFF", "WARNING", "INFORMATION"]
+"""The lowest severity of server notification a Neo4j store receives and logs."""
 Row = dict[str, Any]
 
 
@@ -104,6 +107,12 @@ class GraphStore(Protocol):
 
     def apply_schema(self, schema: GraphSchema) -> None:
         """Create the constraints and indexes that are missing; idempotent."""
+        ...
+
+    def await_indexes(self, timeout_s: float = INDEX_TIMEOUT_S) -> None:
+        """Wait until every index serves queries: they build in the background after
+        ``apply_schema`` and when a graph is loaded from disk. Raises
+        :class:`~citykg.errors.GraphUnavailable` after ``timeout_s``."""
         ...
 
     def explain(self, query: str, params: Params | None = None) -> str:
