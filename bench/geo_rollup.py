@@ -135,6 +135,7 @@ def main() -> None:
             if seconds:
                 where = args.district
                 print(f"wrote premises and {persons:,} residents under {where} in {seconds:.1f} s")
+            store.await_indexes(600)  # a graph opened from disk rebuilds them first
             run(store, args.district, args.runs)
         finally:
             store.close()

@@ -91,6 +91,7 @@ def main() -> None:
         try:
             store.clear()
             store.apply_schema(SCHEMA)
+            store.await_indexes()
             door_s, person_s = load(store, args.nodes, args.batch)
             step = max(1, args.nodes // args.lookups)
             lookups = timed(

@@ -319,15 +319,6 @@ def officials(store: GraphStore, city: City) -> tuple[Principal, Principal]:
     return principal(store, "bench-worker"), principal(store, "bench-head")
 
 
-def wait_for_indexes(store: GraphStore) -> None:
-    """A graph opened from disk rebuilds its indexes in the background: wait for them."""
-    deadline = time.monotonic() + 600
-    probes = ("MATCH (p:Place {placeCode: '11'}) RETURN p",
-              "MATCH (p:Person {idNumber: '1'}) RETURN p")  # fmt: skip
-    while time.monotonic() < deadline and not all("Index" in store.explain(p) for p in probes):
-        time.sleep(1)
-
-
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -416,7 +407,7 @@ def main() -> None:
                            graph_name="bench-ledgers")  # fmt: skip
         try:
             city = build_city(store, args.persons)
-            wait_for_indexes(store)
+            store.await_indexes(600)  # a graph opened from disk rebuilds them in the background
             nodes = store.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
             print(f"graph: {city.persons:,} persons, {nodes:,} nodes; community {city.community}, "
                   f"street {city.street}; {args.runs} runs each")  # fmt: skip
