@@ -22,11 +22,12 @@ from citykg.access import queries
 from citykg.access.check import actions_of, ensure_allowed
 from citykg.access.household import household_of
 from citykg.access.masking import mask
-from citykg.access.policy import Reach
+from citykg.access.policy import Reach, detail_reach, place_scope, route_decision
 from citykg.access.principals import Principal
 from citykg.access.rules import AccessRules, load_rules
 from citykg.access.tokens import principal as load_principal
 from citykg.errors import NotFound
+from citykg.geo.scope import PlaceScope
 from citykg.graph import GraphStore
 from citykg.ledgers import Catalog, entity_places
 
@@ -301,3 +302,61 @@ def _tags(value: object) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
     return [t.strip() for t in str(value or "").split(",") if t.strip()]
+
+
+class RouteAccess(BaseModel):
+    """Whether a principal may call a route, what its answers reach, and, for one entity,
+    whether it lies within that reach."""
+
+    route: str
+    rule: dict[str, Any]
+    principal: str
+    admitted: bool
+    why: dict[str, str]
+    reach: list[str]
+    reach_everywhere: bool
+    household: int
+    entity: str | None = None
+    entity_in_reach: bool | None = None
+
+
+def explain_route(
+    store: GraphStore,
+    *,
+    explainer: Principal,
+    route: str,
+    principal_id: str,
+    catalog: Catalog,
+    entity: tuple[str, str] | None = None,
+) -> RouteAccess:
+    """Explain ``route`` (``GET /ledgers/{type}``) for ``principal_id`` and, optionally, one
+    entity (type, key): the same rule and policy the API applies to that principal."""
+    ensure_allowed(principal=explainer, action=EXPLAIN)
+    rule = load_rules().file.routes.get(route)
+    if rule is None:
+        raise NotFound(f"route: no rule for {route!r} (routes are named like 'GET /ledgers')")
+    who = load_principal(store, principal_id)
+    decision = route_decision(who, rule)
+    reach = Reach(PlaceScope.nothing())
+    if decision.admitted:
+        reach = detail_reach(store, who) if rule.residents else Reach(place_scope(who))
+    in_reach = None
+    if entity is not None and decision.admitted:
+        etype = catalog.entity_type(entity[0])
+        try:
+            entity_places(store, etype=etype, reach=reach, key=entity[1])
+            in_reach = True
+        except NotFound:
+            in_reach = False
+    return RouteAccess(
+        route=route,
+        rule=rule.model_dump(),
+        principal=who.id,
+        admitted=decision.admitted,
+        why={"en": decision.reason_en, "zh": decision.reason_zh},
+        reach=list(reach.scope.roots),
+        reach_everywhere=reach.scope.all_places,
+        household=len(reach.household),
+        entity=f"{entity[0]}:{mask(entity[1])}" if entity else None,
+        entity_in_reach=in_reach,
+    )

@@ -41,7 +41,7 @@ from citykg.access import audit
 from citykg.access.check import allowed, ensure_allowed
 from citykg.access.household import household_of
 from citykg.access.principals import Principal
-from citykg.access.rules import load_rules
+from citykg.access.rules import RouteRule, load_rules
 from citykg.errors import Forbidden, TooManyLookups, ValidationFailed, Violation
 from citykg.geo.scope import PlaceScope
 from citykg.graph import GraphStore
@@ -305,3 +305,32 @@ def ensure_lookup_allowed(
         )
     audit.record(store, principal=principal, action="lookup", target=target,
                  purpose=purpose, detail=path)  # fmt: skip
+
+
+# --- routes ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDecision:
+    """Whether a principal is admitted to a route (before any scoping), and why."""
+
+    admitted: bool
+    reason_en: str
+    reason_zh: str
+
+
+def route_decision(principal: Principal | None, rule: RouteRule) -> RouteDecision:
+    """Admit ``principal`` (None: no token) to a route with ``rule``, with the reason."""
+    if rule.public:
+        return RouteDecision(True, "a public route", "公开接口")
+    if principal is None:
+        return RouteDecision(False, "needs an API token", "需要登录令牌")
+    if rule.action is None:
+        return RouteDecision(True, "any signed-in principal; answers are scoped",
+                             "任何已登录主体均可调用，结果按权限范围限定")  # fmt: skip
+    if rule.residents and principal.kind == "resident":
+        return RouteDecision(True, "residents call it over their own household",
+                             "居民可调用，仅限本户")  # fmt: skip
+    if allowed(principal=principal, action=rule.action):
+        return RouteDecision(True, f"holds {rule.action}", f"拥有 {rule.action} 权限")
+    return RouteDecision(False, f"needs {rule.action}", f"需要 {rule.action} 权限")

@@ -18,8 +18,8 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.exceptions import HTTPException
 
-from citykg.access import Principal
-from citykg.access.check import allowed, ensure_allowed
+from citykg.access.check import ensure_allowed
+from citykg.access.policy import route_decision
 from citykg.access.rules import RouteRule, load_rules
 from citykg.api.deps import Store, bearer, resolve_principal
 from citykg.errors import ConfigError
@@ -74,14 +74,5 @@ def guard(
     if rule.public:
         return
     principal = resolve_principal(request, store, credentials)
-    if rule.action and not admitted(principal, rule):
-        ensure_allowed(principal=principal, action=rule.action)
-
-
-def admitted(principal: Principal, rule: RouteRule) -> bool:
-    """Whether ``principal`` may call a route with ``rule`` (before any scoping)."""
-    if rule.public or rule.action is None:
-        return True
-    if rule.residents and principal.kind == "resident":
-        return True
-    return allowed(principal=principal, action=rule.action)
+    if rule.action and not route_decision(principal, rule).admitted:
+        ensure_allowed(principal=principal, action=rule.action)  # raises, naming the action

@@ -12,6 +12,7 @@ from citykg.access.explain import (
     explain_person,
     explain_principal,
     explain_role,
+    explain_route,
     explain_tag,
     who_can_see,
 )
@@ -40,6 +41,8 @@ def access() -> None:
 @click.option("--role", metavar="CODE", help="A role code or pattern (SQ05, SQ0*).")
 @click.option("--tag", metavar="TAG", help="A post tag (health, civil-affairs…).")
 @click.option("--entity", metavar="TYPE:KEY", help="Who may see this entity.")
+@click.option("--route", metavar="'METHOD /path'",
+              help="May --principal call this route (and reach --entity)?")  # fmt: skip
 @graph_option
 def explain(
     principal_id: str | None,
@@ -48,18 +51,27 @@ def explain(
     role: str | None,
     tag: str | None,
     entity: str | None,
+    route: str | None,
     graph_url: str | None,
 ) -> None:
-    """Explain what one subject may see and do (give exactly one option), as JSON."""
+    """Explain what one subject may see and do (give exactly one option; --route goes with
+    --principal and optionally --entity), as JSON."""
     given = [v for v in (principal_id, person, org, role, tag, entity) if v]
-    if len(given) != 1:
+    if route is None and len(given) != 1:
         raise click.UsageError("give exactly one of --principal, --person, --org, --role, "
                                "--tag, --entity")  # fmt: skip
+    if route is not None and (principal_id is None or person or org or role or tag):
+        raise click.UsageError("--route goes with --principal (and optionally --entity)")
     settings = build_settings(graph_url)
     catalog = catalog_for(load_ontology(settings.ontology_dir))
     with opened_store(settings) as store:
         answer: BaseModel
-        if principal_id:
+        if route is not None and principal_id is not None:
+            type_, _, key = (entity or "").partition(":")
+            answer = explain_route(store, explainer=OPERATOR, route=route, catalog=catalog,
+                                   principal_id=principal_id,
+                                   entity=(type_, key) if entity else None)  # fmt: skip
+        elif principal_id:
             answer = explain_principal(store, explainer=OPERATOR, principal_id=principal_id)
         elif person:
             answer = explain_person(store, explainer=OPERATOR, person=person)
