@@ -1,4 +1,4 @@
-"""Every statement the ledgers assemble passes FalkorDB's planner, for every kind of entity."""
+"""Every statement the ledgers assemble passes each backend's planner, for every kind of entity."""
 
 from __future__ import annotations
 
