@@ -9,6 +9,7 @@ from citykg.access.audit import recent
 from citykg.errors import Forbidden, NotFound, ValidationFailed
 from citykg.ledgers import Catalog, EntityDetail, entity_detail
 from citykg.ledgers.models import RelatedEntity
+from citykg.ledgers.refs import seal
 from tests.ledgers.city import C1, CAR, COMPLAINT, D1, LI, SHOP, SUN, WANG, XIAOMING, City
 
 
@@ -87,7 +88,7 @@ def test_reveal_needs_a_purpose_the_right_and_the_group_and_is_audited(
     head = detail(city, catalog, who["head"], WANG, reveal=keys, purpose="核实身份")
     assert head.revealed == ["idNumber"]  # no health tag
     (record,) = recent(city.store, principal_id="doctor")
-    assert record["action"] == "sensitive.reveal" and record["target"] == f"Person:{WANG}"
+    assert record["action"] == "sensitive.reveal" and record["target"] == f"Person:{seal(WANG)}"
     assert record["fields"] == ["chronicDisease", "idNumber"] and record["purpose"] == "慢病随访"
     assert recent(city.store, principal_id="worker1") == []  # nothing revealed, nothing logged
 

@@ -25,7 +25,7 @@ from citykg.graph.identifiers import cypher_with
 from citykg.ledgers import queries
 from citykg.ledgers.catalog import Catalog, EntityType, invalid
 from citykg.ledgers.models import EntityDetail, PlaceStep, RelatedEntity, RelationGroup, Text
-from citykg.ledgers.refs import shown, unseal
+from citykg.ledgers.refs import seal, shown, unseal
 
 RELATED_PER_GROUP = 50
 
@@ -57,11 +57,12 @@ def entity_detail(
     seen = catalog.masker.redact(
         principal, record["labels"], record["properties"], reveal=reveal, own=own
     )
-    if seen.revealed:
-        audit.record(store, principal=principal, action="sensitive.reveal",
-                     target=f"{etype.top.name}:{clear_key}", fields=seen.revealed,
-                     purpose=purpose or "", detail="ledger detail")  # fmt: skip
     shown_key, ref = shown(clear_key, masked=etype.key in seen.masked)
+    if seen.revealed:  # the audit names the entity by its ref: no clear key at rest
+        named = seal(clear_key) if etype.key in etype.masked else clear_key
+        audit.record(store, principal=principal, action="sensitive.reveal",
+                     target=f"{etype.top.name}:{named}", fields=seen.revealed,
+                     purpose=purpose or "", detail="ledger detail")  # fmt: skip
     return EntityDetail(
         type=catalog.most_specific(record["labels"]),
         key=shown_key,
