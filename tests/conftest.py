@@ -1,4 +1,10 @@
-"""Shared fixtures: a real embedded FalkorDB for the whole session, Neo4j when configured."""
+"""Shared fixtures: every test that touches a graph runs on each backend in turn.
+
+FalkorDB is a real embedded server for the whole session; Neo4j is the server named by
+``CITYKG_TEST_NEO4J_URI`` (``neo4j://user:pass@host:7687/db``), whose half of the suite is skipped,
+with that reason, when it is not set. Each backend is opened once per session and emptied
+around every test that asks for ``graph`` or ``store``.
+"""
 
 from __future__ import annotations
 
@@ -9,35 +15,47 @@ from pathlib import Path
 import pytest
 
 from citykg.graph import GraphStore, open_store
+from tests.backends import BACKENDS, NEO4J_SKIPPED, NEO4J_URL_VAR, Graph, backend_graph
 
-NEO4J_URL_VAR = "CITYKG_TEST_NEO4J_URI"
+
+def pytest_report_header() -> str:
+    url = os.environ.get(NEO4J_URL_VAR)
+    return f"neo4j: {NEO4J_URL_VAR} is set" if url else f"neo4j: skipped, {NEO4J_SKIPPED}"
 
 
 @pytest.fixture(scope="session")
-def falkordb_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
-    """One embedded FalkorDB server for the session (starting one takes ~0.2 s, not free)."""
-    store = open_store(f"falkordb://{tmp_path_factory.mktemp('graph')}", graph_name="test")
-    yield store
+def falkordb_graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graph]:
+    """One embedded FalkorDB server for the session (starting one takes ~0.2 s, not free); a
+    ``citykg`` process opening the same directory connects to it as a guest."""
+    url = f"falkordb://{tmp_path_factory.mktemp('graph')}"
+    store = open_store(url, graph_name="test")
+    yield Graph(store, url, "test")
     store.close()
 
 
 @pytest.fixture(scope="session")
-def neo4j_store() -> Iterator[GraphStore]:
+def neo4j_graph() -> Iterator[Graph]:
     url = os.environ.get(NEO4J_URL_VAR)
     if not url:
-        pytest.skip(f"Neo4j contract tests need {NEO4J_URL_VAR}=neo4j://user:pass@host:7687/db")
+        pytest.skip(NEO4J_SKIPPED)
     store = open_store(url)
-    yield store
+    yield Graph(store, url, "citykg")
     store.close()
 
 
-@pytest.fixture(params=["falkordb", "neo4j"])
-def store(request: pytest.FixtureRequest) -> Iterator[GraphStore]:
+@pytest.fixture(params=BACKENDS)
+def graph(request: pytest.FixtureRequest) -> Iterator[Graph]:
     """An empty graph on each backend in turn."""
-    backend: GraphStore = request.getfixturevalue(f"{request.param}_store")
-    backend.clear()
+    backend = backend_graph(request)
+    backend.store.clear()
     yield backend
-    backend.clear()
+    backend.store.clear()
+
+
+@pytest.fixture
+def store(graph: Graph) -> GraphStore:
+    """An empty graph on each backend in turn."""
+    return graph.store
 
 
 @pytest.fixture

@@ -3,29 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from citykg.api.app import create_app
-from citykg.graph import GraphStore
 from citykg.settings import Settings
+from tests.backends import Graph
 
 
 @pytest.fixture
-def client(falkordb_store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(graph=f"falkordb://{tmp_path}")
-    with TestClient(create_app(settings, store=falkordb_store)) as client:
+def client(graph: Graph) -> Iterator[TestClient]:
+    settings = Settings(graph=graph.url, graph_name=graph.name)
+    with TestClient(create_app(settings, store=graph.store)) as client:
         yield client
 
 
-def test_health_reports_the_graph(client: TestClient) -> None:
+def test_health_reports_the_graph(client: TestClient, graph: Graph) -> None:
     response = client.get("/health")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["graph_backend"] == "falkordb"
+    assert body["graph_backend"] == graph.store.backend
     assert body["graph_ok"] is True
 
 

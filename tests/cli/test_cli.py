@@ -1,4 +1,4 @@
-"""The ``citykg`` command as a user runs it: a real process on a real embedded graph."""
+"""The ``citykg`` command as a user runs it: a real process on a real graph of each backend."""
 
 from __future__ import annotations
 
@@ -14,11 +14,14 @@ from pathlib import Path
 import pytest
 
 from citykg.access import save_principal
-from citykg.graph import GraphStore, open_store
+from tests.backends import Graph
+
+HEALTH = {"falkordb": "falkordb (embedded)", "neo4j": "neo4j (server)"}
 
 
-def citykg(*args: str, graph: Path | str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CITYKG_GRAPH": graph if isinstance(graph, str) else f"falkordb://{graph}"}
+def citykg(*args: str, graph: Graph | str) -> subprocess.CompletedProcess[str]:
+    """``citykg args`` on a graph under test, or on the graph a URL names."""
+    env = graph.env() if isinstance(graph, Graph) else {**os.environ, "CITYKG_GRAPH": graph}
     return subprocess.run(
         [sys.executable, "-m", "citykg", *args],
         capture_output=True,
@@ -29,10 +32,9 @@ def citykg(*args: str, graph: Path | str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def city(tmp_path: Path) -> Path:
-    """An embedded graph with three residents, closed again so the CLI starts its own server."""
-    data = tmp_path / "graph"
-    store: GraphStore = open_store(f"falkordb://{data}")
+def city(graph: Graph) -> Graph:
+    """Three residents and two principals."""
+    store = graph.store
     store.write(
         "UNWIND $rows AS row CREATE (:Person:Resident {idNumber: row.id, name: row.name})",
         {
@@ -45,24 +47,23 @@ def city(tmp_path: Path) -> Path:
     )
     save_principal(store, id="analyst", kind="analyst", name="分析员")
     save_principal(store, id="clerk", kind="builder", name="表单员")
-    store.close()
-    return data
+    return graph
 
 
-def test_status_reports_the_embedded_engine_and_counts(city: Path) -> None:
+def test_status_reports_the_engine_and_counts(city: Graph) -> None:
     result = citykg("status", graph=city)
     assert result.returncode == 0, result.stderr
-    assert "falkordb (embedded)" in result.stdout
-    assert str(city) in result.stdout
+    assert HEALTH[city.store.backend] in result.stdout
+    assert f"location:       {city.store.health().location}\n" in result.stdout
     assert "nodes:          5" in result.stdout  # three persons, two principals
     assert re.search(r"^  Person +3$", result.stdout, re.MULTILINE)
 
 
-def analyst_cypher(query: str, *args: str, city: Path) -> subprocess.CompletedProcess[str]:
+def analyst_cypher(query: str, *args: str, city: Graph) -> subprocess.CompletedProcess[str]:
     return citykg("cypher", query, "--as", "analyst", *args, graph=city)
 
 
-def test_cypher_prints_a_table_json_and_csv(city: Path) -> None:
+def test_cypher_prints_a_table_json_and_csv(city: Graph) -> None:
     query = "MATCH (p:Person) RETURN p.name AS name ORDER BY name"
     table = analyst_cypher(query, city=city)
     assert table.returncode == 0, table.stderr
@@ -74,7 +75,7 @@ def test_cypher_prints_a_table_json_and_csv(city: Path) -> None:
     assert sorted(r["name"] for r in rows) == sorted(["王伟", "李娜", "张敏"])
 
 
-def test_cypher_masks_nodes_and_audits_every_query(city: Path) -> None:
+def test_cypher_masks_nodes_and_audits_every_query(city: Graph) -> None:
     result = analyst_cypher("MATCH (p:Person {name: '王伟'}) RETURN p", "--json", city=city)
     [row] = json.loads(result.stdout)
     assert row["p"]["properties"]["idNumber"] != "1"  # masked
@@ -82,7 +83,7 @@ def test_cypher_masks_nodes_and_audits_every_query(city: Path) -> None:
     assert "cypher.run" in audit.stdout and "analyst" in audit.stdout
 
 
-def test_cypher_takes_text_and_typed_parameters(city: Path) -> None:
+def test_cypher_takes_text_and_typed_parameters(city: Graph) -> None:
     query = "MATCH (p:Person {name: $name}) RETURN count(p) AS n"
     result = analyst_cypher(query, "-p", "name=李娜", "--json", city=city)
     assert json.loads(result.stdout) == [{"n": 1}]
@@ -91,13 +92,13 @@ def test_cypher_takes_text_and_typed_parameters(city: Path) -> None:
     assert json.loads(result.stdout) == [{"n": 2}]
 
 
-def test_cypher_is_for_analysts_only(city: Path) -> None:
+def test_cypher_is_for_analysts_only(city: Graph) -> None:
     result = citykg("cypher", "RETURN 1 AS one", "--as", "clerk", graph=city)
     assert result.returncode == 5
     assert "run read-only graph queries" in result.stderr
 
 
-def test_cypher_refuses_writes_and_changes_nothing(city: Path) -> None:
+def test_cypher_refuses_writes_and_changes_nothing(city: Graph) -> None:
     result = analyst_cypher("MATCH (p:Person) DETACH DELETE p", city=city)
     assert result.returncode == 5
     assert "only read queries" in result.stderr
@@ -105,7 +106,7 @@ def test_cypher_refuses_writes_and_changes_nothing(city: Path) -> None:
     assert json.loads(count.stdout) == [{"n": 3}]
 
 
-def test_a_bad_query_is_one_clear_line(city: Path) -> None:
+def test_a_bad_query_is_one_clear_line(city: Graph) -> None:
     result = analyst_cypher("MATCH (n RETURN n", city=city)
     assert result.returncode == 4
     assert result.stderr.startswith("error: the graph rejected the query")
@@ -119,24 +120,23 @@ def test_a_bad_graph_url_is_a_configuration_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_demo_generate_writes_a_small_city_and_reports_its_rates(tmp_path: Path) -> None:
-    data = tmp_path / "graph"
-    result = citykg("demo", "generate", "--persons", "300", graph=data)
+def test_demo_generate_writes_a_small_city_and_reports_its_rates(graph: Graph) -> None:
+    result = citykg("demo", "generate", "--persons", "300", graph=graph)
     assert result.returncode == 0, result.stderr
     summary = r"^district 110105: [\d,]+ persons, [\d,]+ entities, [\d,]+ relations in [\d.]+ s$"
     assert re.search(summary, result.stdout, re.MULTILINE)
     for label in ("entities/s", "relations/s", "peak memory", "peak memory, graph server"):
         assert re.search(rf"^{label}: +\d[\d,]*( |$)", result.stdout, re.MULTILINE), label
-    again = citykg("generate", "--persons", "300", graph=data)  # the same command, top level
+    again = citykg("generate", "--persons", "300", graph=graph)  # the same command, top level
     assert again.returncode == 6
     assert "already holds a city" in again.stderr
-    demo = citykg("demo", "--no-serve", graph=data)  # no subcommand: prepares, as `make demo` does
+    demo = citykg("demo", "--no-serve", graph=graph)  # no subcommand: prepares, as `make demo` does
     assert demo.returncode == 0, demo.stderr
     assert "graph already holds a city" in demo.stdout
     assert re.search(r"^token for analyst +\S+$", demo.stdout, re.MULTILINE)
 
 
 def test_demo_options_go_after_its_subcommand(tmp_path: Path) -> None:
-    result = citykg("demo", "--no-serve", "generate", graph=tmp_path / "graph")
+    result = citykg("demo", "--no-serve", "generate", graph=f"falkordb://{tmp_path}")
     assert result.returncode == 2
     assert "options go after the subcommand" in result.stderr

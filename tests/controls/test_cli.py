@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
 from citykg.cli import cli
 from citykg.controls import EXAMPLES_DIR
+from tests.backends import Graph
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -60,13 +62,16 @@ def test_import_xlsform_writes_a_form_file(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["subject"] == "Resident"
 
 
-def test_load_examples_then_lineage_of_a_term(tmp_path: Path) -> None:
-    graph = f"falkordb://{tmp_path / 'graph'}"
-    code, output = run("load-examples", "--graph", graph)
+def test_load_examples_then_lineage_of_a_term(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CITYKG_GRAPH_NAME", graph.name)
+    url = graph.url
+    code, output = run("load-examples", "--graph", url)
     assert code == 0 and "saved: household-registration v1" in output
-    code, output = run("load-examples", "--graph", graph)
+    code, output = run("load-examples", "--graph", url)
     assert "unchanged: household-registration v1" in output
-    code, output = run("lineage", "--term", "vehiclePlateNumber", "--graph", graph, "--json")
+    code, output = run("lineage", "--term", "vehiclePlateNumber", "--graph", url, "--json")
     assert code == 0 and json.loads(output) == [
         {
             "form": "household-registration",

@@ -30,6 +30,7 @@ from citykg.ontology import (
 )
 from citykg.ontology.checkrules import is_valid_gb11643, is_valid_gb32100
 from citykg.settings import Settings
+from tests.backends import BACKENDS, backend_graph
 from tests.ontology.reference import shacl_results
 
 PERSONS = 2_000
@@ -46,12 +47,14 @@ def city() -> City:
     return build_city(district_divisions(DISTRICT), persons=PERSONS, seed=1)
 
 
-@pytest.fixture(scope="module")
-def generated(falkordb_store: GraphStore) -> Iterator[tuple[GraphStore, CitySummary]]:
-    falkordb_store.clear()
+@pytest.fixture(scope="module", params=BACKENDS)
+def generated(request: pytest.FixtureRequest) -> Iterator[tuple[GraphStore, CitySummary]]:
+    """The city generated once per backend."""
+    store = backend_graph(request).store
+    store.clear()
     seen: dict[str, int] = {}
     summary = generate_city(
-        falkordb_store,
+        store,
         ontology=load_ontology(Settings().ontology_dir),
         persons=PERSONS,
         seed=1,
@@ -59,8 +62,8 @@ def generated(falkordb_store: GraphStore) -> Iterator[tuple[GraphStore, CitySumm
         progress=lambda kind, n: seen.__setitem__(kind, seen.get(kind, 0) + n),
     )
     assert seen["persons"] == summary.nodes["Person"]
-    yield falkordb_store, summary
-    falkordb_store.clear()
+    yield store, summary
+    store.clear()
 
 
 def test_the_city_meets_the_target_and_has_every_kind(city: City) -> None:
@@ -217,14 +220,12 @@ def test_the_demo_principals_work_on_the_generated_city(
     assert worker["posts"] == 1
 
 
-def test_prepare_demo_generates_a_city_in_an_empty_graph(falkordb_store: GraphStore) -> None:
-    falkordb_store.clear()
-    city = prepare_demo(falkordb_store, settings=Settings())
+def test_prepare_demo_generates_a_city_in_an_empty_graph(store: GraphStore) -> None:
+    city = prepare_demo(store, settings=Settings())
     assert city.loaded is not None and city.loaded.persons > 1_000
     assert set(city.tokens) == {"analyst", "worker", "resident"}
-    again = prepare_demo(falkordb_store, settings=Settings())
+    again = prepare_demo(store, settings=Settings())
     assert again.loaded is None
-    falkordb_store.clear()
 
 
 # --- helpers ---------------------------------------------------------------------------------

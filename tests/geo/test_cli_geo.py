@@ -1,51 +1,48 @@
-"""``citykg geo …`` as an operator runs it: real processes on a real embedded graph."""
+"""``citykg geo …`` as an operator runs it: real processes on a real graph of each backend."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
 from citykg.demo import load_fixture
-from citykg.graph import open_store
+from tests.backends import BACKENDS, Graph, backend_graph
 
 
-def citykg(*args: str, graph: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CITYKG_GRAPH": f"falkordb://{graph}"}
+def citykg(*args: str, graph: Graph) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "citykg", "geo", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env=graph.env(),
         timeout=180,
     )
 
 
-@pytest.fixture(scope="module")
-def graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Beijing imported through the CLI, then the demo premises and residents."""
-    data = tmp_path_factory.mktemp("geo-cli") / "graph"
-    done = citykg("import", "--province", "11", graph=data)
+@pytest.fixture(scope="module", params=BACKENDS)
+def graph(request: pytest.FixtureRequest) -> Iterator[Graph]:
+    """Beijing imported through the CLI, then the demo premises and residents; once per
+    backend."""
+    graph = backend_graph(request)
+    graph.store.clear()
+    done = citykg("import", "--province", "11", graph=graph)
     assert done.returncode == 0, done.stderr
     assert "7,902 rows" in done.stdout and "7,535 communities" in done.stdout
-    store = open_store(f"falkordb://{data}")
-    try:
-        load_fixture(store)
-    finally:
-        store.close()
-    return data
+    load_fixture(graph.store)
+    yield graph
+    graph.store.clear()
 
 
-def test_import_again_creates_nothing(graph: Path) -> None:
+def test_import_again_creates_nothing(graph: Graph) -> None:
     done = citykg("import", "--city", "1101", graph=graph)
     assert done.returncode == 0, done.stderr
     assert "0 places created" in done.stdout
 
 
-def test_parse_prints_levels(graph: Path) -> None:
+def test_parse_prints_levels(graph: Graph) -> None:
     address = "北京市朝陽區望京街道花家地社區望京西園三區312號樓2單元1102"
     text = citykg("parse", address, graph=graph)
     assert text.returncode == 0, text.stderr
@@ -53,7 +50,7 @@ def test_parse_prints_levels(graph: Path) -> None:
     assert "door       1102" in text.stdout
 
 
-def test_show_stats_responsible(graph: Path) -> None:
+def test_show_stats_responsible(graph: Graph) -> None:
     show = citykg("show", "110105026041", graph=graph)
     assert "花家地社区居委会" in show.stdout and "朝阳区 110105" in show.stdout
     stats = citykg("stats", "110105001", "--type", "Person", graph=graph)
@@ -63,7 +60,7 @@ def test_show_stats_responsible(graph: Path) -> None:
     assert "* 建外第1社区居民委员会" in responsible.stdout
 
 
-def test_changes_are_recorded_and_bad_ones_exit_non_zero(graph: Path) -> None:
+def test_changes_are_recorded_and_bad_ones_exit_non_zero(graph: Graph) -> None:
     renamed = citykg("rename", "110105026", "望京新街道", "--author", "民政局", graph=graph)
     assert renamed.returncode == 0, renamed.stderr
     assert "rename 110105026 -> 110105026 by 民政局" in renamed.stdout

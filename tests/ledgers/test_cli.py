@@ -2,38 +2,38 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from citykg.graph import open_store
+from tests.backends import BACKENDS, Graph, backend_graph
 from tests.ledgers.city import C1, WANG, build_city
 
 
-@pytest.fixture(scope="module")
-def graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("ledgers-cli") / "graph"
-    store = open_store(f"falkordb://{data}")
-    build_city(store)
-    store.close()
-    return data
+@pytest.fixture(scope="module", params=BACKENDS)
+def graph(request: pytest.FixtureRequest) -> Iterator[Graph]:
+    """The named city, built once per backend for the commands of this module."""
+    graph = backend_graph(request)
+    graph.store.clear()
+    build_city(graph.store)
+    yield graph
+    graph.store.clear()
 
 
-def citykg(graph: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CITYKG_GRAPH": f"falkordb://{graph}"}
+def citykg(graph: Graph, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "citykg", "ledgers", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env=graph.env(),
         timeout=120,
     )
 
 
-def test_list_show_and_stats_as_a_worker(graph: Path) -> None:
+def test_list_show_and_stats_as_a_worker(graph: Graph) -> None:
     listed = citykg(graph, "list", "Person", "--as", "worker1", "--q", "王")
     assert listed.returncode == 0, listed.stderr
     assert "王伟" in listed.stdout and "11****************" in listed.stdout
@@ -46,7 +46,7 @@ def test_list_show_and_stats_as_a_worker(graph: Path) -> None:
     assert C1 in stats.stdout and "男性" in stats.stdout
 
 
-def test_export_and_refusals_map_to_exit_codes(graph: Path, tmp_path: Path) -> None:
+def test_export_and_refusals_map_to_exit_codes(graph: Graph, tmp_path: Path) -> None:
     out = tmp_path / "persons.xlsx"
     exported = citykg(graph, "export", "Person", "--as", "head", "--format", "xlsx",
                       "--out", str(out))  # fmt: skip
