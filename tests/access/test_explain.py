@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from citykg.access import Principal, principal
+from citykg.access import Principal, issue_token, principal, save_principal
 from citykg.access.explain import (
     explain_organization,
     explain_person,
@@ -25,6 +25,7 @@ from citykg.api.app import create_app
 from citykg.errors import Forbidden, NotFound
 from citykg.graph import GraphStore, open_store
 from citykg.ledgers import Catalog, catalog_for
+from citykg.ledgers.refs import seal
 from citykg.ontology import load_ontology
 from citykg.settings import Settings
 from tests.ledgers.city import C1, COMMITTEE1, DOCTOR, SUN, WANG, City, build_city
@@ -40,6 +41,12 @@ def city(store: GraphStore) -> City:
     return build_city(store)
 
 
+SECURITY = Principal(
+    id="security", kind="steward", name="安全管理员", roles=frozenset({"security"})
+)
+"""The security role explains city-wide and reads the audit log."""
+
+
 @pytest.fixture
 def head(city: City) -> Principal:
     return principal(city.store, "head")
@@ -49,7 +56,7 @@ def test_what_a_principal_may_do_follows_its_posts(city: City, head: Principal) 
     worker = explain_principal(city.store, explainer=head, principal_id="worker1")
     assert "ledger.read" in worker.grant.actions and "ledger.export" not in worker.grant.actions
     assert [p.code for p in worker.scope] == [C1] and worker.posts[0].role == "SQ05"
-    analyst = explain_principal(city.store, explainer=head, principal_id="analyst")
+    analyst = explain_principal(city.store, explainer=SECURITY, principal_id="analyst")
     assert analyst.grant.actions == ["cypher.run", "ledger.stats"] and analyst.scope == []
 
 
@@ -75,7 +82,11 @@ def test_who_can_see_a_resident(city: City, head: Principal, catalog: Catalog) -
     officials = {p for h in seen.officials for p in h.principals}
     assert {"worker1", "doctor", "head"} <= officials and "worker2" not in officials
     assert [p.id for p in seen.household] == ["resident"]
-    assert [a.id for a in seen.analysts] == ["analyst"]
+    assert seen.analysts == []  # analysts have no place: named to the security role only
+    city_wide = who_can_see(
+        city.store, explainer=SECURITY, catalog=catalog, type="Person", key=WANG
+    )
+    assert [a.id for a in city_wide.analysts] == ["analyst"]
     doctor = next(h for h in seen.officials if "doctor" in h.principals)
     assert doctor.grant.reveal_groups == ["health"] and doctor.via_place
     assert doctor.via_place.code == C1
@@ -102,18 +113,22 @@ def test_the_access_endpoints(client: TestClient, city: City) -> None:
     headers = city.headers("head")
     for path in (
         "/access/principals/worker1",
-        f"/access/persons/{DOCTOR}",
+        f"/access/persons/{seal(DOCTOR)}",
         f"/access/organizations/{COMMITTEE1}",
         "/access/roles/SQ0*",
         "/access/tags/health",
-        f"/access/entities/Person/{WANG}",
-        "/access/audit",
+        f"/access/entities/Person/{seal(WANG)}",
     ):
         response = client.get(path, headers=headers)
         assert response.status_code == 200, (path, response.text)
-    assert client.get(f"/access/entities/Person/{SUN}", headers=headers).status_code == 200
+    assert client.get(f"/access/entities/Person/{seal(SUN)}", headers=headers).status_code == 200
     assert client.get("/access/roles/SQ05", headers=city.headers("worker1")).status_code == 403
-    assert client.get("/access/audit", headers=city.headers("analyst")).status_code == 403
+    assert client.get(f"/access/persons/{DOCTOR}", headers=headers).status_code == 422  # no ID
+    for who in ("analyst", "head"):
+        assert client.get("/access/audit", headers=city.headers(who)).status_code == 403
+    save_principal(city.store, id="security", kind="steward", name="安全管理员", roles=["security"])
+    security = {"Authorization": f"Bearer {issue_token(city.store, principal_id='security')}"}
+    assert client.get("/access/audit", headers=security).status_code == 200
 
 
 def test_the_cli_explains_as_an_operator(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from citykg.access import Principal
+from citykg.access import Principal, issue_token, save_principal
 from citykg.api.app import create_app
 from citykg.controls import load_examples
 from citykg.geo import PlaceScope
@@ -65,6 +65,12 @@ def persons(client: TestClient, city: City, who: str, **params: str) -> set[str]
         names |= {row["properties"]["name"] for row in body["items"]}
         if (cursor := body["next_cursor"]) is None:
             return names
+
+
+def auditor(city: City) -> dict[str, str]:
+    """A security principal's headers: the audit log is the security role's (access.audit)."""
+    save_principal(city.store, id="security", kind="steward", name="安全管理员", roles=["security"])
+    return {"Authorization": f"Bearer {issue_token(city.store, principal_id='security')}"}
 
 
 def status(client: TestClient, city: City, who: str, path: str, **params: str) -> int:
@@ -225,7 +231,7 @@ def test_only_the_analyst_runs_cypher_masked_and_audited(client: TestClient, cit
     assert client.post("/cypher", json=named, headers=city.headers("analyst")).status_code == 403
     write = {"query": "MATCH (p:Person) SET p.name = 'x'"}
     assert client.post("/cypher", json=write, headers=city.headers("analyst")).status_code == 403
-    audit = client.get("/access/audit", params={"of": "analyst"}, headers=city.headers("head"))
+    audit = client.get("/access/audit", params={"of": "analyst"}, headers=auditor(city))
     assert [r["action"] for r in audit.json()] == ["cypher.run"] * 3
 
 
@@ -243,7 +249,7 @@ def test_sensitive_fields_are_masked_and_reveals_audited(client: TestClient, cit
     )
     own = client.get(f"/ledgers/Person/{seal(WANG)}", headers=city.headers("resident")).json()
     assert own["properties"]["idNumber"] == WANG
-    log = client.get("/access/audit", headers=city.headers("head")).json()
+    log = client.get("/access/audit", headers=auditor(city)).json()
     reveals = [r for r in log if r["action"] == "sensitive.reveal"]
     assert [(r["principal"], r["fields"], r["purpose"]) for r in reveals] == [
         ("doctor", ["chronicDisease", "idNumber"], "慢病随访")

@@ -7,8 +7,12 @@ file (actions per role, attribute groups per tag), the posts held now (``HOLDS_P
 seen by the officials whose post's jurisdiction covers a place it hangs off (or an ancestor of
 it), by the residents of its household (a person), and masked by analysts through Cypher.
 
-Explaining needs ``access.explain``; who may see an entity is answered only for an entity the
-explainer may see. Persons are shown by name and masked ID number.
+Explaining needs ``access.explain`` and answers within the explainer's scope
+(:func:`explain_scope`): an official learns of the persons, principals, organizations and post
+holders of their jurisdiction only, and a subject outside it answers exactly like a missing one
+(404), so explaining is no oracle for ID numbers or post holders elsewhere. The security role
+(``access.audit``) explains, and reads the audit log, city-wide. Persons are shown by name and
+masked ID number.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from citykg.access import queries
-from citykg.access.check import actions_of, ensure_allowed
+from citykg.access.check import actions_of, allowed, ensure_allowed
 from citykg.access.household import household_of
 from citykg.access.masking import mask
 from citykg.access.policy import Reach, detail_reach, place_scope, route_decision
@@ -32,6 +36,8 @@ from citykg.graph import GraphStore
 from citykg.ledgers import Catalog, entity_places
 
 EXPLAIN = "access.explain"
+AUDIT = "access.audit"
+"""Reading the audit log, and explaining city-wide: the security role's."""
 
 
 class PlaceOut(BaseModel):
@@ -119,16 +125,35 @@ class EntityAccess(BaseModel):
     household: list[PrincipalOut]
     analysts: list[PrincipalOut]
     note: str
+    officials_elsewhere: int = 0
+    """Officials above the explainer's jurisdiction who see it too (not listed)."""
+
+
+def explain_scope(explainer: Principal) -> PlaceScope:
+    """The places an explainer's answers cover: the whole city for the security role
+    (``access.audit``) and the operator's CLI, an official's jurisdiction, else nothing (the
+    explainer then learns what roles and tags grant, and of no one who holds them)."""
+    if allowed(principal=explainer, action=AUDIT):
+        return PlaceScope.everywhere()
+    return explainer.scope
 
 
 def explain_principal(
     store: GraphStore, *, explainer: Principal, principal_id: str
 ) -> SubjectAccess:
-    """What the principal ``principal_id`` may do now, from its roles and current posts."""
+    """What the principal ``principal_id`` may do now, from its roles and current posts: an
+    official all of whose posts are in the explainer's scope, a resident living there (other
+    principals, who have no place, only to a city-wide explainer)."""
     ensure_allowed(principal=explainer, action=EXPLAIN)
+    scope = explain_scope(explainer)
     rules = load_rules()
-    who = load_principal(store, principal_id)
-    posts = _posts(store, who.person, rules) if who.person else []
+    try:
+        who = load_principal(store, principal_id)
+    except NotFound:
+        raise _unseen("principal") from None
+    posts = _posts(store, who.person, rules, scope) if who.person else []
+    if not _principal_in_scope(store, who, posts, scope):
+        raise _unseen("principal")
     places = [p for post in posts for p in post.places]
     note = "" if who.kind != "resident" else "a resident sees their own household's records"
     return SubjectAccess(
@@ -145,13 +170,15 @@ def explain_principal(
 
 
 def explain_person(store: GraphStore, *, explainer: Principal, person: str) -> SubjectAccess:
-    """What the person with ID number ``person`` may do through the posts they hold now."""
+    """What the person with ID number ``person`` may do through the posts they hold now in the
+    explainer's scope; a person living there or holding a post there."""
     ensure_allowed(principal=explainer, action=EXPLAIN)
+    scope = explain_scope(explainer)
     rules = load_rules()
-    rows = store.read(queries.PERSON_SUMMARY, {"person": person})
-    if not rows:
-        raise NotFound(f"person: no Person {mask(person)}")
-    posts = _posts(store, person, rules)
+    rows = store.read(queries.PERSON_SUMMARY, {"person": person, **scope.params()})
+    posts = _posts(store, person, rules, scope)
+    if not rows or not (scope.all_places or rows[0]["homes"] or posts):
+        raise _unseen("person")
     roles = frozenset(p.role for p in posts if p.role)
     tags = frozenset(t for p in posts for t in p.tags)
     return SubjectAccess(
@@ -170,39 +197,42 @@ def explain_person(store: GraphStore, *, explainer: Principal, person: str) -> S
 def explain_organization(
     store: GraphStore, *, explainer: Principal, credit_code: str
 ) -> OrganizationAccess:
-    """The organization's jurisdiction and who holds posts in it now, with what they may do."""
+    """The jurisdiction of an organization in the explainer's scope and who holds posts in it
+    now, with what they may do."""
     ensure_allowed(principal=explainer, action=EXPLAIN)
-    rows = store.read(queries.ORGANIZATION_EXPLAINED, {"org": credit_code})
+    scope = explain_scope(explainer)
+    rows = store.read(queries.ORGANIZATION_EXPLAINED, {"org": credit_code, **scope.params()})
     if not rows:
-        raise NotFound(f"organization: no Organization {credit_code}")
-    holders = _holders(store, org=credit_code)
+        raise _unseen("organization")
     return OrganizationAccess(
         credit_code=credit_code,
         name=rows[0]["name"],
         jurisdiction=[PlaceOut(**p) for p in rows[0]["places"]],
-        holders=holders,
+        holders=_holders(store, scope, org=credit_code),
     )
 
 
 def explain_role(store: GraphStore, *, explainer: Principal, role: str) -> RoleAccess:
-    """The actions ``role`` grants and who has it now (``SQ0*`` names every SQ0 role)."""
+    """The actions ``role`` grants (``SQ0*`` names every SQ0 role) and who in the explainer's
+    scope has it now."""
     ensure_allowed(principal=explainer, action=EXPLAIN)
+    scope = explain_scope(explainer)
     rules = load_rules()
     held = [str(r["role"]) for r in store.read(queries.ROLES_HELD) if r["role"]]
     roles = sorted({role, *(r for r in held if fnmatchcase(r, role))})
-    principals = store.read(queries.PRINCIPALS_WITH_ROLES, {"roles": roles})
     return RoleAccess(
         role=role,
         grant=_grant(sorted(rules.actions_for(frozenset({role}))), frozenset(), rules),
-        holders=_holders(store, roles=roles),
-        principals=[PrincipalOut(**p) for p in principals],
+        holders=_holders(store, scope, roles=roles),
+        principals=_placeless_principals(store, scope, roles),
     )
 
 
 def explain_tag(
     store: GraphStore, *, explainer: Principal, tag: str, catalog: Catalog
 ) -> TagAccess:
-    """The attribute groups a post tag lets its holders reveal, those attributes, the holders."""
+    """The attribute groups a post tag lets its holders reveal, those attributes, and the
+    holders in the explainer's scope."""
     ensure_allowed(principal=explainer, action=EXPLAIN)
     groups = sorted(load_rules().groups_for(frozenset({tag})))
     attributes = sorted(
@@ -212,44 +242,73 @@ def explain_tag(
             if a.attribute_group in groups
         }
     )
-    return TagAccess(
-        tag=tag, reveal_groups=groups, attributes=attributes, holders=_holders(store, tag=tag)
-    )
+    holders = _holders(store, explain_scope(explainer), tag=tag)
+    return TagAccess(tag=tag, reveal_groups=groups, attributes=attributes, holders=holders)
 
 
 def who_can_see(
     store: GraphStore, *, explainer: Principal, catalog: Catalog, type: str, key: str
 ) -> EntityAccess:
-    """Who may see the entity ``type``/``key`` (one the explainer may see)."""
+    """Who may see the entity ``type``/``key`` (one in the explainer's scope): the officials
+    whose jurisdiction lies in that scope by name, those above it counted only."""
     ensure_allowed(principal=explainer, action=EXPLAIN)
+    scope = explain_scope(explainer)
     etype = catalog.entity_type(type)
-    places = entity_places(store, etype=etype, reach=Reach(explainer.scope), key=key)
+    places = entity_places(store, etype=etype, reach=Reach(scope), key=key)
     rules = load_rules()
-    officials = [
-        _holder(row, rules)
-        for row in store.read(queries.JURISDICTION_HOLDERS, {"places": places})
+    readers = [
+        row
+        for row in store.read(queries.JURISDICTION_HOLDERS, {"places": places, **scope.params()})
         if "ledger.read" in rules.actions_for(frozenset({row["role"] or ""}))
     ]
     household: list[PrincipalOut] = []
     if etype.top.name == "Person":
         persons = list(household_of(store, person=key))
-        rows = store.read(queries.RESIDENT_PRINCIPALS, {"persons": persons})
+        rows = store.read(queries.RESIDENT_PRINCIPALS, {"persons": persons, **scope.params()})
         household = [PrincipalOut(id=r["id"], kind="resident", name=r["name"]) for r in rows]
-    analysts = store.read(
-        queries.PRINCIPALS_WITH_ROLES, {"roles": rules.roles_granting("cypher.run")}
-    )
     return EntityAccess(
         type=etype.name,
         places=places,
-        officials=officials,
+        officials=[_holder(row, rules) for row in readers if row["person"] is not None],
+        officials_elsewhere=sum(row["person"] is None for row in readers),
         household=household,
-        analysts=[PrincipalOut(**a) for a in analysts],
+        analysts=_placeless_principals(store, scope, rules.roles_granting("cypher.run")),
         note="officials by jurisdiction over its places (needs ledger.read); residents of its "
         "household; analysts through Cypher, masked",
     )
 
 
-def _posts(store: GraphStore, person: str, rules: AccessRules) -> list[PostOut]:
+def _principal_in_scope(
+    store: GraphStore, who: Principal, posts: list[PostOut], scope: PlaceScope
+) -> bool:
+    if scope.all_places:
+        return True
+    if who.kind == "official":
+        held = {(p.organization, p.role) for p in who.posts}
+        return bool(held) and held == {(p.organization, p.role) for p in posts}
+    if who.kind == "resident" and who.person:
+        rows = store.read(queries.PERSON_SUMMARY, {"person": who.person, **scope.params()})
+        return bool(rows and rows[0]["homes"])
+    return False
+
+
+def _placeless_principals(
+    store: GraphStore, scope: PlaceScope, roles: list[str]
+) -> list[PrincipalOut]:
+    """Principals holding ``roles`` themselves (analysts …): they have no place, so only a
+    city-wide explainer learns of them."""
+    if not scope.all_places:
+        return []
+    rows = store.read(queries.PRINCIPALS_WITH_ROLES, {"roles": roles})
+    return [PrincipalOut(**row) for row in rows]
+
+
+def _unseen(what: str) -> NotFound:
+    """The one answer for a subject that is missing or outside the explainer's scope."""
+    return NotFound(f"{what}: none that you may explain by this key")
+
+
+def _posts(store: GraphStore, person: str, rules: AccessRules, scope: PlaceScope) -> list[PostOut]:
     return [
         PostOut(
             organization=row["organization"],
@@ -263,16 +322,16 @@ def _posts(store: GraphStore, person: str, rules: AccessRules) -> list[PostOut]:
                 rules,
             ),
         )
-        for row in store.read(queries.POSTS_EXPLAINED, {"person": person})
+        for row in store.read(queries.POSTS_EXPLAINED, {"person": person, **scope.params()})
     ]
 
 
 def _holders(
-    store: GraphStore, *, org: str | None = None, roles: list[str] | None = None,
-    tag: str | None = None,
+    store: GraphStore, scope: PlaceScope, *, org: str | None = None,
+    roles: list[str] | None = None, tag: str | None = None,
 ) -> list[Holder]:  # fmt: skip
     rules = load_rules()
-    params = {"org": org, "roles": roles or [], "tag": tag}
+    params = {"org": org, "roles": roles or [], "tag": tag, **scope.params()}
     return [_holder(row, rules) for row in store.read(queries.POST_HOLDERS, params)]
 
 

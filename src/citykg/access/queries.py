@@ -60,28 +60,52 @@ RECENT_AUDIT_RECORDS: LiteralString = (
 )
 
 # --- who can do what (access/explain.py) ------------------------------------------------------
+# Every answer is limited to the explainer's place scope, $scopeRoots (``[""]``: everywhere): a
+# person is in it by a current residence there or a post in an organization in it; an
+# organization by the places it has jurisdiction over, all of them there (or, having none, by
+# its location). Out of scope and missing answer alike.
 
+
+def _in_scope(code: LiteralString) -> LiteralString:
+    return "size([root IN $scopeRoots WHERE " + code + " STARTS WITH root]) > 0"
+
+
+def _organization_in_scope(carried: LiteralString) -> LiteralString:
+    """Keep the rows (``o`` and ``carried``) whose organization ``o`` is in scope."""
+    return (
+        "OPTIONAL MATCH (o)-[j:HAS_JURISDICTION_OVER]->(jp:Place) WHERE j.until IS NULL "
+        "OPTIONAL MATCH (o)-[l:LOCATED_AT]->(lp:Place) WHERE l.until IS NULL "
+        "WITH " + carried + ", o, collect(DISTINCT jp) AS governed, "
+        "collect(DISTINCT lp.placeCode) AS located "
+        "WHERE CASE WHEN size(governed) > 0 "
+        "THEN size([g IN governed WHERE NOT " + _in_scope("g.placeCode") + "]) = 0 "
+        "ELSE size([c IN located WHERE " + _in_scope("c") + "]) > 0 END "
+    )
+
+
+# A person, the principals acting as them, and how many of their current homes are in scope.
 PERSON_SUMMARY: LiteralString = (
     "MATCH (p:Person {idNumber: $person}) "
+    "OPTIONAL MATCH (p)-[r:RESIDES_IN]->(home:Place) WHERE r.until IS NULL AND "
+    + _in_scope("home.placeCode")
+    + " WITH p, count(home) AS homes "
     "OPTIONAL MATCH (pr:Principal)-[:ACTS_AS]->(p) "
-    "RETURN p.name AS name, collect(pr.id) AS principals"
+    "RETURN p.name AS name, homes, collect(pr.id) AS principals"
 )
 
-# The posts a person holds now, with the organizations' names and jurisdiction.
+# The posts a person holds now in organizations in scope, with their names and jurisdiction.
 POSTS_EXPLAINED: LiteralString = (
     "MATCH (:Person {idNumber: $person})-[h:HOLDS_POST_IN]->(o:Organization) "
     "WHERE h.until IS NULL "
-    "OPTIONAL MATCH (o)-[j:HAS_JURISDICTION_OVER]->(pl:Place) WHERE j.until IS NULL "
-    "RETURN o.creditCode AS organization, o.name AS organizationName, h.role AS role, "
-    "h.tags AS tags, collect(CASE WHEN pl IS NULL THEN null "
-    "ELSE {code: pl.placeCode, name: pl.name} END) AS places"
+    + _organization_in_scope("h")
+    + "RETURN o.creditCode AS organization, o.name AS organizationName, h.role AS role, "
+    "h.tags AS tags, [g IN governed | {code: g.placeCode, name: g.name}] AS places"
 )
 
 ORGANIZATION_EXPLAINED: LiteralString = (
     "MATCH (o:Organization {creditCode: $org}) "
-    "OPTIONAL MATCH (o)-[j:HAS_JURISDICTION_OVER]->(pl:Place) WHERE j.until IS NULL "
-    "RETURN o.name AS name, collect(CASE WHEN pl IS NULL THEN null "
-    "ELSE {code: pl.placeCode, name: pl.name} END) AS places"
+    + _organization_in_scope("o.name AS name")
+    + "RETURN name, [g IN governed | {code: g.placeCode, name: g.name}] AS places"
 )
 
 ROLES_HELD: LiteralString = (
@@ -89,11 +113,13 @@ ROLES_HELD: LiteralString = (
     "RETURN DISTINCT h.role AS role"
 )
 
-# Current post holders: in $org, or holding one of $roles, or carrying $tag.
+# Current post holders in organizations in scope: in $org, or holding one of $roles, or
+# carrying $tag.
 POST_HOLDERS: LiteralString = (
     "MATCH (p:Person)-[h:HOLDS_POST_IN]->(o:Organization) WHERE h.until IS NULL "
     "AND (o.creditCode = $org OR h.role IN $roles OR $tag IN coalesce(h.tags, [])) "
-    "OPTIONAL MATCH (pr:Principal)-[:ACTS_AS]->(p) "
+    + _organization_in_scope("p, h")
+    + "OPTIONAL MATCH (pr:Principal)-[:ACTS_AS]->(p) "
     "RETURN p.idNumber AS person, p.name AS name, o.creditCode AS organization, "
     "o.name AS organizationName, h.role AS role, h.tags AS tags, collect(pr.id) AS principals "
     "ORDER BY organization, role, person"
@@ -104,22 +130,28 @@ PRINCIPALS_WITH_ROLES: LiteralString = (
     "RETURN pr.id AS id, pr.kind AS kind, pr.name AS name ORDER BY id"
 )
 
-# Officials whose posts' jurisdiction covers one of $places (a place or an ancestor of it).
+# Officials whose posts' jurisdiction covers one of $places (a place or an ancestor of it):
+# listed when that jurisdiction lies in scope, else counted only (``person`` null).
 JURISDICTION_HOLDERS: LiteralString = (
     "UNWIND $places AS code "
     "MATCH (pl:Place {placeCode: code})-[:PART_OF*0..12]->(a:Place)"
     "<-[j:HAS_JURISDICTION_OVER]-(o:Organization)<-[h:HOLDS_POST_IN]-(p:Person) "
     "WHERE j.until IS NULL AND h.until IS NULL "
-    "OPTIONAL MATCH (pr:Principal)-[:ACTS_AS]->(p) "
-    "RETURN p.idNumber AS person, p.name AS name, o.creditCode AS organization, "
+    "WITH DISTINCT p, o, a, h, " + _in_scope("a.placeCode") + " AS listed "
+    "OPTIONAL MATCH (pr:Principal)-[:ACTS_AS]->(p) WHERE listed "
+    "WITH p, o, a, h, listed, collect(DISTINCT pr.id) AS principals "
+    "RETURN CASE WHEN listed THEN p.idNumber END AS person, "
+    "CASE WHEN listed THEN p.name END AS name, o.creditCode AS organization, "
     "o.name AS organizationName, a.placeCode AS place, a.name AS placeName, h.role AS role, "
-    "h.tags AS tags, collect(DISTINCT pr.id) AS principals ORDER BY place, organization, person"
+    "h.tags AS tags, principals ORDER BY place, organization, person"
 )
 
+# The resident principals of $persons (a household) who live in scope now.
 RESIDENT_PRINCIPALS: LiteralString = (
-    "MATCH (pr:Principal)-[:ACTS_AS]->(p:Person) "
-    "WHERE pr.kind = 'resident' AND p.idNumber IN $persons "
-    "RETURN pr.id AS id, p.idNumber AS person, p.name AS name ORDER BY id"
+    "MATCH (pr:Principal)-[:ACTS_AS]->(p:Person)-[r:RESIDES_IN]->(home:Place) "
+    "WHERE pr.kind = 'resident' AND p.idNumber IN $persons AND r.until IS NULL AND "
+    + _in_scope("home.placeCode")
+    + " RETURN DISTINCT pr.id AS id, p.idNumber AS person, p.name AS name ORDER BY id"
 )
 
 # The identity keys of a person's household: the person, those linked by household headship

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from citykg.access import audit
 from citykg.access.check import ensure_allowed
 from citykg.access.explain import (
-    EXPLAIN,
+    AUDIT,
     EntityAccess,
     OrganizationAccess,
     RoleAccess,
@@ -24,8 +24,8 @@ from citykg.access.explain import (
     who_can_see,
 )
 from citykg.api.deps import CurrentPrincipal, Store
-from citykg.api.routes.ledgers import Ledgers
-from citykg.ledgers.refs import unseal
+from citykg.api.keys import key_from_url
+from citykg.api.routes.ledgers import Ledgers, entity_key
 
 router = APIRouter(prefix="/access", tags=["access"])
 
@@ -48,8 +48,10 @@ def principal_access(principal_id: str, store: Store, principal: CurrentPrincipa
 
 @router.get("/persons/{person}", response_model=SubjectAccess)
 def person_access(person: str, store: Store, principal: CurrentPrincipal) -> SubjectAccess:
-    """What a person (ID number or ref) may do through the posts they hold now."""
-    return explain_person(store, explainer=principal, person=unseal(person, path="person"))
+    """What a person (by ref or ``me``: no ID number in a URL) may do through the posts they
+    hold now; 404 alike for a person missing or outside your jurisdiction."""
+    key = key_from_url(person, masked=True, principal=principal, path="person")
+    return explain_person(store, explainer=principal, person=key)
 
 
 @router.get("/organizations/{credit_code}", response_model=OrganizationAccess)
@@ -76,8 +78,9 @@ def tag_access(tag: str, store: Store, principal: CurrentPrincipal, catalog: Led
 def entity_access(
     type: str, key: str, store: Store, principal: CurrentPrincipal, catalog: Ledgers
 ) -> EntityAccess:
-    """Who may see one entity (one you may see), and through what."""
-    return who_can_see(store, explainer=principal, catalog=catalog, type=type, key=unseal(key))
+    """Who may see one entity (one you may see, named as in the ledgers), and through what."""
+    clear = entity_key(catalog, type, key, principal)
+    return who_can_see(store, explainer=principal, catalog=catalog, type=type, key=clear)
 
 
 @router.get("/audit", response_model=list[AuditOut])
@@ -87,6 +90,7 @@ def audit_log(
     of: Annotated[str | None, Query(description="Only this principal's records.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditOut]:
-    """The newest audit records (who read or revealed what, when, why)."""
-    ensure_allowed(principal=principal, action=EXPLAIN)
+    """The newest audit records (who read or revealed what, when, why): the security role's
+    (``access.audit``), since the log tells who looked at whom across the whole city."""
+    ensure_allowed(principal=principal, action=AUDIT)
     return [AuditOut.model_validate(r) for r in audit.recent(store, limit=limit, principal_id=of)]
