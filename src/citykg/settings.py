@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     port: int = 8000
     secret: str | None = Field(default=None, repr=False)
     """Seals ledger refs and cursors; share it between API processes (else one per process)."""
+    analyst_graph: str | None = None
+    """The analysts' de-identified copy, a graph URL like ``graph`` (default: an embedded
+    FalkorDB in ``analyst/`` of an embedded graph's directory, else ``./data/analyst``)."""
 
 
 def get_settings() -> Settings:

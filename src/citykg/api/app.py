@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
 from citykg import __version__
+from citykg.analysis import Analysis, opened_analysis
 from citykg.api import errors
 from citykg.api.guard import check_declared, guard
 from citykg.api.routes import access, cypher, forms, health, ledgers, me, places, reviews
@@ -27,8 +28,11 @@ ROUTERS = (
 )
 
 
-def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAPI:
-    """Build the API. With ``store`` given the caller owns it; else the app opens and closes one."""
+def create_app(
+    settings: Settings, *, store: GraphStore | None = None, analysis: Analysis | None = None
+) -> FastAPI:
+    """Build the API. With ``store`` given the caller owns it, and the analysts' copy if it
+    gives ``analysis``; else the app opens and closes both. The copy is kept in sync meanwhile."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -39,7 +43,15 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
             neo4j_notifications=settings.neo4j_notifications,
         )
         try:
-            yield
+            with ExitStack() as copy:
+                app.state.analysis = analysis
+                if owned and analysis is None:
+                    app.state.analysis = copy.enter_context(
+                        opened_analysis(settings, app.state.store)
+                    )
+                if app.state.analysis is not None:
+                    copy.enter_context(app.state.analysis.syncing())
+                yield
         finally:
             if owned:
                 app.state.store.close()

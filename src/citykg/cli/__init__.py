@@ -12,6 +12,7 @@ import sys
 import click
 
 from citykg.cli.access import access
+from citykg.cli.analysis import analysis
 from citykg.cli.controls import controls
 from citykg.cli.demo_generate import generate
 from citykg.cli.geo import geo
@@ -49,7 +50,7 @@ def cli() -> None:
 
 
 for command in (status, cypher, migrate, serve, demo, ontology, users, geo, controls, ledgers,
-                access, generate):  # fmt: skip
+                access, analysis, generate):  # fmt: skip
     cli.add_command(command)
 demo.add_command(generate)  # ``citykg demo generate``; ``citykg generate`` is the same command
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from citykg.analysis import opened_analysis
 from citykg.cli.options import build_settings, graph_option, opened_store
 from citykg.demo.fixture import is_empty
 from citykg.demo.generate import generate_city
@@ -50,6 +51,8 @@ def generate(persons: int, seed: int, district: str, graph_url: str | None) -> N
             )
         seconds = time.perf_counter() - started
         server = _server_peak_mib(store)
+        with opened_analysis(settings, store) as analysis:
+            copied = analysis.refresh()
     entities, relations, people = city.entities, city.relation_count, city.nodes["Person"]
     click.echo(f"district {city.district}: {people:,} persons, {entities:,} entities, "
                f"{relations:,} relations in {seconds:.1f} s")  # fmt: skip
@@ -58,6 +61,8 @@ def generate(persons: int, seed: int, district: str, graph_url: str | None) -> N
     click.echo(f"peak memory: {_peak_mib():,.0f} MiB (this process)")
     if server is not None:
         click.echo(f"peak memory, graph server: {server:,.0f} MiB (the embedded FalkorDB server)")
+    click.echo(f"analysts' copy: {copied.entities:,} entities, {copied.relationships:,} "
+               f"relationships in {copied.seconds:.1f} s")  # fmt: skip
 
 
 def _peak_mib() -> float:

@@ -7,21 +7,22 @@ import json
 import click
 
 from citykg.access import principal
+from citykg.analysis import analyst_graph_url, copy_id, copy_state, opened_analysis, run_query
 from citykg.cli import render
 from citykg.cli.options import build_settings, graph_option, opened_store
 from citykg.graph.status import graph_status
-from citykg.ledgers import catalog_for, run_query
-from citykg.ontology import load_ontology
 from citykg.upgrade import upgrade_graph
 
 
 @click.command()
 @graph_option
 def status(graph_url: str | None) -> None:
-    """Backend, data location, node and relationship counts, ontology version."""
+    """Backend, data location, node and relationship counts, ontology version, analysts' copy."""
     settings = build_settings(graph_url)
+    copy = copy_id(analyst_graph_url(settings), settings.graph_name)
     with opened_store(settings) as store:
         report = graph_status(store)
+        analysts = copy_state(store, copy) if report.health.ok else None
     health = report.health
     click.echo(f"backend:        {health.backend} ({health.detail or 'server'})")
     click.echo(f"location:       {health.location}")
@@ -32,6 +33,14 @@ def status(graph_url: str | None) -> None:
     click.echo(f"ontology:       {report.ontology_version or '(not migrated: run citykg migrate)'}")
     for label, count in list(report.labels.items())[:15]:
         click.echo(f"  {label:<24}{count}")
+    click.echo(f"analyst copy:   {copy.partition('#')[0]}")
+    if analysts is None:
+        click.echo("  not built yet (citykg analysis refresh)")
+    else:
+        click.echo(f"  as of          {analysts.as_of}")
+        click.echo(f"  rebuilt at     {analysts.rebuilt_at}")
+        click.echo(f"  entities       {analysts.entities} (at the rebuild)")
+        click.echo(f"  relationships  {analysts.relationships} (at the rebuild)")
 
 
 @click.command()
@@ -58,14 +67,16 @@ def cypher(
     purpose: str,
     graph_url: str | None,
 ) -> None:
-    """Run one read-only QUERY as an analyst: the server refuses writes, sensitive values come
-    back masked, and the query is audited."""
+    """Run one read-only QUERY as an analyst, on the de-identified copy of the graph (brought up
+    to date first): no sensitive value is in it, the server refuses writes, and the query is
+    audited."""
     values = {**_json_object(params_json), **dict(_parameter(p) for p in params)}
     settings = build_settings(graph_url)
-    with opened_store(settings) as store:
+    with opened_store(settings) as store, opened_analysis(settings, store) as analysis:
+        analysis.catch_up()
         result = run_query(
             store,
-            catalog=catalog_for(load_ontology(settings.ontology_dir)),
+            analysis.copy,
             principal=principal(store, as_),
             query=query,
             params=values,
@@ -77,6 +88,7 @@ def cypher(
     click.echo(output(result.rows).rstrip("\n"))
     if result.truncated:
         click.echo(f"(first {max_rows} rows; raise --max-rows for more)", err=True)
+    click.echo(f"(analysts' copy as of {result.as_of})", err=True)
 
 
 @click.command()

@@ -7,13 +7,11 @@ counted up the place tree (:mod:`~citykg.ledgers.stats`), exported as CSV or XLS
 (:mod:`~citykg.ledgers.export`), edited through the forms' write path and ended, never deleted
 (:mod:`~citykg.ledgers.edit`). Ledgers are queries, not copies: a submission or a move shows at
 once. Every read runs under the principal's reach (:mod:`~citykg.access.policy`), compiled into
-the Cypher; sensitive values are masked, and revealed only on request, audited.
-:mod:`~citykg.ledgers.analyst` runs the analysts' read-only, masked, audited Cypher.
+the Cypher; sensitive values are masked, and revealed only on request, audited. Analysts'
+Cypher runs on a de-identified copy of the graph instead (:mod:`citykg.analysis`).
 """
 
 from citykg.access.policy import Reach as Reach
-from citykg.ledgers.analyst import QueryResult as QueryResult
-from citykg.ledgers.analyst import run_query as run_query
 from citykg.ledgers.catalog import Catalog as Catalog
 from citykg.ledgers.catalog import EntityType as EntityType
 from citykg.ledgers.catalog import catalog_for as catalog_for
@@ -44,7 +42,6 @@ __all__ = [
     "LedgerQuery",
     "LedgerRow",
     "LedgerStats",
-    "QueryResult",
     "Reach",
     "catalog_for",
     "edit_entity",
@@ -54,5 +51,4 @@ __all__ = [
     "export_ledger",
     "ledger_page",
     "ledger_stats",
-    "run_query",
 ]

@@ -1,18 +1,29 @@
-"""``POST /cypher``: the analysts' read-only Cypher (masked, time- and row-limited, audited)."""
+"""``POST /cypher``: the analysts' read-only Cypher, on the de-identified copy of the graph."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from citykg.api.deps import CurrentPrincipal, Store
-from citykg.api.routes.ledgers import Ledgers
-from citykg.ledgers import run_query
-from citykg.ledgers.analyst import DEFAULT_ROWS, DEFAULT_TIMEOUT_MS, MAX_QUERY
+from citykg.analysis import Analysis, run_query
+from citykg.analysis.runner import DEFAULT_ROWS, DEFAULT_TIMEOUT_MS, MAX_QUERY
+from citykg.api.deps import CurrentPrincipal
+from citykg.errors import GraphUnavailable
 
 router = APIRouter(tags=["cypher"])
+
+
+def get_analysis(request: Request) -> Analysis:
+    """The app's analysts' copy; 503 in an app built without one."""
+    analysis: Analysis | None = getattr(request.app.state, "analysis", None)
+    if analysis is None:
+        raise GraphUnavailable("this API runs without the analysts' copy (CITYKG_ANALYST_GRAPH)")
+    return analysis
+
+
+AnalystGraph = Annotated[Analysis, Depends(get_analysis)]
 
 
 class CypherIn(BaseModel):
@@ -29,15 +40,18 @@ class CypherOut(BaseModel):
     columns: list[str]
     rows: list[dict[str, Any]]
     truncated: bool
+    as_of: str = Field(description="Every recorded change of the city graph before this time is "
+                       "in the copy the rows come from.")  # fmt: skip
+    rebuilt_at: str = Field(description="When the copy was last rebuilt in full.")
 
 
 @router.post("/cypher", response_model=CypherOut)
-def cypher(
-    body: CypherIn, store: Store, principal: CurrentPrincipal, catalog: Ledgers
-) -> CypherOut:
-    """Run one read-only query (the server refuses writes); needs ``cypher.run``; audited."""
+def cypher(body: CypherIn, analysis: AnalystGraph, principal: CurrentPrincipal) -> CypherOut:
+    """Run one read-only query on the analysts' de-identified copy (no sensitive value, no
+    audit records, principals or tokens in it); needs ``cypher.run``; audited."""
     result = run_query(
-        store, catalog=catalog, principal=principal, query=body.query, params=body.params,
+        analysis.main, analysis.copy, principal=principal, query=body.query, params=body.params,
         max_rows=body.max_rows, timeout_ms=body.timeout_ms, purpose=body.purpose,
     )  # fmt: skip
-    return CypherOut(columns=result.columns, rows=result.rows, truncated=result.truncated)
+    return CypherOut(columns=result.columns, rows=result.rows, truncated=result.truncated,
+                     as_of=result.as_of, rebuilt_at=result.rebuilt_at)  # fmt: skip
