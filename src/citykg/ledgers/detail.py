@@ -5,7 +5,9 @@ province), household members, family, organizations, vehicles and events: every 
 the ontology defines on the class, in both directions, each group with its total and the first
 :data:`RELATED_PER_GROUP` entities (current relations first). A related entity carries a ``ref``
 and an ``href`` when the caller may open it too (it hangs off a place in their scope, or is of
-their household); otherwise only its class, masked key and name.
+their household). One outside that (a reporter living in another street, a past address
+elsewhere) shows its class only, marked "outside your jurisdiction" (不在您的管辖范围内): no
+name, key, ref or path; what hangs off no place (a household's car) shows its key and name.
 
 Masked values are revealed only on request, with a purpose, to whom may reveal them; every
 reveal is written to the audit log. A resident sees their own record in clear.
@@ -110,6 +112,9 @@ def _relations(
     reach: Reach,
     key: str,
 ) -> list[RelationGroup]:
+    """Every relation group of the entity; a related entity outside what ``principal`` may
+    see is shown as such (:data:`OUTSIDE`), after the others so its place in the key order
+    tells nothing."""
     statement = cypher_with(queries.RELATIONS_TEMPLATE, top=etype.top.name, key=etype.key)
     params = {
         "key": key,
@@ -126,6 +131,9 @@ def _relations(
         outgoing = bool(row["outgoing"])
         label = relation.label if outgoing else relation.inverse_name
         qualification = catalog.qualification(row["type"])
+        # a resident opens only their household: a member's home now is theirs to see
+        home = principal.kind == "resident" and outgoing and row["type"] == "RESIDES_IN"
+        items = [_related(catalog, principal, qualification, i, home=home) for i in row["items"]]
         groups.append(
             RelationGroup(
                 relation=relation.name,
@@ -133,19 +141,33 @@ def _relations(
                 direction="out" if outgoing else "in",
                 label=Text(zh=label.zh or relation.label.zh, en=label.en or relation.label.en),
                 total=int(row["total"]),
-                items=[_related(catalog, principal, qualification, i) for i in row["items"]],
+                items=sorted(items, key=lambda item: item.outside is not None),
             )
         )
     return groups
 
 
+OUTSIDE = Text(zh="不在您的管辖范围内", en="outside your jurisdiction")
+
+
 def _related(
-    catalog: Catalog, principal: Principal, qualification: str | None, item: dict[str, Any]
+    catalog: Catalog,
+    principal: Principal,
+    qualification: str | None,
+    item: dict[str, Any],
+    *,
+    home: bool,
 ) -> RelatedEntity:
     labels: list[str] = item["labels"]
     relation = catalog.masker.redact(principal, [qualification or ""], item["properties"])
-    summary = catalog.masker.redact(principal, labels, {"name": item["name"]})
     other = catalog.type_of(labels)
+    current = bool(item["current"])
+    if _outside(item, other, home=home and current):
+        return RelatedEntity(
+            type=other.top.name if other else "", key=None, ref=None, name=None,
+            current=current, properties=relation.properties, outside=OUTSIDE,
+        )  # fmt: skip
+    summary = catalog.masker.redact(principal, labels, {"name": item["name"]})
     key, ref, href = None, None, None
     if item["key"] is not None:
         key, ref = shown(str(item["key"]), masked=other is not None and other.key in other.masked)
@@ -156,8 +178,17 @@ def _related(
         key=key,
         ref=ref if href else None,
         name=summary.properties.get("name"),
-        current=bool(item["current"]),
+        current=current,
         properties=relation.properties,
         path=[PlaceStep(code=p["code"], name=p["name"], level=p["level"]) for p in item["path"]],
         href=href,
     )
+
+
+def _outside(item: dict[str, Any], other: EntityType | None, *, home: bool) -> bool:
+    """Whether a related entity lies outside what the caller may see: not theirs to open, and
+    a person, a place, or hanging off places (none of them in scope). What hangs off no place
+    (a car) belongs to the entity it is related to, and is shown with it."""
+    if item["visible"] or home:
+        return False
+    return bool(item["placed"]) or other is None or other.top.name == "Person" or other.is_place

@@ -95,8 +95,9 @@ class PlaceStep(_Frozen):
 class RelatedEntity(_Frozen):
     """The entity at the other end of a relation, and the relation's own attributes.
 
-    ``href`` is set when the caller may open it (it lies in their scope); otherwise only its
-    class, masked key and name are shown.
+    ``href`` is set when the caller may open it (it lies in their scope). One that hangs off
+    places outside their scope shows its top class only, with ``outside`` saying so: no key,
+    ref, name or path. One that hangs off no place (a household's car) shows its key and name.
     """
 
     type: str
@@ -107,6 +108,9 @@ class RelatedEntity(_Frozen):
     properties: dict[str, Any] = Field(description="The relation's attributes (masked).")
     path: list[PlaceStep] = Field(default=[], description="A place's full address path.")
     href: str | None = None
+    outside: Text | None = Field(
+        default=None, description="Set when it lies outside what you may see (its class only)."
+    )
 
 
 class RelationGroup(_Frozen):

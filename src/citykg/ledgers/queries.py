@@ -167,23 +167,27 @@ PLACE_ENTITY: LiteralString = (
 
 # Every relation of $types touching the entity, grouped by type and direction (the first $cap
 # of each, current ones first): the other end's labels, identity key ($keys: every top class's
-# key property), name, whether the caller may open it, and for a place its path to the root.
+# key property), name, whether the caller may open it, whether it hangs off any place now
+# (``placed``), and for a place its path to the root.
 RELATIONS_TEMPLATE: LiteralString = (
     "MATCH (x:{top} {{{key}: $key}})-[r]-(y) WHERE type(r) IN $types "
     "OPTIONAL MATCH (y)-[ya:RESIDES_IN|LOCATED_AT|INSTALLED_AT|OCCURRED_AT]->(yp:Place) "
-    "WHERE ya.until IS NULL AND " + _in_scope("yp") + " WITH x, r, y, count(yp) AS reach "
+    "WHERE ya.until IS NULL "
+    "WITH x, r, y, count(yp) AS placed, "
+    "count(CASE WHEN " + _in_scope("yp") + " THEN yp END) AS reach "
     "OPTIONAL MATCH (y)-[:PART_OF*1..12]->(up:Place) "
-    "WITH x, r, y, reach, up ORDER BY size(up.placeCode) "
-    "WITH x, r, y, reach, collect(CASE WHEN up IS NULL THEN null "
+    "WITH x, r, y, placed, reach, up ORDER BY size(up.placeCode) "
+    "WITH x, r, y, placed, reach, collect(CASE WHEN up IS NULL THEN null "
     "ELSE {{code: up.placeCode, name: up.name, level: up.level}} END) AS path "
-    "WITH x, r, y, path, head([k IN $keys WHERE y[k] IS NOT NULL | y[k]]) AS yk, "
+    "WITH x, r, y, placed, path, head([k IN $keys WHERE y[k] IS NOT NULL | y[k]]) AS yk, "
     "reach > 0 OR ('Place' IN labels(y) AND " + _in_scope("y") + ") AS inScope "
-    "WITH type(r) AS type, startNode(r) = x AS outgoing, r, y, path, yk, "
+    "WITH type(r) AS type, startNode(r) = x AS outgoing, r, y, placed, path, yk, "
     "inScope OR yk IN $household AS visible "
     "ORDER BY r.until IS NULL DESC, yk "
     "WITH type, outgoing, count(r) AS total, collect({{labels: labels(y), key: yk, "
     "name: coalesce(y.name, y.title), "
-    "current: r.until IS NULL, properties: properties(r), visible: visible, path: path, "
+    "current: r.until IS NULL, properties: properties(r), visible: visible, "
+    "placed: placed > 0, path: path, "
     "level: y.level}})[0..$cap] AS items "
     "RETURN type, outgoing, total, items ORDER BY type, outgoing DESC"
 )
