@@ -67,14 +67,15 @@ WRITE_FACTS_TEMPLATE: LiteralString = (
     "RETURN k AS key, x IS NOT NULL AS exists, places, links > 0 AS linked"
 )
 
-# Held submissions (审核): a request waiting for an official's confirmation. MERGE on the
-# submission id makes holding a replayed submission a no-op.
+# Held submissions (审核): a request waiting for an official's confirmation, a work item of the
+# workflow kind held_submission (citykg.workflow moves it). MERGE on the submission id makes
+# holding a replayed submission a no-op.
 HOLD_SUBMISSION: LiteralString = (
     "MERGE (h:HeldSubmission {id: $id}) "
     "ON CREATE SET h.form = $form, h.formVersion = $formVersion, h.answers = $answers, "
     "h.author = $author, h.authorPerson = $authorPerson, h.channel = $channel, h.task = $task, "
     "h.at = $at, h.subject = $subject, h.reasonEn = $reasonEn, h.reasonZh = $reasonZh, "
-    "h.confirmAt = $confirmAt, h.status = 'pending' "
+    "h.confirmAt = $confirmAt, h.state = 'pending', h.stateSince = $at, h.stateSinceMs = $atMs "
     "RETURN h.at = $at AS created"
 )
 
@@ -83,24 +84,18 @@ HELD_SUBMISSION: LiteralString = (
     "RETURN h.id AS id, h.form AS form, h.formVersion AS formVersion, h.answers AS answers, "
     "h.author AS author, h.authorPerson AS authorPerson, h.channel AS channel, h.task AS task, "
     "h.at AS at, h.subject AS subject, h.reasonEn AS reasonEn, h.reasonZh AS reasonZh, "
-    "h.confirmAt AS confirmAt, h.status AS status, h.decidedBy AS decidedBy, "
+    "h.confirmAt AS confirmAt, h.state AS state, h.decidedBy AS decidedBy, "
     "h.decidedAt AS decidedAt, h.note AS note"
 )
 
 # Pending ones an official may confirm (one of confirmAt under their scope roots) or a
 # principal's own, newest first.
 HELD_SUBMISSIONS: LiteralString = (
-    "MATCH (h:HeldSubmission) WHERE ($status IS NULL OR h.status = $status) "
+    "MATCH (h:HeldSubmission) WHERE ($state IS NULL OR h.state = $state) "
     "AND (h.author = $author OR size([code IN h.confirmAt WHERE "
     "size([root IN $scopeRoots WHERE code STARTS WITH root]) > 0]) > 0) "
     "RETURN h.id AS id, h.form AS form, h.formVersion AS formVersion, h.author AS author, "
     "h.at AS at, h.subject AS subject, h.reasonEn AS reasonEn, h.reasonZh AS reasonZh, "
-    "h.confirmAt AS confirmAt, h.status AS status, h.decidedBy AS decidedBy, "
+    "h.confirmAt AS confirmAt, h.state AS state, h.decidedBy AS decidedBy, "
     "h.decidedAt AS decidedAt, h.note AS note ORDER BY h.at DESC LIMIT $limit"
-)
-
-DECIDE_HELD: LiteralString = (
-    "MATCH (h:HeldSubmission {id: $id}) WHERE h.status = 'pending' "
-    "SET h.status = $status, h.decidedBy = $by, h.decidedAt = $at, h.note = $note "
-    "RETURN h.id AS id"
 )

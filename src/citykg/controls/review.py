@@ -1,7 +1,9 @@
 """Held submissions (审核): writes the policy will not let a principal make alone.
 
 A resident's move, a new household member, or an official's move-in of someone registered
-elsewhere is not written when submitted: it is held as a ``:HeldSubmission`` with the answers,
+elsewhere is not written when submitted: it is held as a ``:HeldSubmission`` (a work item of
+the workflow kind ``held_submission``: pending → confirmed | declined, each move recorded as a
+transition fact by :mod:`citykg.workflow`) with the answers,
 the author and the places whose responsible officials may confirm it
 (:func:`citykg.access.policy.decide_write`). An official responsible for one of those places,
 other than the author, confirms it, and only then is it written, through the same form write
@@ -20,8 +22,11 @@ from citykg.access import Principal
 from citykg.access.policy import WriteDecision, may_confirm
 from citykg.controls import queries
 from citykg.controls.compile import CompiledForm, SubmissionContext, SubmissionPlan
-from citykg.errors import Conflict, Forbidden, NotFound, ValidationFailed, Violation
+from citykg.errors import Conflict, Forbidden, NotFound
 from citykg.graph import GraphStore
+from citykg.workflow import Actor, Move, apply_move, workflow
+
+KIND = "held_submission"
 
 Status = Literal["pending", "confirmed", "declined"]
 
@@ -67,6 +72,7 @@ def hold(
             "channel": context.channel,
             "task": context.task,
             "at": context.at.isoformat(),
+            "atMs": int(context.at.timestamp() * 1000),
             "subject": plan.touched[0].key,
             "reasonEn": decision.reason_en,
             "reasonZh": decision.reason_zh,
@@ -96,7 +102,7 @@ def held_list(
     """Held submissions ``principal`` authored or may confirm, newest first."""
     scope = principal.scope if principal.kind == "official" else None
     params = {
-        "status": status,
+        "state": status,
         "author": principal.id,
         "scopeRoots": scope.params()["scopeRoots"] if scope else [],
         "limit": limit,
@@ -116,25 +122,21 @@ def decide_held(
     confirmed one (:func:`citykg.controls.service.confirm_held`) before calling this."""
     row = held(store, principal=principal, held_id=held_id)
     ensure_may_decide(principal, row)
-    if not confirm and not note.strip():
-        raise ValidationFailed([Violation("note", "say why the request is declined",
-                                          "请填写不予通过的理由")])  # fmt: skip
-    status: Status = "confirmed" if confirm else "declined"
-    at = datetime.now(UTC).isoformat()
-    done = store.write(
-        queries.DECIDE_HELD,
-        {"id": held_id, "status": status, "by": principal.id, "at": at, "note": note},
-    ).rows
-    if not done:
-        raise Conflict(f"held submission {held_id!r} was decided already")
-    return _held({**row, "status": status, "decidedBy": principal.id, "decidedAt": at,
-                  "note": note})  # fmt: skip
+    step = workflow(KIND).step(str(row["state"]), "confirm" if confirm else "decline",
+                               reason=note.strip() or None)  # fmt: skip
+    at = datetime.now(UTC)
+    decided = {"decidedBy": principal.id, "decidedAt": at.isoformat(), "note": note}
+    post = principal.posts[0] if principal.posts else None
+    actor = Actor(principal.id, post.organization if post else None, post.role if post else None)
+    apply_move(store, label="HeldSubmission", move=Move(held_id, step, set=decided), actor=actor,
+               at=at)  # fmt: skip
+    return _held({**row, "state": step.target, **decided})
 
 
 def ensure_may_decide(principal: Principal, row: dict[str, Any]) -> None:
     """Forbidden unless ``principal`` may confirm ``row``; Conflict once it is decided."""
-    if row["status"] != "pending":
-        raise Conflict(f"held submission {row['id']!r} is {row['status']} already")
+    if row["state"] != "pending":
+        raise Conflict(f"held submission {row['id']!r} is {row['state']} already")
     verdict = may_confirm(principal, author=str(row["author"]), places=row["confirmAt"] or [])
     if not verdict.allowed:
         raise Forbidden(f"{verdict.reason_en} ({verdict.reason_zh})")
@@ -159,7 +161,7 @@ def _held(row: dict[str, Any]) -> HeldSubmission:
         reason_en=str(row["reasonEn"] or ""),
         reason_zh=str(row["reasonZh"] or ""),
         confirm_at=tuple(str(c) for c in row["confirmAt"] or []),
-        status=row["status"],
+        status=row["state"],
         decided_by=row["decidedBy"],
         decided_at=row["decidedAt"],
         note=row["note"],
