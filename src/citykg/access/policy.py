@@ -40,9 +40,10 @@ from limits.strategies import MovingWindowRateLimiter
 from citykg.access import audit
 from citykg.access.check import allowed, ensure_allowed
 from citykg.access.household import household_of
-from citykg.access.principals import Principal
+from citykg.access.principals import Post, Principal
 from citykg.access.rules import RouteRule, load_rules
 from citykg.errors import Forbidden, TooManyLookups, ValidationFailed, Violation
+from citykg.geo.codes import PlaceCode
 from citykg.geo.scope import PlaceScope
 from citykg.graph import GraphStore
 
@@ -334,3 +335,127 @@ def route_decision(principal: Principal | None, rule: RouteRule) -> RouteDecisio
     if allowed(principal=principal, action=rule.action):
         return RouteDecision(True, f"holds {rule.action}", f"拥有 {rule.action} 权限")
     return RouteDecision(False, f"needs {rule.action}", f"需要 {rule.action} 权限")
+
+
+# --- work items: tasks (channels and events reuse these) -------------------------------------
+
+TASK_CREATE = "task.create"
+TASK_DISPATCH = "task.dispatch"
+TASK_EXECUTE = "task.execute"
+ACTOR_ACTIONS = {
+    "creator": TASK_CREATE,
+    "dispatcher": TASK_DISPATCH,
+    "holder": TASK_EXECUTE,
+    "executor": TASK_EXECUTE,
+}
+"""The action each workflow actor (``workflow/workflows.yaml``) needs."""
+
+
+def audience_scope(
+    principal: Principal, *, codes: Sequence[str], action: str, path: str = "scope"
+) -> PlaceScope:
+    """The place subtrees under ``codes`` if all lie where ``principal`` may ``action``: an
+    official's jurisdiction, anywhere for a service principal. An empty list is a
+    ValidationFailed naming ``path``; a code outside is Forbidden naming ``path`` and the code."""
+    ensure_allowed(principal=principal, action=action)
+    if not codes:
+        raise ValidationFailed([Violation(path, "at least one place code is required",
+                                          "至少须指定一个地点")])  # fmt: skip
+    checked = [PlaceCode.parse(code, field=path).value for code in codes]
+    reach = PlaceScope.everywhere() if principal.kind == "service" else principal.scope
+    if principal.kind not in ("official", "service"):
+        reach = PlaceScope.nothing()
+    outside = [code for code in checked if not reach.contains(code)]
+    if outside:
+        raise Forbidden(
+            f"{path}: {', '.join(outside)} lies outside where {principal.id} may {action} "
+            f"({reach}) (超出管辖范围，不能对该范围{_action_zh(action)})"
+        )
+    return PlaceScope.within(*checked)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFacts:
+    """A work item as the graph holds it before an action: the post it is assigned to, the
+    post of the level above (which dispatched it and reviews it), its place, and the person
+    whose household may answer it themselves (items sent to residents)."""
+
+    organization: str | None
+    role: str | None
+    dispatcher_organization: str | None = None
+    dispatcher_role: str | None = None
+    place: str | None = None
+    subject: str | None = None
+    residents: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDecision:
+    """Whether ``principal`` may act as ``actor`` on an item, through which post, and why."""
+
+    allowed: bool
+    reason_en: str
+    reason_zh: str
+    post: Post | None = None
+
+    def ensure(self) -> Post | None:
+        """The post acted through; Forbidden (with both reasons) when not allowed."""
+        if not self.allowed:
+            raise Forbidden(f"{self.reason_en} ({self.reason_zh})")
+        return self.post
+
+
+def may_act_on_item(
+    principal: Principal, facts: ItemFacts, *, actor: str, household: Iterable[str] = ()
+) -> ItemDecision:
+    """``executor`` and ``holder``: the holder of the item's post (organization + role, so
+    a successor in the post inherits it), or for an item sent to residents a member of the
+    subject's household; ``dispatcher``: a holder of a post in the organization of the level
+    above; ``creator``: a holder of the post the task was created through. The post's own
+    role must grant the actor's action (``ACTOR_ACTIONS``); a service principal may act."""
+    action = ACTOR_ACTIONS.get(actor)
+    if action is None:
+        return ItemDecision(False, f"unknown actor {actor!r}", f"未知的操作主体 {actor!r}")
+    if principal.kind == "service":
+        return ItemDecision(True, "a service principal acts on any item", "系统服务可处理任何事项")
+    if principal.kind == "resident":
+        if actor == "executor" and facts.residents and facts.subject in set(household):
+            return ItemDecision(True, "this item is your household's to fill in",
+                                "该事项由您的家庭自行填报")  # fmt: skip
+        return ItemDecision(False, "residents act only on items sent to their household",
+                            "居民仅可处理发给本户的事项")  # fmt: skip
+    if principal.kind != "official":
+        return ItemDecision(False, f"a {principal.kind} principal does not act on tasks",
+                            f"{principal.kind} 类主体不能处理任务")  # fmt: skip
+    if actor == "dispatcher":
+        org, role = facts.dispatcher_organization, facts.dispatcher_role
+        posts = [p for p in principal.posts if p.organization == org]
+        where_en, where_zh = f"the level above ({org})", f"上级单位（{org}）"
+    else:
+        org, role = facts.organization, facts.role
+        posts = [p for p in principal.posts if (p.organization, p.role) == (org, role)]
+        where_en, where_zh = f"the post {org}/{role}", f"岗位 {org}/{role}"
+    granted = [p for p in posts if action in load_rules().actions_for(frozenset({p.role}))]
+    if granted:
+        return ItemDecision(True, f"acts through {where_en}", f"通过{where_zh}办理", granted[0])
+    if posts:
+        return ItemDecision(False, f"{where_en} does not grant {action}",
+                            f"{where_zh}无 {action} 权限")  # fmt: skip
+    return ItemDecision(False, f"only {where_en} may do this; {principal.id} does not hold it",
+                        f"仅{where_zh}可办理，您不在该岗位")  # fmt: skip
+
+
+def may_read_task_part(principal: Principal, *, place: str, organization: str | None) -> bool:
+    """A part of a task (and its progress) is seen by officials whose jurisdiction covers its
+    place or who hold a post in its organization, and by service principals and analysts."""
+    if principal.kind == "service" or allowed(principal=principal, action="cypher.run"):
+        return True
+    if principal.kind != "official":
+        return False
+    return principal.scope.contains(place) or any(
+        p.organization == organization for p in principal.posts
+    )
+
+
+def _action_zh(action: str) -> str:
+    return str(load_rules().file.actions.get(action, {}).get("zh", action))
