@@ -1,0 +1,210 @@
+"""Dispatching a task (自动拆分, 一键下派): the whole tree in one call, idempotent.
+
+The task's scope is split down its rule's levels with the audience (:mod:`citykg.audience`):
+one part per place of each level, assigned to the post (organization responsible by
+jurisdiction + the level's role) rather than to a person, so whoever holds the post now, or
+later, sees it. The parts are merged on ``task:place``; each last-level part's items are
+created by one statement that also sets its counters and marks it seeded, so dispatching
+twice creates nothing twice and a dispatch cut short by a crash completes when repeated.
+Items per entity are created inside the graph from the audience's member source (the ledger's
+filter), one statement per part, without the rows leaving the database.
+
+A level's holder may split its own part further (:func:`split_part`): child parts are created
+the same way and the part's items under each child move to it, counters in step.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from citykg.access.policy import TASK_DISPATCH, ItemFacts, audience_scope, may_act_on_item
+from citykg.access.principals import Principal
+from citykg.audience import Audience, audience
+from citykg.audience.units import Unit, units_at
+from citykg.errors import NotFound
+from citykg.geo.codes import LEVEL_KEYS, PlaceCode, subtree_bounds
+from citykg.graph import GraphStore
+from citykg.ledgers import Catalog
+from citykg.tasks import queries
+from citykg.tasks.create import ITEMS, get_task, invalid, resolve_split
+from citykg.tasks.models import LEVELS, DispatchResult, SplitRule, split_rules
+from citykg.workflow import Actor, Move, apply_move, workflow
+
+PART_BATCH = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    id: str
+    parent: str | None
+    unit: Unit
+    level: str
+    role: str | None
+    above: tuple[str | None, str | None]
+    due: str
+
+    def row(self, task: str) -> dict[str, Any]:
+        props = {
+            "task": task, "parent": self.parent, "place": self.unit.code, "name": self.unit.name,
+            "level": self.level, "organization": self.unit.organization,
+            "organizationName": self.unit.organization_name, "role": self.role,
+            "aboveOrganization": self.above[0], "aboveRole": self.above[1], "due": self.due,
+        }  # fmt: skip
+        return {"id": self.id, "props": props}
+
+
+def dispatch(
+    store: GraphStore,
+    *,
+    catalog: Catalog,
+    principal: Principal,
+    task_id: str,
+    at: datetime | None = None,
+) -> DispatchResult:
+    """Split and dispatch the whole tree of ``task_id`` in one call (a holder of the post the
+    task was created through); repeated, it creates nothing twice."""
+    started = time.perf_counter()
+    at = at or datetime.now(UTC)
+    task = get_task(store, task_id=task_id)
+    creator = ItemFacts(task.get("organization"), task.get("role"))
+    post = may_act_on_item(principal, creator, actor="creator").ensure()
+    rule = SplitRule.model_validate_json(task["split"])
+    reach = audience(
+        store, principal=principal, scope=task["scope"], action=TASK_DISPATCH, catalog=catalog,
+        kind="household" if rule.items == "household" else "entity", type=rule.type,
+        filters=[catalog.parse_filter(f, path="split.filters") for f in rule.filters],
+        purpose=task.get("purpose"),
+    )  # fmt: skip
+    parts = _plan(store, reach, rule, task)
+    created = _merge_parts(store, task_id, parts, at)
+    leaves = [p for p in parts if p.level == rule.levels[-1]]
+    items = _seed(store, reach, rule, leaves, at)
+    if task["state"] == workflow("task").initial:
+        step = workflow("task").step(task["state"], "dispatch")
+        actor = Actor(principal.id, *((post.organization, post.role) if post else (None, None)))
+        apply_move(store, label="Task", move=Move(task_id, step, context={"within": task_id}),
+                   actor=actor, at=at)  # fmt: skip
+    total = sum(sum(r["counts"] or []) for r in store.read(queries.PARTS, {"task": task_id}))
+    seconds = round(time.perf_counter() - started, 3)
+    return DispatchResult(task=task_id, parts=len(parts), parts_created=created, items=total,
+                          items_created=items, seconds=seconds)  # fmt: skip
+
+
+def split_part(
+    store: GraphStore,
+    *,
+    principal: Principal,
+    part_id: str,
+    level: str,
+    role: str | None = None,
+    at: datetime | None = None,
+) -> DispatchResult:
+    """Split one part further down to ``level`` (a holder of a post in the part's organization
+    with ``task.dispatch``): child parts per place, the part's items moved to them."""
+    started = time.perf_counter()
+    at = at or datetime.now(UTC)
+    part = _part(store, part_id)
+    task = get_task(store, task_id=part["task"])
+    facts = ItemFacts(None, None, part["organization"], part["role"])
+    may_act_on_item(principal, facts, actor="dispatcher").ensure()
+    rule = resolve_split(SplitRule.model_validate_json(task["split"]))
+    if rule.items == "unit" or level not in LEVELS or LEVELS[level] <= LEVELS[part["level"]]:
+        raise invalid("level", f"{level!r} is not a level below {part['level']} that items "
+                      "of this task can be split to", f"无法拆分到 {level!r}", level)  # fmt: skip
+    scope = audience_scope(principal, codes=[part["place"]], action=TASK_DISPATCH)
+    role = role or split_rules()["roles"].get(level)
+    due = json.loads(task.get("levelDeadlines") or "{}").get(level, part["due"])
+    children = [
+        _Part(f"{task['id']}:{unit.code}", part_id, unit, level, role,
+              (part["organization"], part["role"]), due)
+        for unit in units_at(store, scope=scope, level=LEVELS[level], prefer_role=role)
+    ]  # fmt: skip
+    created = _merge_parts(store, task["id"], children, at)
+    moved = 0
+    for child in children:
+        low, high = subtree_bounds(child.unit.code)
+        rows = store.write(queries.MOVE_TO_CHILD, {"child": child.id, "parent": part_id,
+                           "lo": low, "hi": high, "at": at.isoformat(),
+                           "states": list(ITEMS.states)}).rows  # fmt: skip
+        moved += int(rows[0]["moved"]) if rows else 0
+    return DispatchResult(task=task["id"], parts=len(children), parts_created=created,
+                          items=moved, items_created=0,
+                          seconds=round(time.perf_counter() - started, 3))  # fmt: skip
+
+
+def _plan(store: GraphStore, reach: Audience, rule: SplitRule, task: dict[str, Any]) -> list[_Part]:
+    """The parts of the tree, top down: one per scope root, then one per place of each level."""
+    deadlines = json.loads(task.get("levelDeadlines") or "{}")
+    roles = {**split_rules()["roles"], **rule.roles}
+    names = {r["code"]: r["name"] for r in store.read(queries.PLACE_NAMES,
+                                                      {"codes": list(reach.roots)})}  # fmt: skip
+    creator = (task.get("organization"), task.get("role"))
+    above: list[_Part] = [
+        _Part(f"{task['id']}:{code}", None,
+              Unit(code, str(names.get(code, code)), len(code), creator[0], None),
+              _level_name(code), creator[1], creator, task["deadline"])
+        for code in reach.roots
+    ]  # fmt: skip
+    parts = list(above)
+    for level in rule.levels:
+        role = roles.get(level)
+        layer = []
+        for unit in reach.units(store, level=LEVELS[level], role=role):
+            parent = max((p for p in above if unit.code.startswith(p.unit.code)),
+                         key=lambda p: len(p.unit.code))  # fmt: skip
+            layer.append(_Part(f"{task['id']}:{unit.code}", parent.id, unit, level, role,
+                               (parent.unit.organization, parent.role),
+                               deadlines.get(level, task["deadline"])))  # fmt: skip
+        parts += layer
+        above = layer
+    return parts
+
+
+def _merge_parts(store: GraphStore, task_id: str, parts: list[_Part], at: datetime) -> int:
+    created = 0
+    token = uuid.uuid4().hex
+    for offset in range(0, len(parts), PART_BATCH):
+        rows = [p.row(task_id) for p in parts[offset : offset + PART_BATCH]]
+        result = store.write(queries.MERGE_PARTS, {
+            "rows": rows, "initial": workflow("task_part").initial, "at": at.isoformat(),
+            "atMs": int(at.timestamp() * 1000), "states": list(ITEMS.states), "dispatch": token,
+        }).rows  # fmt: skip
+        created += int(result[0]["created"]) if result else 0
+    return created
+
+
+def _seed(
+    store: GraphStore, reach: Audience, rule: SplitRule, leaves: list[_Part], at: datetime
+) -> int:
+    """Create the items of each last-level part not seeded yet; how many were created."""
+    common = {"initial": ITEMS.initial, "at": at.isoformat(),
+              "atMs": int(at.timestamp() * 1000), "states": list(ITEMS.states)}  # fmt: skip
+    if rule.items == "unit":
+        rows = store.write(queries.SEED_UNITS, {**common, "parts": [p.id for p in leaves]}).rows
+        return int(rows[0]["n"]) if rows else 0
+    text = reach.members.text + queries.seed_members
+    created = 0
+    for part in leaves:
+        params = {**reach.members.under(part.unit.code), **common, "part": part.id,
+                  "subjectType": reach.members.type,
+                  "residents": rule.items == "household"}  # fmt: skip
+        rows = store.write(text, params).rows
+        created += int(rows[0]["n"]) if rows else 0
+    return created
+
+
+def _part(store: GraphStore, part_id: str) -> dict[str, Any]:
+    rows = store.read(queries.PART, {"id": part_id})
+    if not rows:
+        raise NotFound(f"part: no task part {part_id!r} (任务单元不存在)")
+    return dict(rows[0]["part"])
+
+
+def _level_name(code: str) -> str:
+    level = PlaceCode(code).level
+    return LEVEL_KEYS[level] if level else "place"

@@ -1,0 +1,157 @@
+"""Live progress of a task at every node of its tree, in DHIS2's vocabulary.
+
+Read from the parts' counters (a few hundred rows, whatever the number of items): a node's
+numbers are its own items' plus the sum of its children's, so a parent always equals the sum
+of its children, and both equal a direct count of item states (:func:`direct_counts`, which
+tests and ``citykg tasks verify`` compare). ``expected`` leaves out returned items (invalid
+until the level above reassigns them); ``done`` counts the task's done states; ``on_time``
+the items done by their part's due time; ``overdue`` the items not done after it.
+Completion rate = done / expected; on-time rate = on time / expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from citykg.access.policy import may_read_task_part
+from citykg.access.principals import Principal
+from citykg.errors import NotFound
+from citykg.graph import GraphStore
+from citykg.ledgers.export import MEDIA_TYPES, Export, _csv, _xlsx
+from citykg.tasks import queries
+from citykg.tasks.create import ITEMS, get_task
+from citykg.tasks.models import Bottlenecks, Progress, ProgressNode, StageStat
+from citykg.workflow import stage_times
+
+HOUR_MS = 3_600_000
+
+
+def progress(
+    store: GraphStore, *, principal: Principal, task_id: str, at: datetime | None = None
+) -> Progress:
+    """Every node of the task's tree ``principal`` may see, with its subtree's numbers."""
+    at = at or datetime.now(UTC)
+    task = get_task(store, task_id=task_id)
+    rows = store.read(queries.PARTS, {"task": task_id})
+    nodes = _rolled_up(rows, task["done"], at)
+    visible = [
+        n for n in nodes
+        if may_read_task_part(principal, place=n.place, organization=n.organization)
+    ]  # fmt: skip
+    if not visible and rows:
+        raise NotFound(f"task: no task {task_id!r} (任务不存在)")
+    return Progress(task=task_id, at=at.isoformat(), nodes=visible, by_level=_by_level(visible))
+
+
+def direct_counts(store: GraphStore, *, task_id: str) -> dict[str, dict[str, int]]:
+    """Items per part and state, counted from the items themselves (plus ``onTime``)."""
+    counts: dict[str, dict[str, int]] = {}
+    for r in store.read(queries.DIRECT_COUNTS, {"task": task_id}):
+        part = counts.setdefault(str(r["part"]), {})
+        part[str(r["state"])] = int(r["n"])
+        part["onTime"] = part.get("onTime", 0) + int(r["onTime"])
+    return counts
+
+
+def bottlenecks(
+    store: GraphStore, *, principal: Principal, task_id: str, at: datetime | None = None
+) -> Bottlenecks:
+    """Time in each stage per level (median, p90, from the recorded transitions), the overdue
+    nodes, and the visible units ranked by completion and by timeliness (堵点)."""
+    view = progress(store, principal=principal, task_id=task_id, at=at)
+    parents = {n.parent for n in view.nodes}
+    units = [n for n in view.nodes if n.part not in parents]
+    stages = [
+        StageStat(level=str(s.group), stage=s.stage, count=s.count,
+                  median_hours=round(s.median_ms / HOUR_MS, 2),
+                  p90_hours=round(s.p90_ms / HOUR_MS, 2))
+        for s in stage_times(store, kind="task_item", within=task_id)
+    ]  # fmt: skip
+    return Bottlenecks(
+        task=task_id, stages=stages,
+        overdue=sorted((n for n in units if n.overdue), key=lambda n: -n.overdue),
+        by_completion=sorted(units, key=lambda n: (n.completion_rate, n.place)),
+        by_timeliness=sorted(units, key=lambda n: (n.on_time_rate, n.place)),
+    )  # fmt: skip
+
+
+def export_progress(
+    store: GraphStore,
+    *,
+    principal: Principal,
+    task_id: str,
+    format: str = "csv",
+    at: datetime | None = None,
+) -> Export:
+    """The visible nodes' progress as CSV or XLSX (one row per node)."""
+    view = progress(store, principal=principal, task_id=task_id, at=at)
+    header = ["place", "name", "level", "organization", "role", "reported", "due", "expected",
+              "done", "on_time", "overdue", "returned", "completion_rate", "on_time_rate",
+              *ITEMS.states]  # fmt: skip
+    table: list[list[Any]] = [header]
+    for n in view.nodes:
+        table.append([n.place, n.name, n.level, n.organization or "", n.role or "", n.reported,
+                      n.due, n.expected, n.done, n.on_time, n.overdue, n.returned,
+                      n.completion_rate, n.on_time_rate,
+                      *(n.counts.get(s, 0) for s in ITEMS.states)])  # fmt: skip
+    content = _xlsx(table, "progress") if format == "xlsx" else _csv(table)
+    kind = "xlsx" if format == "xlsx" else "csv"
+    return Export(content, MEDIA_TYPES[kind], f"task-{task_id}-progress.{kind}", len(table) - 1)
+
+
+def _rolled_up(
+    rows: Sequence[dict[str, Any]], done: Sequence[str], at: datetime
+) -> list[ProgressNode]:
+    """Each part's own numbers plus its descendants', children before parents."""
+    own: dict[str, dict[str, int]] = {}
+    overdue: dict[str, int] = {}
+    for r in rows:
+        counts = {s: int(c) for s, c in zip(ITEMS.states, r["counts"] or [], strict=False)}
+        counts["onTime"] = int(r["onTime"] or 0)
+        own[r["id"]] = counts
+        late = r["due"] and at > datetime.fromisoformat(str(r["due"]))
+        undone = sum(v for s, v in counts.items() if s not in (*done, "returned", "onTime"))
+        overdue[r["id"]] = undone if late else 0
+    total = {pid: dict(c) for pid, c in own.items()}
+    late_total = dict(overdue)
+    for r in sorted(rows, key=lambda r: -len(str(r["place"]))):  # deepest first
+        parent = r["parent"]
+        if parent in total:
+            for key, value in total[r["id"]].items():
+                total[parent][key] = total[parent].get(key, 0) + value
+            late_total[parent] += late_total[r["id"]]
+    nodes = []
+    for r in rows:
+        c = total[r["id"]]
+        returned = c.get("returned", 0)
+        expected = sum(c.get(s, 0) for s in ITEMS.states) - returned
+        finished = sum(c.get(s, 0) for s in done)
+        on_time = c.get("onTime", 0)
+        nodes.append(ProgressNode(
+            part=r["id"], parent=r["parent"], place=r["place"], name=r["name"] or "",
+            level=r["level"], organization=r["organization"], role=r["role"],
+            reported=r["state"] == "reported", due=str(r["due"] or ""),
+            counts={s: c.get(s, 0) for s in ITEMS.states}, expected=expected, done=finished,
+            on_time=on_time, overdue=late_total[r["id"]], returned=returned,
+            completion_rate=round(finished / expected, 4) if expected else 0.0,
+            on_time_rate=round(on_time / expected, 4) if expected else 0.0,
+        ))  # fmt: skip
+    return nodes
+
+
+def _by_level(nodes: Sequence[ProgressNode]) -> dict[str, dict[str, Any]]:
+    """Totals per level over the visible nodes of that level, and how many have reported."""
+    levels: dict[str, dict[str, Any]] = {}
+    for n in nodes:
+        row = levels.setdefault(n.level, {"nodes": 0, "reported": 0, "expected": 0, "done": 0,
+                                          "on_time": 0, "overdue": 0, "returned": 0})  # fmt: skip
+        row["nodes"] += 1
+        row["reported"] += int(n.reported)
+        for key in ("expected", "done", "on_time", "overdue", "returned"):
+            row[key] += getattr(n, key)
+    for row in levels.values():
+        row["completion_rate"] = round(row["done"] / row["expected"], 4) if row["expected"] else 0
+        row["on_time_rate"] = round(row["on_time"] / row["expected"], 4) if row["expected"] else 0
+    return levels

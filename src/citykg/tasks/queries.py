@@ -1,0 +1,158 @@
+"""The Cypher of tasks.
+
+**Counters in the same statement as the state.** Each part keeps ``counts`` (its own items per
+state, in the order of the ``task_item`` workflow's states, passed as ``$states``) and
+``onTime``; every statement that creates or moves items updates them in the same statement
+(atomic on both engines), so an item's state and the counters never disagree, even after a
+crash between two writes. Progress reads a few hundred parts, never 150,000 items; a parent's
+numbers are the sums of its children's (:mod:`citykg.tasks.progress`), and tests check both
+against a direct count of item states (:data:`DIRECT_COUNTS`).
+
+**Idempotent dispatch.** Parts are merged on ``task:place`` ids; a part's items are created by
+one statement guarded by ``seededAt IS NULL`` on the part, which the same statement sets.
+"""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+CREATE_TASK: LiteralString = (
+    "CREATE (t:Task) SET t = $props, t.stateSinceMs = $atMs, t.version = 0 RETURN t.id AS id"
+)
+
+TASK: LiteralString = "MATCH (t:Task {id: $id}) RETURN properties(t) AS task"
+
+MERGE_PARTS: LiteralString = (
+    "UNWIND $rows AS row "
+    "MERGE (p:TaskPart {id: row.id}) "
+    "ON CREATE SET p += row.props, p.state = $initial, p.stateSince = $at, "
+    "p.stateSinceMs = $atMs, p.counts = [s IN $states | 0], p.onTime = 0, p.version = 0, "
+    "p.dispatch = $dispatch "
+    "RETURN count(CASE WHEN p.dispatch = $dispatch THEN 1 END) AS created, count(p) AS parts"
+)
+
+# One item per member of a part's subtree (the audience's member source, before this tail).
+seed_members: LiteralString = (
+    "WITH x, min(place) AS place "
+    "MATCH (p:TaskPart {id: $part}) WHERE p.seededAt IS NULL "
+    "CREATE (i:TaskItem {id: randomUUID(), task: p.task, part: p.id, place: place, "
+    "level: p.level, subject: x[$key], subjectType: $subjectType, state: $initial, "
+    "stateSince: $at, stateSinceMs: $atMs, createdAt: $at, due: p.due, "
+    "organization: p.organization, role: p.role, aboveOrganization: p.aboveOrganization, "
+    "aboveRole: p.aboveRole, residents: $residents, onTime: false, version: 0}) "
+    "CREATE (i)-[:ABOUT]->(x) "
+    "WITH p, count(i) AS n "
+    "SET p.seededAt = $at, p.counts = [s IN $states | CASE WHEN s = $initial THEN n ELSE 0 END] "
+    "RETURN n"
+)
+
+# One item per part (the unit itself answers): every part of $parts not seeded yet.
+SEED_UNITS: LiteralString = (
+    "UNWIND $parts AS pid MATCH (p:TaskPart {id: pid}) WHERE p.seededAt IS NULL "
+    "CREATE (i:TaskItem {id: randomUUID(), task: p.task, part: p.id, place: p.place, "
+    "level: p.level, subject: p.place, subjectType: 'Place', state: $initial, "
+    "stateSince: $at, stateSinceMs: $atMs, createdAt: $at, due: p.due, "
+    "organization: p.organization, role: p.role, aboveOrganization: p.aboveOrganization, "
+    "aboveRole: p.aboveRole, residents: false, onTime: false, version: 0}) "
+    "SET p.seededAt = $at, p.counts = [s IN $states | CASE WHEN s = $initial THEN 1 ELSE 0 END] "
+    "RETURN count(i) AS n"
+)
+
+# The tail of a move of task items (after the workflow's MOVE_TEMPLATE): each moved item leaves
+# its old part's counters (state, on time) and enters its new part's, one SET per part.
+count_moves: LiteralString = (
+    "WITH collect(n.id) AS moved, "
+    "collect({part: before.part, state: before.state, d: -1, "
+    "on: CASE WHEN before.onTime THEN -1 ELSE 0 END}) AS left, "
+    "collect({part: n.part, state: n.state, d: 1, on: CASE WHEN n.onTime THEN 1 ELSE 0 END}) "
+    "AS entered "
+    "WITH moved, left + entered AS deltas "
+    "UNWIND deltas AS d "
+    "WITH moved, d.part AS part, collect(d) AS ds "
+    "MATCH (p:TaskPart {id: part}) "
+    "SET p.counts = [k IN range(0, size($states) - 1) | coalesce(p.counts[k], 0) + "
+    "reduce(s = 0, x IN ds | s + CASE WHEN x.state = $states[k] THEN x.d ELSE 0 END)], "
+    "p.onTime = coalesce(p.onTime, 0) + reduce(s = 0, x IN ds | s + x.on) "
+    "RETURN moved"
+)
+
+# Move a parent part's items under [$lo, $hi) to the child part, counters of both in step.
+MOVE_TO_CHILD: LiteralString = (
+    "MATCH (c:TaskPart {id: $child}), (p:TaskPart {id: $parent}) "
+    "MATCH (i:TaskItem {part: $parent}) WHERE i.place >= $lo AND i.place < $hi "
+    "SET i.part = c.id, i.level = c.level, i.due = c.due, i.organization = c.organization, "
+    "i.role = c.role, i.aboveOrganization = c.aboveOrganization, i.aboveRole = c.aboveRole "
+    "WITH c, p, collect(i.state) AS states, sum(CASE WHEN i.onTime THEN 1 ELSE 0 END) AS onTime "
+    "SET c.seededAt = coalesce(c.seededAt, $at), "
+    "c.counts = [k IN range(0, size($states) - 1) | coalesce(c.counts[k], 0) + "
+    "size([s IN states WHERE s = $states[k]])], "
+    "p.counts = [k IN range(0, size($states) - 1) | coalesce(p.counts[k], 0) - "
+    "size([s IN states WHERE s = $states[k]])], "
+    "c.onTime = coalesce(c.onTime, 0) + toInteger(onTime), "
+    "p.onTime = coalesce(p.onTime, 0) - toInteger(onTime) "
+    "RETURN size(states) AS moved"
+)
+
+PARTS: LiteralString = (
+    "MATCH (p:TaskPart {task: $task}) RETURN p.id AS id, p.parent AS parent, p.place AS place, "
+    "p.name AS name, p.level AS level, p.organization AS organization, p.role AS role, "
+    "p.aboveOrganization AS aboveOrganization, p.aboveRole AS aboveRole, p.state AS state, "
+    "p.due AS due, p.counts AS counts, p.onTime AS onTime, p.seededAt AS seededAt "
+    "ORDER BY p.place"
+)
+
+PART: LiteralString = "MATCH (p:TaskPart {id: $id}) RETURN properties(p) AS part"
+
+ITEM: LiteralString = (
+    "MATCH (i:TaskItem {id: $id}) MATCH (t:Task {id: i.task}) "
+    "RETURN properties(i) AS item, properties(t) AS task"
+)
+
+# A page of items by id (keyset): of one task, under [$lo, $hi), in $states (all if empty),
+# among $ids (all if empty), within the scope roots.
+ITEMS: LiteralString = (
+    "MATCH (i:TaskItem {task: $task}) WHERE i.id > $after AND i.place >= $lo AND i.place < $hi "
+    "AND (size($states) = 0 OR i.state IN $states) AND (size($ids) = 0 OR i.id IN $ids) "
+    "AND size([root IN $scopeRoots WHERE i.place STARTS WITH root]) > 0 "
+    "RETURN properties(i) AS item ORDER BY i.id LIMIT $limit"
+)
+
+# Items assigned to one of $posts ({organization, role}), a page by id.
+MINE_BY_POST: LiteralString = (
+    "UNWIND $posts AS post "
+    "MATCH (i:TaskItem {organization: post.organization}) WHERE i.role = post.role "
+    "AND (size($states) = 0 OR i.state IN $states) AND i.id > $after "
+    "RETURN properties(i) AS item ORDER BY i.id LIMIT $limit"
+)
+
+# Items sent to residents about one of $household (identity keys), a page by id.
+MINE_BY_SUBJECT: LiteralString = (
+    "UNWIND $household AS key MATCH (i:TaskItem {subject: key}) WHERE i.residents "
+    "AND (size($states) = 0 OR i.state IN $states) AND i.id > $after "
+    "RETURN properties(i) AS item ORDER BY i.id LIMIT $limit"
+)
+
+DIRECT_COUNTS: LiteralString = (
+    "MATCH (i:TaskItem {task: $task}) "
+    "RETURN i.part AS part, i.state AS state, count(i) AS n, "
+    "sum(CASE WHEN i.onTime THEN 1 ELSE 0 END) AS onTime"
+)
+
+# The done items' subjects under [$lo, $hi) with the value of one attribute ($key).
+ANSWERS: LiteralString = (
+    "MATCH (i:TaskItem {task: $task}) WHERE i.state IN $done AND i.place >= $lo "
+    "AND i.place < $hi AND size([root IN $scopeRoots WHERE i.place STARTS WITH root]) > 0 "
+    "MATCH (i)-[:ABOUT]->(x) RETURN i.place AS place, x[$key] AS value"
+)
+
+# Organizations answering for any of $codes now (a transfer's target must be one of them).
+ANSWERING: LiteralString = (
+    "UNWIND $codes AS code MATCH (p:Place {placeCode: code}) "
+    "MATCH (o:Organization)-[j:HAS_JURISDICTION_OVER]->(p) WHERE j.until IS NULL "
+    "RETURN DISTINCT o.creditCode AS organization"
+)
+
+PLACE_NAMES: LiteralString = (
+    "UNWIND $codes AS code MATCH (p:Place {placeCode: code}) "
+    "RETURN p.placeCode AS code, p.name AS name"
+)
