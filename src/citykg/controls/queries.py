@@ -9,11 +9,13 @@ from typing import LiteralString
 
 HOUSEHOLD_LINKS: LiteralString = (
     "MATCH (me:Person {idNumber: $me}), (other:Person {idNumber: $other}) "
-    "OPTIONAL MATCH (me)-[h:HOUSEHOLD_HEAD_OF]-(other) "
-    "OPTIONAL MATCH (me)<-[h1:HOUSEHOLD_HEAD_OF]-(head:Person)-[h2:HOUSEHOLD_HEAD_OF]->(other) "
-    "OPTIONAL MATCH (me)-[r1:RESIDES_IN]->(home:Place)<-[r2:RESIDES_IN]-(other) "
-    "WHERE r1.until IS NULL AND r2.until IS NULL "
-    "RETURN count(h) + count(h2) + count(home) AS links"
+    "CALL { WITH me, other MATCH (me)-[h:HOUSEHOLD_HEAD_OF]-(other) RETURN count(h) AS direct } "
+    "CALL { WITH me, other "
+    "MATCH (me)<-[h1:HOUSEHOLD_HEAD_OF]-(head:Person)-[h2:HOUSEHOLD_HEAD_OF]->(other) "
+    "RETURN count(h2) AS shared } "
+    "CALL { WITH me, other MATCH (me)-[r1:RESIDES_IN]->(home:Place)<-[r2:RESIDES_IN]-(other) "
+    "WHERE r1.until IS NULL AND r2.until IS NULL RETURN count(home) AS homes } "
+    "RETURN direct + shared + homes AS links"
 )
 
 SUBMISSION: LiteralString = (
@@ -60,10 +62,10 @@ FORMS_WRITING: LiteralString = (
 # the submission's subject (the policy decides from these; citykg.access.policy).
 WRITE_FACTS_TEMPLATE: LiteralString = (
     "UNWIND $keys AS k OPTIONAL MATCH (x:{top} {{{key}: k}}) "
-    "OPTIONAL MATCH (x)-[r]->(pl:Place) WHERE r.until IS NULL "
-    "WITH k, x, collect(pl.placeCode) AS places "
-    "OPTIONAL MATCH (x)-[l]-(s:{subject_top} {{{subject_key}: $subject}}) WHERE l.until IS NULL "
-    "WITH k, x, places, count(l) AS links "
+    "CALL {{ WITH x MATCH (x)-[r]->(pl:Place) WHERE r.until IS NULL "
+    "RETURN collect(pl.placeCode) AS places }} "
+    "CALL {{ WITH x MATCH (x)-[l]-(s:{subject_top} {{{subject_key}: $subject}}) "
+    "WHERE l.until IS NULL RETURN count(l) AS links }} "
     "RETURN k AS key, x IS NOT NULL AS exists, places, links > 0 AS linked"
 )
 
