@@ -1,40 +1,115 @@
-"""Small-count suppression (小数抑制) for those who count but may not read the rows.
+"""Statistics for those who count but may not read the rows (an analyst): the cell key method.
 
-An analyst counts the whole city but reads no row, and a count of 1 or 2 in a small area can
-still point at a person (the one elderly person living alone in a building). Counts from 1 to
-``smallest - 1`` are therefore withheld (``None``); where a group of counts with a known total
-has exactly one withheld, the next smallest is withheld too, so it cannot be worked out by
-subtraction. Zero is shown: it points at no one. The threshold is data (``statistics`` in
-``rules.yaml``). Ledger statistics (:mod:`citykg.ledgers.disclosure`) and place roll-ups apply
-it; differences across groups (one bucket's breakdown against the overall one) are not
-protected against.
+An analyst counts the whole city but reads no row, and counts can still point at a person: a
+count of 1 in a small area, or two overlapping questions whose answers differ by one person
+(``birthDate gte`` against ``gt`` the same day, broken down by education, shows that person's
+education as the one cell that changed). Exact counts with suppression cannot hold across such
+questions. Published counts are therefore perturbed by the **cell key method** of the national
+statistics offices (ABS TableBuilder, Eurostat's census hypercubes):
+
+* every record has a fixed pseudo-random **record key**, a keyed hash (HMAC-SHA256 with a key
+  derived from ``CITYKG_SECRET``) of its identity key, so no one without the secret can compute
+  it; a published table also has a **table key**, the sum of a second record key over every
+  record it counts;
+* a cell's key is the sum of its records' keys and the table key, mod 1; the count is published
+  as ``n + d``, ``d`` looked up from the cell key in :data:`PERTURBATION` (-2 … +2, mean 0,
+  variance 1.2), and withheld (``None``) when that is below ``statistics.smallest_count``
+  (rules.yaml), zero included, so "withheld" never tells an empty cell from one person.
+
+What this guarantees: the same question over the same people gets the same numbers, so asking
+again (or asking an equivalent question) averages nothing out; two questions whose populations
+differ by one person get fresh noise in *every* cell (the table key changed), so their
+difference shows noise, not the person's cell; a cell is withheld only when its perturbed count
+is small, so no large cell is hidden by secondary suppression and then rebuilt from a finer
+level; margins (totals, direct counts, breakdown totals) are perturbed on their own, so
+subtracting published cells from them gives noise. Its limits: it is not differential privacy,
+and an analyst who builds many *different* populations that all differ by the same person can
+average the noise away (about twenty pairs of questions); statistics questions are not audited
+today, so nothing notices such a pattern.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hmac
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
 
 from citykg.access.check import allowed
 from citykg.access.principals import Principal
 from citykg.access.rules import load_rules
+from citykg.ledgers.refs import derived_key
 
 ROWS = "ledger.read"
-DIRECT = "(direct)"
-"""The key of the counts attached above a roll-up's buckets, in the buckets' group."""
+Cell = tuple[str, str]
+"""A cell of a table: a bucket's place code and a breakdown value (``""`` without one)."""
+
+PERTURBATION: tuple[tuple[float, int], ...] = ((0.1, -2), (0.3, -1), (0.7, 0), (0.9, 1), (1.0, 2))
+"""The perturbation table: a cell key below a bound (cumulative probability) gets its offset."""
+_BOUNDS = [bound for bound, _ in PERTURBATION]
+_SPACE = 2**32
 
 
 def smallest_count(principal: Principal) -> int | None:
-    """The smallest count ``principal`` may be shown; None when they may read the rows anyway."""
+    """The smallest count ``principal`` may be shown; None when they may read the rows (their
+    counts are exact)."""
     if allowed(principal=principal, action=ROWS):
         return None
     return load_rules().file.statistics.smallest_count
 
 
-def withheld(cells: Mapping[str, int | None], smallest: int) -> dict[str, int | None]:
-    """One group of counts with small ones withheld, and one more if one alone would be."""
-    out = {k: None if v is None or 0 < v < smallest else v for k, v in cells.items()}
-    if sum(v is None for v in out.values()) == 1 and len(out) > 1:
-        shown = sorted((v, k) for k, v in out.items() if v)
-        if shown:
-            out[shown[0][1]] = None
-    return out
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One published table: the cell-key share of each record it counts, and its table key."""
+
+    shares: Mapping[str, int]
+    table_key: int
+    smallest: int
+
+    @classmethod
+    def of(cls, population: Iterable[str], *, smallest: int) -> Table:
+        """The table over ``population`` (identity keys of every record counted)."""
+        secret = derived_key("statistics cell keys")
+        keys = {record: _record_keys(record, secret) for record in population}
+        table_key = sum(mixed for _, mixed in keys.values()) % _SPACE
+        return cls({record: share for record, (share, _) in keys.items()}, table_key, smallest)
+
+    def publish(self, members: Collection[str]) -> int | None:
+        """The published count of the cell holding ``members`` (records of the population)."""
+        key = (sum(self.shares[m] for m in members) + self.table_key) % _SPACE / _SPACE
+        shown = len(members) + PERTURBATION[bisect_right(_BOUNDS, key)][1]
+        return shown if shown >= self.smallest else None
+
+
+def _record_keys(record: str, secret: bytes) -> tuple[int, int]:
+    """A record's two keys (its share of a cell key, its share of a table key), each in 2**32."""
+    digest = hmac.digest(secret, record.encode(), "sha256")
+    return int.from_bytes(digest[:4]), int.from_bytes(digest[4:8])
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """The cells of a table and how a group of them is counted (``None``: withheld). Every
+    published number (a cell, a bucket, a breakdown total, a total) counts a group of cells."""
+
+    cells: frozenset[Cell]
+    count: Callable[[Collection[Cell]], int | None]
+    perturbed: bool
+
+    def __call__(self, cells: Collection[Cell]) -> int | None:
+        return self.count(cells)
+
+
+def exact(counts: Mapping[Cell, int]) -> Measure:
+    """Counts for those who may read the rows: a group counts the sum of its cells."""
+    return Measure(frozenset(counts), lambda cells: sum(counts[c] for c in cells), False)
+
+
+def perturbed(members: Mapping[Cell, frozenset[str]], *, smallest: int) -> Measure:
+    """Counts published by the cell key method from each cell's members (identity keys)."""
+    table = Table.of(frozenset().union(*members.values()), smallest=smallest)
+
+    def count(cells: Collection[Cell]) -> int | None:
+        return table.publish(frozenset().union(*(members[c] for c in cells)))
+
+    return Measure(frozenset(members), count, True)

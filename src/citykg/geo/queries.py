@@ -417,6 +417,13 @@ ROLLUP: LiteralString = (
 
 ROLLUP_TOTAL: LiteralString = _attached + "RETURN count(DISTINCT x) AS n"
 
+# The buckets' entities by identity key, for counts perturbed by their members
+# (citykg.access.disclosure).
+ROLLUP_MEMBERS: LiteralString = (
+    _attached + "RETURN substring(place.placeCode, 0, $width) AS bucket, "
+    "collect(DISTINCT coalesce(x.idNumber, x.thingCode, x.eventCode, x.creditCode)) AS members"
+)
+
 BUCKETS: LiteralString = (
     "MATCH (b:Place) WHERE b.placeCode >= $lo AND b.placeCode < $hi AND b.level = $level AND "
     + _in_scope("b")

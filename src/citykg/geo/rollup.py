@@ -10,6 +10,7 @@ with several attachments in it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from citykg.errors import ValidationFailed, Violation
@@ -54,6 +55,9 @@ class Rollup:
     total: int
     buckets: tuple[Bucket, ...]
     direct: int = 0
+    members: Mapping[str, frozenset[str]] | None = None
+    """When asked for: the identity keys counted, by the code prefix at the roll-up level (the
+    place's own code without a level), whose record keys perturb published counts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +92,10 @@ def rollup(
     entity: str = "Person",
     level: int | None = None,
     include_past: bool = False,
+    members: bool = False,
 ) -> Rollup:
-    """Count ``entity`` under ``code``, by place at ``level`` (default: the level below)."""
+    """Count ``entity`` under ``code``, by place at ``level`` (default: the level below); with
+    ``members`` also say who is counted where."""
     label = _entity_label(entity)
     place = get_place(store, code=code, scope=scope)
     if level is None and place.level is not None and place.level < Level.DOOR:
@@ -113,21 +119,28 @@ def rollup(
         "includePast": include_past,
         **scope.params(),
     }
-    total = int(store.read(queries.ROLLUP_TOTAL, base)[0]["n"])
+    width = CODE_LENGTHS[level - 1] if level is not None else len(place.code)
+    held: dict[str, frozenset[str]] | None = None
+    if members:
+        rows = store.read(queries.ROLLUP_MEMBERS, {**base, "width": width})
+        held = {str(r["bucket"]): frozenset(str(m) for m in r["members"]) for r in rows}
+        counts = {bucket: len(keys) for bucket, keys in held.items()}
+        total = len(frozenset().union(*held.values()))
+    else:
+        total = int(store.read(queries.ROLLUP_TOTAL, base)[0]["n"])
+        counts = {}
+        if level is not None:
+            rows = store.read(queries.ROLLUP, {**base, "width": width})
+            counts = {str(r["bucket"]): int(r["n"]) for r in rows}
     buckets: tuple[Bucket, ...] = ()
     direct = 0
     if level is not None:
-        width = CODE_LENGTHS[level - 1]
-        counts = {
-            str(r["bucket"]): int(r["n"])
-            for r in store.read(queries.ROLLUP, {**base, "width": width})
-        }
         names = store.read(queries.BUCKETS, {**base, "level": level})
         buckets = tuple(
             Bucket(str(b["code"]), str(b["name"]), counts.get(str(b["code"]), 0)) for b in names
         )
         direct = sum(n for bucket, n in counts.items() if len(bucket) != width)
-    return Rollup(place.code, place.name, label, level, total, buckets, direct)
+    return Rollup(place.code, place.name, label, level, total, buckets, direct, held)
 
 
 def entities_under(

@@ -147,9 +147,9 @@ class StatsBucket(_Frozen):
 class LedgerStats(_Frozen):
     """Counts of a ledger under a place, rolled up by level and broken down by an attribute.
 
-    ``direct`` counts entities attached above the roll-up level (at the place itself). A count
-    is ``None`` when it is withheld as too small (``suppressed_below``; see
-    :mod:`citykg.ledgers.disclosure`).
+    ``direct`` counts entities attached above the roll-up level (at the place itself). For
+    those who may not read the rows counts are perturbed, and ``None`` when withheld as too
+    small (``suppressed_below``; see :mod:`citykg.access.disclosure`).
     """
 
     type: str
@@ -163,5 +163,10 @@ class LedgerStats(_Frozen):
     buckets: list[StatsBucket]
     labels: dict[str, str] = Field(default={}, description="Breakdown values' labels.")
     suppressed_below: int | None = Field(
-        default=None, description="Counts from 1 to one below this are withheld (None)."
+        default=None, description="Published counts below this are withheld (None)."
+    )
+    perturbed: bool = Field(
+        default=False,
+        description="Counts are perturbed by the cell key method (±2; the same people always "
+        "give the same number), for those who may not read the rows.",
     )

@@ -132,15 +132,22 @@ return_descending: LiteralString = "ORDER BY sortValue DESC, key DESC"
 
 # --- roll-ups -----------------------------------------------------------------------------------
 
-# Counts per place at the roll-up level ($width: its code length) and per breakdown value:
-# an attribute ($by), the age band of the birth date ($byAge), or none.
-count_buckets: LiteralString = (
+# Cells: the place at the roll-up level ($width: its code length) and the breakdown value, an
+# attribute ($by), the age band of the birth date ($byAge), or none.
+_cells: LiteralString = (
     "WITH x, substring(place, 0, $width) AS bucket, "
     "CASE WHEN $byAge THEN head([b IN $bands WHERE x.birthDate > b.after "
     "AND x.birthDate <= b.upto | b.label]) "
     "WHEN $by IS NULL THEN null ELSE x[$by] END AS value "
-    "RETURN bucket, value, count(DISTINCT x) AS n"
 )
+count_buckets: LiteralString = _cells + "RETURN bucket, value, count(DISTINCT x) AS n"
+
+# The cells' members (identity keys), whose record keys perturb counts published to those who
+# may not read the rows (citykg.access.disclosure).
+member_buckets: LiteralString = (
+    _cells + "RETURN bucket, value, collect(DISTINCT x[$key]) AS members"
+)
+
 
 BUCKET_PLACES: LiteralString = (
     "MATCH (b:Place) WHERE b.placeCode >= $lo AND b.placeCode < $hi AND b.level = $level AND "

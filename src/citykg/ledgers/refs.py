@@ -33,6 +33,11 @@ def use_secret(secret: str | None) -> None:
         _secret[0] = hashlib.sha256(b"citykg refs\0" + secret.encode()).digest()
 
 
+def derived_key(purpose: str) -> bytes:
+    """A key of its own for another use of the deployment's secret (statistics' cell keys)."""
+    return _mac(_secret[0], b"derive", purpose.encode())
+
+
 def seal(key: str, *, secret: bytes | None = None) -> str:
     """``key`` as an opaque, authenticated reference."""
     secret = secret or _secret[0]

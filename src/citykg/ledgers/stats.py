@@ -15,11 +15,11 @@ geo area (:func:`citykg.geo.get_place`, :func:`citykg.geo.parse_level`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, LiteralString
 
-from citykg.access.disclosure import smallest_count
+from citykg.access.disclosure import Cell, exact, perturbed, smallest_count
 from citykg.access.policy import STATS, Reach
 from citykg.access.policy import read_reach as reach
 from citykg.access.principals import Principal
@@ -29,7 +29,6 @@ from citykg.geo.codes import CODE_LENGTHS, Level, subtree_bounds
 from citykg.graph import GraphStore
 from citykg.ledgers import queries
 from citykg.ledgers.catalog import AGE_BAND, BIRTH_DATE, Catalog, age_bands, invalid
-from citykg.ledgers.disclosure import suppress_small_counts
 from citykg.ledgers.models import Filter, LedgerStats, StatsBucket
 from citykg.ledgers.selection import ensure_may_disclose, select
 
@@ -49,8 +48,9 @@ def ledger_stats(
     purpose: str | None = None,
     today: date | None = None,
 ) -> LedgerStats:
-    """Counts of ``type`` under ``within`` (default: the principal's one jurisdiction root);
-    small counts withheld for a principal who may not read the rows (an analyst)."""
+    """Counts of ``type`` under ``within`` (default: the principal's one jurisdiction root):
+    exact for a principal who may read the rows, perturbed and small ones withheld for one who
+    may not (an analyst; :mod:`citykg.access.disclosure`)."""
     scope = reach(principal, action=STATS)
     etype = catalog.entity_type(type)
     place = get_place(store, code=within or _default_root(scope), scope=scope.scope)
@@ -73,55 +73,82 @@ def ledger_stats(
         "byAge": by == AGE_BAND,
         "bands": age_bands(today),
     }
-    counts: Counter[tuple[str, str]] = Counter()
-    for row in store.read(selection.text + queries.count_buckets, params):
-        counts[(str(row["bucket"]), _value(row["value"], by))] += int(row["n"])
-    buckets = _buckets(store, scope, place.code, roll, counts, by)
-    breakdown: Counter[str] = Counter()
-    for (_, value), n in counts.items():
-        breakdown[value] += n
+    smallest = smallest_count(principal)
+    measure = (
+        exact(_counts(store, selection.text, params, by))
+        if smallest is None
+        else perturbed(_members(store, selection.text, params, by), smallest=smallest)
+    )
     labels = catalog.code_labels(attribute) if attribute is not None else {}
-    stats = LedgerStats(
+    # withheld counts of values beyond the attribute's domain are left out: a listed value with
+    # a withheld count would tell that someone has it
+    domain = (
+        set(labels) | {b["label"] for b in params["bands"] if by == AGE_BAND} | {NONE}
+        if measure.perturbed and by
+        else set()
+    )
+
+    in_bucket: dict[str, list[Cell]] = {}
+    for cell in measure.cells:
+        in_bucket.setdefault(cell[0], []).append(cell)
+
+    def breakdown(cells: Collection[Cell]) -> dict[str, int | None]:
+        values = sorted(domain | {v for _, v in cells}) if by else []
+        shown = {v: measure([(b, w) for b, w in cells if w == v]) for v in values}
+        return {v: n for v, n in shown.items() if n is not None or v in domain}
+
+    return LedgerStats(
         type=etype.name,
         code=place.code,
         name=place.name,
         level=roll,
         by=by,
-        total=sum(counts.values()),
-        direct=sum(n for (bucket, _), n in counts.items() if len(bucket) != width),
-        breakdown=dict(sorted(breakdown.items())) if by else {},
-        buckets=buckets,
+        total=measure(measure.cells),
+        direct=measure([(b, v) for b, v in measure.cells if len(b) != width]),
+        breakdown=breakdown(measure.cells),
+        buckets=[
+            StatsBucket(
+                code=code,
+                name=name,
+                breakdown=breakdown(in_bucket.get(code, [])),
+                count=measure(in_bucket.get(code, [])),
+            )
+            for code, name in _bucket_places(store, scope, place.code, roll)
+        ],
         labels=labels,
+        suppressed_below=smallest,
+        perturbed=measure.perturbed,
     )
-    smallest = smallest_count(principal)
-    return stats if smallest is None else suppress_small_counts(stats, smallest)
 
 
-def _buckets(
-    store: GraphStore,
-    scope: Reach,
-    code: str,
-    level: int | None,
-    counts: Counter[tuple[str, str]],
-    by: str | None,
-) -> list[StatsBucket]:
+def _counts(
+    store: GraphStore, text: LiteralString, params: dict[str, Any], by: str | None
+) -> Counter[Cell]:
+    counts: Counter[Cell] = Counter()
+    for row in store.read(text + queries.count_buckets, params):
+        counts[(str(row["bucket"]), _value(row["value"], by))] += int(row["n"])
+    return counts
+
+
+def _members(
+    store: GraphStore, text: LiteralString, params: dict[str, Any], by: str | None
+) -> dict[Cell, frozenset[str]]:
+    members: dict[Cell, frozenset[str]] = {}
+    for row in store.read(text + queries.member_buckets, params):
+        cell = (str(row["bucket"]), _value(row["value"], by))
+        members[cell] = members.get(cell, frozenset()) | {str(m) for m in row["members"]}
+    return members
+
+
+def _bucket_places(
+    store: GraphStore, scope: Reach, code: str, level: int | None
+) -> list[tuple[str, str]]:
     if level is None:
         return []
     low, high = subtree_bounds(code)
     places = store.read(queries.BUCKET_PLACES, {"lo": low, "hi": high, "level": level,
                                                 **scope.params()})  # fmt: skip
-    out = []
-    for place in places:
-        split = {v: n for (b, v), n in counts.items() if b == place["code"]}
-        out.append(
-            StatsBucket(
-                code=str(place["code"]),
-                name=str(place["name"]),
-                count=sum(split.values()),
-                breakdown=dict(sorted(split.items())) if by else {},
-            )
-        )
-    return out
+    return [(str(p["code"]), str(p["name"])) for p in places]
 
 
 def _level(level: int | None, place_level: int | None) -> int | None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from citykg.access import ensure_allowed
-from citykg.access.disclosure import DIRECT, smallest_count, withheld
+from citykg.access.disclosure import exact, perturbed, smallest_count
 from citykg.access.policy import place_scope
 from citykg.api.deps import CurrentPrincipal, Store
 from citykg.geo import (
@@ -81,7 +81,12 @@ class StatsOut(BaseModel):
     direct: int | None = Field(description="Entities attached above the roll-up level.")
     buckets: list[BucketOut]
     suppressed_below: int | None = Field(
-        default=None, description="Counts from 1 to one below this are withheld (None)."
+        default=None, description="Published counts below this are withheld (None)."
+    )
+    perturbed: bool = Field(
+        default=False,
+        description="Counts are perturbed by the cell key method (±2; the same entities always "
+        "give the same number), for those who may not read the rows.",
     )
 
 
@@ -175,8 +180,10 @@ def read_stats(
     ] = None,
     include_past: bool = False,
 ) -> StatsOut:
-    """Counts of ``type`` under ``code``, rolled up by place at ``level`` (default: below);
-    small counts withheld for a caller who may not read the rows (an analyst)."""
+    """Counts of ``type`` under ``code``, rolled up by place at ``level`` (default: below):
+    exact for a caller who may read the rows, perturbed (the cell key method) and small ones
+    withheld for one who may not (an analyst)."""
+    smallest = smallest_count(principal)
     result = rollup(
         store,
         code=code,
@@ -184,23 +191,33 @@ def read_stats(
         entity=type,
         level=parse_level(level),
         include_past=include_past,
+        members=smallest is not None,
     )
-    counts: dict[str, int | None] = {b.code: b.count for b in result.buckets}
-    counts[DIRECT] = result.direct
-    total: int | None = result.total
-    smallest = smallest_count(principal)  # an analyst counts, never reads rows
-    if smallest is not None:
-        counts = withheld(counts, smallest)
-        total = withheld({"total": total}, smallest)["total"]
+    places = [(b.code, "") for b in result.buckets]
+    total: int | None
+    direct: int | None
+    if smallest is None or result.members is None:
+        measure = exact({(b.code, ""): b.count for b in result.buckets})
+        total, direct = result.total, result.direct
+    else:
+        measure = perturbed(
+            {(bucket, ""): keys for bucket, keys in result.members.items()}, smallest=smallest
+        )
+        total = measure(measure.cells)
+        direct = measure(measure.cells - set(places)) if result.level is not None else 0
     return StatsOut(
         code=result.code,
         name=result.name,
         type=result.entity,
         level=result.level,
         total=total,
-        direct=counts[DIRECT],
-        buckets=[BucketOut(code=b.code, name=b.name, count=counts[b.code]) for b in result.buckets],
+        direct=direct,
+        buckets=[
+            BucketOut(code=b.code, name=b.name, count=measure({cell} & measure.cells))
+            for b, cell in zip(result.buckets, places, strict=True)
+        ],
         suppressed_below=smallest,
+        perturbed=measure.perturbed,
     )
 
 
