@@ -41,10 +41,9 @@ PRINCIPAL_BY_ID: LiteralString = (
 CURRENT_POSTS: LiteralString = (
     "MATCH (p:Person {idNumber: $person})-[h:HOLDS_POST_IN]->(o:Organization) "
     "WHERE h.until IS NULL "
-    "OPTIONAL MATCH (o)-[j:HAS_JURISDICTION_OVER]->(pl:Place) "
-    "WHERE j.until IS NULL "
-    "RETURN o.creditCode AS organization, h.role AS role, h.tags AS tags, "
-    "collect(pl.placeCode) AS places"
+    "CALL { WITH o MATCH (o)-[j:HAS_JURISDICTION_OVER]->(pl:Place) WHERE j.until IS NULL "
+    "RETURN collect(pl.placeCode) AS places } "
+    "RETURN o.creditCode AS organization, h.role AS role, h.tags AS tags, places"
 )
 
 ADD_AUDIT_RECORD: LiteralString = (
@@ -73,24 +72,33 @@ def _in_scope(code: LiteralString) -> LiteralString:
 def _organization_in_scope(carried: LiteralString) -> LiteralString:
     """Keep the rows (``o`` and ``carried``) whose organization ``o`` is in scope."""
     return (
-        "OPTIONAL MATCH (o)-[j:HAS_JURISDICTION_OVER]->(jp:Place) WHERE j.until IS NULL "
-        "OPTIONAL MATCH (o)-[l:LOCATED_AT]->(lp:Place) WHERE l.until IS NULL "
-        "WITH " + carried + ", o, collect(DISTINCT jp) AS governed, "
-        "collect(DISTINCT lp.placeCode) AS located "
+        "CALL { WITH o MATCH (o)-[j:HAS_JURISDICTION_OVER]->(jp:Place) WHERE j.until IS NULL "
+        "RETURN collect(DISTINCT jp) AS governed } "
+        "CALL { WITH o MATCH (o)-[l:LOCATED_AT]->(lp:Place) WHERE l.until IS NULL "
+        "RETURN collect(DISTINCT lp.placeCode) AS located } "
+        "WITH " + carried + ", o, governed, located "
         "WHERE CASE WHEN size(governed) > 0 "
         "THEN size([g IN governed WHERE NOT " + _in_scope("g.placeCode") + "]) = 0 "
         "ELSE size([c IN located WHERE " + _in_scope("c") + "]) > 0 END "
     )
 
 
+def _principals_of(person: LiteralString) -> LiteralString:
+    """``principals``: the ids of the principals acting as ``person``."""
+    return (
+        "CALL { WITH " + person + " MATCH (pr:Principal)-[:ACTS_AS]->(" + person + ") "
+        "RETURN collect(pr.id) AS principals } "
+    )
+
+
 # A person, the principals acting as them, and how many of their current homes are in scope.
 PERSON_SUMMARY: LiteralString = (
     "MATCH (p:Person {idNumber: $person}) "
-    "OPTIONAL MATCH (p)-[r:RESIDES_IN]->(home:Place) WHERE r.until IS NULL AND "
+    "CALL { WITH p MATCH (p)-[r:RESIDES_IN]->(home:Place) WHERE r.until IS NULL AND "
     + _in_scope("home.placeCode")
-    + " WITH p, count(home) AS homes "
-    "OPTIONAL MATCH (pr:Principal)-[:ACTS_AS]->(p) "
-    "RETURN p.name AS name, homes, collect(pr.id) AS principals"
+    + " RETURN count(home) AS homes } "
+    + _principals_of("p")
+    + "RETURN p.name AS name, homes, principals"
 )
 
 # The posts a person holds now in organizations in scope, with their names and jurisdiction.
@@ -119,9 +127,9 @@ POST_HOLDERS: LiteralString = (
     "MATCH (p:Person)-[h:HOLDS_POST_IN]->(o:Organization) WHERE h.until IS NULL "
     "AND (o.creditCode = $org OR h.role IN $roles OR $tag IN coalesce(h.tags, [])) "
     + _organization_in_scope("p, h")
-    + "OPTIONAL MATCH (pr:Principal)-[:ACTS_AS]->(p) "
-    "RETURN p.idNumber AS person, p.name AS name, o.creditCode AS organization, "
-    "o.name AS organizationName, h.role AS role, h.tags AS tags, collect(pr.id) AS principals "
+    + _principals_of("p")
+    + "RETURN p.idNumber AS person, p.name AS name, o.creditCode AS organization, "
+    "o.name AS organizationName, h.role AS role, h.tags AS tags, principals "
     "ORDER BY organization, role, person"
 )
 
@@ -138,8 +146,8 @@ JURISDICTION_HOLDERS: LiteralString = (
     "<-[j:HAS_JURISDICTION_OVER]-(o:Organization)<-[h:HOLDS_POST_IN]-(p:Person) "
     "WHERE j.until IS NULL AND h.until IS NULL "
     "WITH DISTINCT p, o, a, h, " + _in_scope("a.placeCode") + " AS listed "
-    "OPTIONAL MATCH (pr:Principal)-[:ACTS_AS]->(p) WHERE listed "
-    "WITH p, o, a, h, listed, collect(DISTINCT pr.id) AS principals "
+    "CALL { WITH p, listed MATCH (pr:Principal)-[:ACTS_AS]->(p) WHERE listed "
+    "RETURN collect(DISTINCT pr.id) AS principals } "
     "RETURN CASE WHEN listed THEN p.idNumber END AS person, "
     "CASE WHEN listed THEN p.name END AS name, o.creditCode AS organization, "
     "o.name AS organizationName, a.placeCode AS place, a.name AS placeName, h.role AS role, "
@@ -158,13 +166,12 @@ RESIDENT_PRINCIPALS: LiteralString = (
 # (either way, or under the same head) and those living at the same place now.
 HOUSEHOLD: LiteralString = (
     "MATCH (me:Person {idNumber: $person}) "
-    "OPTIONAL MATCH (me)-[h:HOUSEHOLD_HEAD_OF]-(direct:Person) WHERE h.until IS NULL "
-    "WITH me, collect(direct.idNumber) AS direct "
-    "OPTIONAL MATCH (me)<-[h1:HOUSEHOLD_HEAD_OF]-(:Person)-[h2:HOUSEHOLD_HEAD_OF]->(mate:Person) "
-    "WHERE h1.until IS NULL AND h2.until IS NULL "
-    "WITH me, direct, collect(mate.idNumber) AS mates "
-    "OPTIONAL MATCH (me)-[r1:RESIDES_IN]->(:Place)<-[r2:RESIDES_IN]-(housemate:Person) "
-    "WHERE r1.until IS NULL AND r2.until IS NULL "
-    "WITH me, direct, mates, collect(housemate.idNumber) AS housemates "
+    "CALL { WITH me MATCH (me)-[h:HOUSEHOLD_HEAD_OF]-(d:Person) WHERE h.until IS NULL "
+    "RETURN collect(d.idNumber) AS direct } "
+    "CALL { WITH me "
+    "MATCH (me)<-[h1:HOUSEHOLD_HEAD_OF]-(:Person)-[h2:HOUSEHOLD_HEAD_OF]->(m:Person) "
+    "WHERE h1.until IS NULL AND h2.until IS NULL RETURN collect(m.idNumber) AS mates } "
+    "CALL { WITH me MATCH (me)-[r1:RESIDES_IN]->(:Place)<-[r2:RESIDES_IN]-(hm:Person) "
+    "WHERE r1.until IS NULL AND r2.until IS NULL RETURN collect(hm.idNumber) AS housemates } "
     "RETURN [me.idNumber] + direct + mates + housemates AS household"
 )
