@@ -11,7 +11,7 @@ from citykg import __version__
 from citykg.analysis import Analysis, opened_analysis
 from citykg.api import errors
 from citykg.api.guard import check_declared, guard
-from citykg.api.routes import access, cypher, forms, health, ledgers, me, places, reviews
+from citykg.api.routes import access, cypher, forms, health, ledgers, me, places, reviews, tasks
 from citykg.graph import GraphStore, open_store
 from citykg.ledgers.refs import use_secret
 from citykg.settings import Settings
@@ -25,6 +25,7 @@ ROUTERS = (
     ledgers.router,
     cypher.router,
     access.router,
+    tasks.router,
 )
 
 

@@ -20,6 +20,7 @@ from citykg.cli.graph import cypher, migrate, status
 from citykg.cli.ledgers import ledgers
 from citykg.cli.ontology import ontology
 from citykg.cli.serve import demo, serve
+from citykg.cli.tasks import tasks_group
 from citykg.cli.users import users
 from citykg.errors import (
     CityKGError,
@@ -52,6 +53,7 @@ def cli() -> None:
 for command in (status, cypher, migrate, serve, demo, ontology, users, geo, controls, ledgers,
                 access, analysis, generate):  # fmt: skip
     cli.add_command(command)
+cli.add_command(tasks_group)
 demo.add_command(generate)  # ``citykg demo generate``; ``citykg generate`` is the same command
 
 
