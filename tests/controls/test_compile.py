@@ -198,7 +198,8 @@ def test_addresses_are_resolved_through_the_context(household_form: CompiledForm
 def test_every_example_form_compiles_a_statement(forms: dict[str, CompiledForm]) -> None:
     for form in forms.values():
         assert form.statement.startswith(
-            "UNWIND $submissions AS sub OPTIONAL MATCH (prev:Submission {id: sub.submissionId})"
+            "UNWIND $submissions AS sub "
+            "CALL { WITH sub MATCH (prev:Submission {id: sub.submissionId})"
         )
         assert form.statement.endswith("RETURN s.id AS submission")
         assert form.prefill_query.startswith("MATCH (e:")

@@ -9,10 +9,13 @@ assembled statement of the example forms through FalkorDB's planner instead.
 Two FalkorDB 4.x behaviours shape these texts (both checked by the tests):
 
 * ``OPTIONAL MATCH (x) WITH x WHERE x IS NULL`` loses its filter; the idempotency guard counts
-  instead (``WITH count(prev) AS seen WHERE seen = 0``).
+  instead (``CALL { … RETURN count(prev) AS seen } WITH sub, seen WHERE seen = 0``).
 * A pattern comprehension whose relationship type did not exist when the query text was first
   planned stays empty for as long as the plan is cached; related facts are therefore read with
-  ``OPTIONAL MATCH … collect(…)``, never ``[(a)-[:T]->(b) | …]``.
+  ``CALL { WITH x MATCH … RETURN collect(…) }``, never ``[(a)-[:T]->(b) | …]``.
+
+Optional parts are counted and collected in ``CALL`` subqueries so that no aggregate ever sees a
+null (Neo4j reports each one it skips; ``docs/cypher.md``).
 """
 
 from __future__ import annotations
@@ -22,19 +25,19 @@ from typing import LiteralString
 # --- the submission statement ----------------------------------------------------------------
 # One statement writes a batch of submissions of one form, one row ``sub`` each (its
 # parameters): guard (replay or missing place → that row ends, nothing of it is written;
-# places are looked up one by one so each is an index seek, and ``+ [null]`` keeps a row when
-# no place is answered), the :Submission node, the subject, then one CALL per address and per
-# related group. Variables carried throughout: sub, s (the submission), places, subject.
+# places are looked up one by one so each is an index seek), the :Submission node, the
+# subject, then one CALL per address and per related group. Variables carried throughout: sub,
+# s (the submission), places, subject.
 
 SUBMISSION_OPEN: LiteralString = (
     "UNWIND $submissions AS sub "
-    "OPTIONAL MATCH (prev:Submission {id: sub.submissionId}) "
-    "WITH sub, count(prev) AS seen WHERE seen = 0 "
-    "UNWIND sub.placeCodes + [null] AS code "
-    "OPTIONAL MATCH (pl:Place {placeCode: code}) "
-    "WITH sub, collect(pl) AS places WHERE size(places) = size(sub.placeCodes) "
-    "OPTIONAL MATCH (form:Form {id: sub.formId, version: sub.formVersion}) "
-    "WITH sub, places, collect(form) AS forms "
+    "CALL { WITH sub MATCH (prev:Submission {id: sub.submissionId}) RETURN count(prev) AS seen } "
+    "WITH sub, seen WHERE seen = 0 "
+    "CALL { WITH sub UNWIND sub.placeCodes AS code MATCH (pl:Place {placeCode: code}) "
+    "RETURN collect(pl) AS places } "
+    "WITH sub, places WHERE size(places) = size(sub.placeCodes) "
+    "CALL { WITH sub MATCH (form:Form {id: sub.formId, version: sub.formVersion}) "
+    "RETURN collect(form) AS forms } "
     "CREATE (s:Submission {id: sub.submissionId, form: sub.formId, "
     "formVersion: sub.formVersion, at: sub.at, author: sub.author, "
     "authorPerson: sub.authorPerson, channel: sub.channel, task: sub.task}) "
@@ -59,9 +62,8 @@ ENTITY_CHANGED: LiteralString = (
 )
 ENTITY_HISTORY: LiteralString = (
     "CALL { WITH sub, old, row, changed WITH sub, old, row, changed WHERE size(changed) > 0 "
-    "OPTIONAL MATCH (old)-[a:ASSERTED_BY]->(o:Submission) "
-    "WITH sub, old, row, changed, "
-    "collect(CASE WHEN a IS NULL THEN null ELSE [a.keys, o.id, a.at] END) AS asserted "
+    "CALL { WITH old MATCH (old)-[a:ASSERTED_BY]->(o:Submission) "
+    "RETURN collect([a.keys, o.id, a.at]) AS asserted } "
     "FOREACH (c IN [k IN changed | "
     "{key: k, value: old[k], src: reduce(b = [null, ''], x IN asserted | "
     "CASE WHEN k IN x[0] AND x[2] > b[1] THEN [x[1], x[2]] ELSE b END)}] | "
@@ -95,15 +97,13 @@ ADDRESS_OPEN_TEMPLATE: LiteralString = (
     "WITH sub, subject, [p IN places WHERE p.placeCode = sub.groups.{slot}.code] AS target "
 )
 ADDRESS_END_PREVIOUS_TEMPLATE: LiteralString = (
-    "OPTIONAL MATCH (subject)-[old:{rel}]->(op:Place) "
+    "CALL {{ WITH sub, subject, target MATCH (subject)-[old:{rel}]->(op:Place) "
     "WHERE old.until IS NULL AND size(target) > 0 AND NOT op IN target "
-    "WITH sub, subject, target, collect(old) AS ended "
-    "FOREACH (r IN ended | SET r += sub.groups.{slot}.end, r.endedBy = sub.submissionId) "
-    "WITH sub, subject, target "
+    "SET old += sub.groups.{slot}.end, old.endedBy = sub.submissionId }} "
 )
 ADDRESS_SET_TEMPLATE: LiteralString = (
-    "OPTIONAL MATCH (subject)-[cur:{rel}]->(cp:Place) WHERE cur.until IS NULL AND cp IN target "
-    "WITH sub, subject, target, collect(cur) AS current "
+    "CALL {{ WITH subject, target MATCH (subject)-[cur:{rel}]->(cp:Place) "
+    "WHERE cur.until IS NULL AND cp IN target RETURN collect(cur) AS current }} "
     "FOREACH (r IN current | SET r += sub.groups.{slot}.props, "
     "r.assertedBy = sub.submissionId, r.assertedAt = sub.at) "
     "FOREACH (p IN CASE WHEN size(current) = 0 THEN target ELSE [] END | "
@@ -128,30 +128,25 @@ SUBMISSION_CLOSE: LiteralString = "RETURN s.id AS submission"
 
 PREFILL_OPEN_TEMPLATE: LiteralString = (
     "MATCH (e:{top} {{{key}: $key}}) "
-    "OPTIONAL MATCH (e)-[a:ASSERTED_BY]->(o:Submission) "
-    "WITH e, collect(CASE WHEN a IS NULL THEN null ELSE [a.keys, a.at, o.id, o.form] END) "
-    "AS asserted "
+    "CALL {{ WITH e MATCH (e)-[a:ASSERTED_BY]->(o:Submission) "
+    "RETURN collect([a.keys, a.at, o.id, o.form]) AS asserted }} "
 )
 PREFILL_ADDRESS_TEMPLATE: LiteralString = (
-    "CALL {{ WITH e OPTIONAL MATCH (e)-[r:{rel}]->(t:Place) WHERE r.until IS NULL "
-    "OPTIONAL MATCH (t)-[:PART_OF*1..8]->(up:Place) "
-    "WITH r, t, collect(CASE WHEN up IS NULL THEN null "
-    "ELSE [up.placeCode, up.name, up.level] END) AS path "
-    "RETURN collect(CASE WHEN t IS NULL THEN null "
-    "ELSE [properties(r), properties(t), path] END) AS {slot} }} "
+    "CALL {{ WITH e MATCH (e)-[r:{rel}]->(t:Place) WHERE r.until IS NULL "
+    "CALL {{ WITH t MATCH (t)-[:PART_OF*1..8]->(up:Place) "
+    "RETURN collect([up.placeCode, up.name, up.level]) AS path }} "
+    "RETURN collect([properties(r), properties(t), path]) AS {slot} }} "
 )
 PREFILL_RELATED_OUTGOING_TEMPLATE: LiteralString = (
-    "CALL {{ WITH e OPTIONAL MATCH (e)-[r:{rel}]->(t:{top}) WHERE r.until IS NULL "
+    "CALL {{ WITH e MATCH (e)-[r:{rel}]->(t:{top}) WHERE r.until IS NULL "
 )
 PREFILL_RELATED_INCOMING_TEMPLATE: LiteralString = (
-    "CALL {{ WITH e OPTIONAL MATCH (e)<-[r:{rel}]-(t:{top}) WHERE r.until IS NULL "
+    "CALL {{ WITH e MATCH (e)<-[r:{rel}]-(t:{top}) WHERE r.until IS NULL "
 )
 PREFILL_RELATED_CLOSE_TEMPLATE: LiteralString = (
-    "OPTIONAL MATCH (t)-[a:ASSERTED_BY]->(o:Submission) "
-    "WITH r, t, collect(CASE WHEN a IS NULL THEN null "
-    "ELSE [a.keys, a.at, o.id, o.form] END) AS facts "
-    "RETURN collect(CASE WHEN t IS NULL THEN null "
-    "ELSE [properties(r), properties(t), facts] END) AS {slot} }} "
+    "CALL {{ WITH t MATCH (t)-[a:ASSERTED_BY]->(o:Submission) "
+    "RETURN collect([a.keys, a.at, o.id, o.form]) AS facts }} "
+    "RETURN collect([properties(r), properties(t), facts]) AS {slot} }} "
 )
 PREFILL_RETURN: LiteralString = "RETURN properties(e) AS subject, asserted"
 PREFILL_RETURN_SLOT_TEMPLATE: LiteralString = ", {slot}"
@@ -159,6 +154,7 @@ PREFILL_RETURN_SLOT_TEMPLATE: LiteralString = ", {slot}"
 # Where a subject is: its current places through the relation an address field writes.
 SUBJECT_PLACES_TEMPLATE: LiteralString = (
     "MATCH (e:{top} {{{key}: $key}}) "
-    "OPTIONAL MATCH (e)-[r:{rel}]->(p:Place) WHERE r.until IS NULL "
-    "RETURN collect(p.placeCode) AS places"
+    "CALL {{ WITH e MATCH (e)-[r:{rel}]->(p:Place) WHERE r.until IS NULL "
+    "RETURN collect(p.placeCode) AS places }} "
+    "RETURN places"
 )
