@@ -97,13 +97,14 @@ and_search: LiteralString = (
 # Created by an organization: the entity's first submission was made by a person holding a post
 # in $createdBy at the time; an entity with no submission (imported) by its `source`.
 where_created_by: LiteralString = (
-    "OPTIONAL MATCH (x)-[:ASSERTED_BY]->(s:Submission) "
-    "WITH x, place, s ORDER BY s.at "
-    "WITH x, place, collect(s)[0] AS first "
-    "OPTIONAL MATCH (author:Person)-[h:HOLDS_POST_IN]->(o:Organization {creditCode: $createdBy}) "
+    "CALL { WITH x MATCH (x)-[:ASSERTED_BY]->(s:Submission) "
+    "WITH s ORDER BY s.at RETURN collect(s)[0] AS first } "
+    "CALL { WITH first "
+    "MATCH (author:Person)-[h:HOLDS_POST_IN]->(o:Organization {creditCode: $createdBy}) "
     "WHERE author.idNumber = first.authorPerson AND coalesce(h.since, '') <= first.at "
     "AND (h.until IS NULL OR h.until >= substring(first.at, 0, 10)) "
-    "WITH x, place, first, count(o) AS posts "
+    "RETURN count(o) AS posts } "
+    "WITH x, place, first, posts "
     "WHERE posts > 0 OR (first IS NULL AND x.source = $createdBy) "
 )
 
@@ -120,10 +121,10 @@ page_rows: LiteralString = (
     "WITH collect({x: x, place: place, sv: sv, k: k})[0..$take] AS page "
     "UNWIND page AS row "
     "WITH row.x AS x, row.place AS place, row.sv AS sv, row.k AS k "
-    "OPTIONAL MATCH (pl:Place {placeCode: place}) "
-    "OPTIONAL MATCH (pl)-[:PART_OF*0..3]->(up:Place) WHERE up.level >= 6 "
-    "WITH x, place, sv, k, up ORDER BY size(up.placeCode) "
-    "WITH x, place, sv, k, collect(up.name) AS path "
+    "MATCH (pl:Place {placeCode: place}) "
+    "CALL { WITH pl MATCH (pl)-[:PART_OF*0..3]->(up:Place) "
+    "WHERE up.level >= 6 AND up.name IS NOT NULL "
+    "WITH up ORDER BY size(up.placeCode) RETURN collect(up.name) AS path } "
     "RETURN k AS key, sv AS sortValue, labels(x) AS labels, properties(x) AS properties, "
     "place, path "
 )
@@ -148,7 +149,6 @@ member_buckets: LiteralString = (
     _cells + "RETURN bucket, value, collect(DISTINCT x[$key]) AS members"
 )
 
-
 BUCKET_PLACES: LiteralString = (
     "MATCH (b:Place) WHERE b.placeCode >= $lo AND b.placeCode < $hi AND b.level = $level AND "
     + _in_scope("b")
@@ -160,9 +160,10 @@ BUCKET_PLACES: LiteralString = (
 # An attached entity, when one of its current places is in scope or it is of the household.
 ENTITY_TEMPLATE: LiteralString = (
     "MATCH (x:{top} {{{key}: $key}}) "
-    "OPTIONAL MATCH (x)-[r:{rel}]->(pl:Place) WHERE r.until IS NULL AND "
+    "CALL {{ WITH x MATCH (x)-[r:{rel}]->(pl:Place) WHERE r.until IS NULL AND "
     + _in_scope("pl")
-    + " WITH x, count(pl) AS reach WHERE reach > 0 OR x.{key} IN $household "
+    + " RETURN count(pl) AS reach }} "
+    "WITH x, reach WHERE reach > 0 OR x.{key} IN $household "
     "RETURN labels(x) AS labels, properties(x) AS properties"
 )
 
@@ -172,20 +173,29 @@ PLACE_ENTITY: LiteralString = (
     + " RETURN labels(x) AS labels, properties(x) AS properties"
 )
 
+
+def _attached_to(var: LiteralString, place: LiteralString) -> LiteralString:
+    """The places ``var`` hangs off now (ends inside a WHERE)."""
+    return (
+        "MATCH (" + var + ")-[a:RESIDES_IN|LOCATED_AT|INSTALLED_AT|OCCURRED_AT]->(" + place
+        + ":Place) WHERE a.until IS NULL "
+    )  # fmt: skip
+
+
 # Every relation of $types touching the entity, grouped by type and direction (the first $cap
 # of each, current ones first): the other end's labels, identity key ($keys: every top class's
 # key property), name, whether the caller may open it, whether it hangs off any place now
 # (``placed``), and for a place its path to the root.
 RELATIONS_TEMPLATE: LiteralString = (
     "MATCH (x:{top} {{{key}: $key}})-[r]-(y) WHERE type(r) IN $types "
-    "OPTIONAL MATCH (y)-[ya:RESIDES_IN|LOCATED_AT|INSTALLED_AT|OCCURRED_AT]->(yp:Place) "
-    "WHERE ya.until IS NULL "
-    "WITH x, r, y, count(yp) AS placed, "
-    "count(CASE WHEN " + _in_scope("yp") + " THEN yp END) AS reach "
-    "OPTIONAL MATCH (y)-[:PART_OF*1..12]->(up:Place) "
-    "WITH x, r, y, placed, reach, up ORDER BY size(up.placeCode) "
-    "WITH x, r, y, placed, reach, collect(CASE WHEN up IS NULL THEN null "
-    "ELSE {{code: up.placeCode, name: up.name, level: up.level}} END) AS path "
+    "CALL {{ WITH y " + _attached_to("y", "yp") + "RETURN count(yp) AS placed }} "
+    "CALL {{ WITH y "
+    + _attached_to("y", "yp")
+    + "AND "
+    + _in_scope("yp")
+    + " RETURN count(yp) AS reach }} "
+    "CALL {{ WITH y MATCH (y)-[:PART_OF*1..12]->(up:Place) WITH up ORDER BY size(up.placeCode) "
+    "RETURN collect({{code: up.placeCode, name: up.name, level: up.level}}) AS path }} "
     "WITH x, r, y, placed, path, head([k IN $keys WHERE y[k] IS NOT NULL | y[k]]) AS yk, "
     "reach > 0 OR ('Place' IN labels(y) AND " + _in_scope("y") + ") AS inScope "
     "WITH type(r) AS type, startNode(r) = x AS outgoing, r, y, placed, path, yk, "
@@ -211,8 +221,8 @@ ATTACHMENT_PLACES_TEMPLATE: LiteralString = (
 # is left, marks it ended; recorded as a :Submission the entity is ASSERTED_BY, as forms do.
 END_ENTITY_TEMPLATE: LiteralString = (
     "MATCH (x:{top} {{{key}: $key}})-[r:{rel}]->(pl:Place) WHERE r.until IS NULL "
-    "WITH x, collect(r) AS current, "
-    "collect(CASE WHEN " + _in_scope("pl") + " THEN r END) AS ended "
+    "WITH x, collect({{r: r, visible: " + _in_scope("pl") + "}}) AS attached "
+    "WITH x, [a IN attached | a.r] AS current, [a IN attached WHERE a.visible | a.r] AS ended "
     "WHERE size(ended) > 0 "
     "FOREACH (r IN ended | SET r.until = $today) "
     "SET x.endedAt = CASE WHEN size(ended) = size(current) THEN $at ELSE x.endedAt END, "
