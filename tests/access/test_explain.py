@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,11 +21,12 @@ from citykg.access.explain import (
 )
 from citykg.api.app import create_app
 from citykg.errors import Forbidden, NotFound
-from citykg.graph import GraphStore, open_store
+from citykg.graph import GraphStore
 from citykg.ledgers import Catalog, catalog_for
 from citykg.ledgers.refs import seal
 from citykg.ontology import load_ontology
 from citykg.settings import Settings
+from tests.backends import Graph
 from tests.ledgers.city import C1, COMMITTEE1, DOCTOR, SUN, WANG, City, build_city
 
 
@@ -131,12 +130,9 @@ def test_the_access_endpoints(client: TestClient, city: City) -> None:
     assert client.get("/access/audit", headers=security).status_code == 200
 
 
-def test_the_cli_explains_as_an_operator(tmp_path: Path) -> None:
-    data = tmp_path / "graph"
-    store = open_store(f"falkordb://{data}")
-    build_city(store)
-    store.close()
-    env = {**os.environ, "CITYKG_GRAPH": f"falkordb://{data}"}
+def test_the_cli_explains_as_an_operator(graph: Graph) -> None:
+    build_city(graph.store)
+    env = graph.env()
     result = subprocess.run(
         [sys.executable, "-m", "citykg", "access", "explain", "--entity", f"Person:{WANG}"],
         capture_output=True,
