@@ -1,0 +1,314 @@
+# ruff: noqa: E501  (the matrix is a table: one row per line, read across)
+"""The access contract: every route of the OpenAPI × every kind of caller, on a generated city.
+
+Each row of :data:`MATRIX` is a route (and a case of it), the request it makes and what each
+caller gets for a target within their reach; the same request for a target outside their reach
+and for one that does not exist must answer alike (status and shape: existence is never
+revealed), and no answer may hold, for that caller, a sensitive value in clear (an ID number, a
+phone: their own excepted) nor the key or name of anything outside their reach (the oracle of
+``conftest.py`` reads both from the graph). A route of the app missing from the matrix fails
+:func:`test_every_route_is_in_the_matrix`: a new route ships with its row.
+
+An expectation, per caller (columns :data:`CALLERS`), for the target within reach:
+
+* ``200``: that status; outside reach and missing answer alike, and not with a success;
+* ``200=``: that status; outside reach and missing answer alike (a success that finds nothing);
+* ``200*``: that status outside reach too (the caller's reach is the whole city here);
+* ``4xx``: refused somehow; ``any``: not yet specified (only the leak checks apply).
+
+Callers without a token, or with a forged one, get 401 on every route but public ones.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+import yaml
+
+from citykg.api.guard import declared_routes
+from citykg.ledgers.refs import seal
+from tests.access.conftest import FORM, Actor, City, leaks, shape, strings_of
+
+Variant = Literal["in", "out", "missing"]
+CALLERS = ("resident_a", "resident_b", "worker_x", "worker_y", "street", "district",
+           "analyst", "builder", "service", "security")  # fmt: skip
+ANONYMOUS = ("anonymous", "forged")
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    params: dict[str, Any]
+    json: Any = None
+
+
+Build = Callable[[City, Actor, Variant], Request | None]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row: a route, what is asked, and what each caller gets (see the module docstring)."""
+
+    route: str
+    name: str
+    build: Build
+    expect: str
+    public: bool = False
+    names: bool = True
+    """Names of persons outside reach count as leaks (analysts' Cypher shows names)."""
+    clear: str = "own"
+    """Whose sensitive values may show in clear: ``own``, or ``household`` (a resident's)."""
+
+    def expected(self, caller: str) -> str:
+        return dict(zip(CALLERS, self.expect.split(), strict=True))[caller]
+
+
+# --- what a request names: targets within reach, outside it, missing ---------------------------
+
+
+def slots(city: City, actor: Actor, variant: Variant) -> dict[str, str] | None:
+    """The values a request's placeholders take for ``actor`` and ``variant``; a missing place
+    lies beside the one outside reach (one in reach may be told missing)."""
+    t = actor.targets
+    if variant == "missing":
+        return {
+            "person": seal(t["person_missing"]), "id": t["person_missing"],
+            "door": t["door_out"][:21] + "9999", "area": t["area_out"][:9] + "999",
+            "event": "SJ-NO-SUCH-EVENT", "org": "91110105MA0NOSUCH0", "principal": "mx-nobody",
+            "held": "no-such-request", "confirm": "no-such-request",
+            "decline": "no-such-request", "thing": "LP-NO-SUCH-THING",
+        }  # fmt: skip
+    pick = {k[: -len(variant) - 1]: v for k, v in t.items() if k.endswith("_" + variant)}
+    if variant == "in":
+        pick |= {"confirm": t["confirm_in"], "decline": t["decline_in"]}
+    else:
+        pick |= {"confirm": t["held_out"], "decline": t["held_out"]}
+    return {**pick, "id": pick["person"], "person": seal(pick["person"])}
+
+
+def req(method: str, path: str, targeted: bool = True, **options: Any) -> Build:
+    """A request whose path, params and body name targets by ``{slot}`` placeholders."""
+
+    def build(city: City, actor: Actor, variant: Variant) -> Request | None:
+        if variant != "in" and not targeted:
+            return None
+        filled = slots(city, actor, variant) or {}
+        fill = _filler(filled)
+        return Request(
+            method, fill(path), fill(options.get("params", {})), fill(options.get("json"))
+        )
+
+    return build
+
+
+def _filler(values: dict[str, str]) -> Callable[[Any], Any]:
+    def fill(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.format(**values)
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        return value
+
+    return fill
+
+
+def registration(serial: int) -> Build:
+    """A new person registered at the target door (a fresh ID number per caller and variant)."""
+
+    def build(city: City, actor: Actor, variant: Variant) -> Request:
+        filled = slots(city, actor, variant) or {}
+        number = (
+            serial
+            + 10 * list(city.actors).index(actor.name)
+            + ["in", "out", "missing"].index(variant)
+        )
+        answers = {"id_number": city.new_id(number), "name": "矩阵新人", "gender": "1",
+                   "address": filled["door"]}  # fmt: skip
+        body: dict[str, Any] = {"answers": answers}
+        if serial >= 300:
+            body = {"submissions": [body]}
+        path = f"/forms/{FORM}/submissions" + ("/batch" if serial >= 300 else "")
+        return Request("POST", path, {}, body)
+
+    return build
+
+
+def resolve(city: City, actor: Actor, variant: Variant) -> Request:
+    """Resolve a door's address: the target's, or one more door in the outside target's unit."""
+    code = actor.targets["door_in" if variant == "in" else "door_out"]
+    names = city.store.read(
+        "MATCH (d:Place {placeCode: $code})-[:PART_OF*0..12]->(up:Place) "
+        "RETURN up.name AS name ORDER BY up.level",
+        {"code": code},
+    )
+    text = "".join(str(r["name"]) for r in names)
+    return Request(
+        "POST",
+        "/places/resolve",
+        {},
+        {"address": text + ("9909室" if variant == "missing" else "")},
+    )
+
+
+def new_form(city: City, actor: Actor, variant: Variant) -> Request | None:
+    if variant != "in":
+        return None
+    path = Path(__file__).parents[2] / "examples" / "forms" / f"{FORM}.yaml"
+    form = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Request("POST", "/forms", {}, {**form, "id": "matrix-form"})
+
+
+def probe(method: str, path: str) -> Build:
+    """A route whose expectations are not written yet: asked about a thing that does not exist."""
+    return req(method, re.sub(r"\{(\w+)\}", r"no-such-\1", path), targeted=False)
+
+
+ALL = "200 200 200 200 200 200 200 200 200 200"
+OFFICIALS_READ = "403 403 200 200 200 200 403 403 403 403"
+DETAIL = "404 404 200 200 200 200 403 403 403 403"
+EDITORS = "403 403 200 200 200 403 403 403 403 403"
+EXPLAINERS = "403 403 403 403 200 403 403 403 403 200*"
+PENDING = "any any any any any any any any any any"
+
+#      route                                  case        request                               ra   rb   wx   wy   st   di   an   bu   sv   sec
+MATRIX: tuple[Case, ...] = (
+    Case("GET /health", "", req("GET", "/health", False), ALL, public=True),
+    Case("GET /me", "", req("GET", "/me", False), ALL),
+    Case("GET /places/{code}", "door", req("GET", "/places/{door}"),
+         "404 404 200 200 200 200 200* 404 404 404"),
+    Case("GET /places/{code}/children", "community", req("GET", "/places/{area}/children"),
+         "404 404 200 200 200 200 200* 404 404 404"),
+    Case("GET /places/{code}/stats", "community", req("GET", "/places/{area}/stats", params={"level": "door"}),
+         "404 404 200 200 200 200 200* 404 404 404"),
+    Case("POST /places/parse", "", req("POST", "/places/parse", False, json={"address": "北京市朝阳区"}), ALL),
+    Case("POST /places/resolve", "door", resolve,
+         "200= 200= 200= 200= 200= 200= 200= 200= 200= 200="),
+    Case("GET /forms", "", req("GET", "/forms", False), ALL),
+    Case("POST /forms", "", new_form, "403 403 403 403 403 403 403 201 403 403"),
+    Case("GET /forms/{form_id}", "", req("GET", f"/forms/{FORM}", False), ALL),
+    Case("POST /forms/{form_id}/submissions", "new person", registration(100),
+         "202= 202= 201 201 201 201 403 403 201* 403"),
+    Case("POST /forms/{form_id}/submissions/batch", "new person", registration(300),
+         "200= 200= 200= 200= 200= 200= 403 403 200* 403"),
+    Case("GET /forms/{form_id}/prefill", "person", req("GET", f"/forms/{FORM}/prefill", params={"subject": "{person}"}),
+         "200= 200= 200= 200= 200= 200= 200= 200= 200* 200=", clear="household"),
+    Case("POST /forms/{form_id}/prefill", "person", req("POST", f"/forms/{FORM}/prefill", json={"subject": "{id}", "purpose": "矩阵"}),
+         "200= 200= 200= 200= 200= 200= 200= 200= 200* 200=", clear="household"),
+    Case("GET /forms/{form_id}/lineage", "", req("GET", f"/forms/{FORM}/lineage", False), ALL),
+    Case("GET /terms/{term}/forms", "", req("GET", "/terms/idNumber/forms", False), ALL),
+    Case("GET /reviews", "", req("GET", "/reviews", False), ALL),
+    Case("GET /reviews/{held_id}", "request", req("GET", "/reviews/{held}"),
+         "200 200 200 200 200 200 404 404 404 404"),
+    Case("POST /reviews/{held_id}/confirm", "request", req("POST", "/reviews/{confirm}/confirm", json={"note": "矩阵"}), EDITORS),
+    Case("POST /reviews/{held_id}/decline", "request", req("POST", "/reviews/{decline}/decline", json={"note": "矩阵"}), EDITORS),
+    Case("GET /ledgers", "", req("GET", "/ledgers", False), ALL),
+    Case("GET /ledgers/{type}", "persons", req("GET", "/ledgers/Person", params={"within": "{area}"}), OFFICIALS_READ),
+    Case("GET /ledgers/{type}/stats", "persons by door", req("GET", "/ledgers/Person/stats", params={"within": "{area}", "level": "door", "by": "gender"}),
+         "403 403 200 200 200 200 200* 403 403 403"),
+    Case("GET /ledgers/{type}/export", "persons", req("GET", "/ledgers/Person/export", params={"within": "{area}", "format": "csv"}),
+         "403 403 403 403 200 403 403 403 403 403"),
+    Case("POST /ledgers/{type}/lookup", "person", req("POST", "/ledgers/Person/lookup", json={"key": "{id}", "purpose": "矩阵"}),
+         "200 200 200 200 200 200 403 403 403 403"),
+    Case("GET /ledgers/{type}/{key}", "person", req("GET", "/ledgers/Person/{person}"),
+         "200 200 200 200 200 200 403 403 403 403"),
+    Case("GET /ledgers/{type}/{key}", "event", req("GET", "/ledgers/Event/{event}"), DETAIL),
+    Case("GET /ledgers/{type}/{key}", "door", req("GET", "/ledgers/Place/{door}"), DETAIL),
+    Case("GET /ledgers/{type}/{key}", "committee", req("GET", "/ledgers/Organization/{org}"), DETAIL),
+    Case("PATCH /ledgers/{type}/{key}", "person", req("PATCH", "/ledgers/Person/{person}", json={"values": {"ethnicity": "01"}}), EDITORS),
+    Case("POST /ledgers/{type}/{key}/end", "lamp post", req("POST", "/ledgers/Thing/{thing}/end", json={"reason": "矩阵"}), EDITORS),
+    Case("POST /cypher", "persons", req("POST", "/cypher", False, json={"query": "MATCH (p:Person) RETURN p.name AS name, p LIMIT 20", "purpose": "矩阵"}),
+         "403 403 403 403 403 403 200 403 403 403", names=False),
+    Case("GET /access/principals/{principal_id}", "worker", req("GET", "/access/principals/{principal}"), EXPLAINERS),
+    Case("GET /access/persons/{person}", "person", req("GET", "/access/persons/{person}"), EXPLAINERS),
+    Case("GET /access/organizations/{credit_code}", "committee", req("GET", "/access/organizations/{org}"), EXPLAINERS),
+    Case("GET /access/roles/{role}", "SQ05", req("GET", "/access/roles/SQ05", False), "403 403 403 403 200 403 403 403 403 200"),
+    Case("GET /access/tags/{tag}", "civil-affairs", req("GET", "/access/tags/civil-affairs", False), "403 403 403 403 200 403 403 403 403 200"),
+    Case("GET /access/entities/{type}/{key}", "person", req("GET", "/access/entities/Person/{person}"), EXPLAINERS),
+    Case("GET /access/audit", "", req("GET", "/access/audit", False), "403 403 403 403 403 403 403 403 403 200"),
+)  # fmt: skip
+
+# Routes whose rows wait for their expectations: asked about things that do not exist.
+PENDING_ROUTES = (
+    "POST /tasks", "GET /tasks/{task_id}", "POST /tasks/{task_id}/dispatch",
+    "GET /tasks/mine/items", "GET /tasks/{task_id}/items", "GET /tasks/items/{item_id}",
+    "GET /tasks/items/{item_id}/transitions", "POST /tasks/items/{item_id}/act",
+    "POST /tasks/items/{item_id}/execute", "POST /tasks/items/{item_id}/transfer",
+    "POST /tasks/items/{item_id}/reassign", "POST /tasks/{task_id}/items/batch",
+    "GET /tasks/{task_id}/returned", "POST /tasks/parts/{part_id}/split",
+    "POST /tasks/parts/{part_id}/act", "GET /tasks/{task_id}/progress",
+    "GET /tasks/{task_id}/bottlenecks", "GET /tasks/{task_id}/export",
+    "GET /tasks/{task_id}/stream",
+)  # fmt: skip
+ROWS = MATRIX + tuple(
+    Case(route, "pending", probe(*route.split(" ", 1)), PENDING) for route in PENDING_ROUTES
+)
+
+
+def send(city: City, actor: Actor, request: Request) -> tuple[int, Any, list[str]]:
+    response = city.client.request(
+        request.method, request.path, params=request.params, json=request.json,
+        headers=actor.headers,
+    )  # fmt: skip
+    kind = response.headers.get("content-type", "")
+    body = response.json() if "json" in kind and response.content else None
+    return response.status_code, body, strings_of(response.content, kind)
+
+
+def test_every_route_is_in_the_matrix(city: City) -> None:
+    """Every route of the app has a row, and every row a route: a new route ships with one."""
+    routes = set(declared_routes(city.client.app))  # type: ignore[arg-type]
+    rows = {case.route for case in ROWS}
+    assert routes - rows == set(), "routes with no row in the access matrix"
+    assert rows - routes == set(), "rows of the access matrix for routes the app has not"
+
+
+@pytest.mark.parametrize(
+    ("case", "caller"),
+    [(case, caller) for case in ROWS for caller in (*CALLERS, *ANONYMOUS)],
+    ids=lambda v: v.route + (f" {v.name}" if v.name else "") if isinstance(v, Case) else v,
+)
+def test_the_cell(city: City, case: Case, caller: str) -> None:
+    actor = city.actors[caller]
+    answers, asked = {}, {}
+    for variant in ("in", "out", "missing"):
+        request = case.build(city, actor, variant)  # type: ignore[arg-type]
+        if request is not None:
+            answers[variant] = send(city, actor, request)
+            asked[variant] = [
+                request.path,
+                *strings_of(json.dumps([request.params, request.json]).encode(), "json"),
+            ]
+    forbidden = city.oracle.forbidden(actor.sight, clear=case.clear, names=case.names)
+    for variant, (_, _, strings) in answers.items():
+        found = leaks(strings, forbidden, asked[variant])
+        assert found == [], f"{variant}: outside the caller's reach"
+    statuses = {variant: status for variant, (status, _, _) in answers.items()}
+    if caller in ANONYMOUS:
+        assert statuses["in"] == (200 if case.public else 401)
+        return
+    expected = case.expected(caller)
+    code = expected.rstrip("=*")
+    if code == "any":
+        return
+    if code == "4xx":
+        assert 400 <= statuses["in"] < 500, statuses
+    else:
+        assert statuses["in"] == int(code), answers["in"][1]
+    if "out" not in answers:
+        return
+    if expected.endswith("*"):
+        assert statuses["out"] == int(code), answers["out"][1]
+        return
+    (out, out_body, _), (missing, missing_body, _) = answers["out"], answers["missing"]
+    assert (out, shape(out_body)) == (missing, shape(missing_body)), "not yours ≠ missing"
+    if not expected.endswith("=") and code.startswith("2"):
+        assert not 200 <= out < 300, "outside the caller's reach, and yet a success"
