@@ -223,7 +223,7 @@ def test_the_demo_principals_work_on_the_generated_city(
 def test_prepare_demo_generates_a_city_in_an_empty_graph(store: GraphStore) -> None:
     city = prepare_demo(store, settings=Settings())
     assert city.loaded is not None and city.loaded.persons > 1_000
-    assert set(city.tokens) == {"analyst", "worker", "resident"}
+    assert set(city.tokens) == {"analyst", "worker", "resident", "district"}
     again = prepare_demo(store, settings=Settings())
     assert again.loaded is None
 

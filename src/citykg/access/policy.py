@@ -29,7 +29,7 @@ the write (:class:`EntityFacts`), never on what the write itself would make true
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -448,13 +448,17 @@ def may_act_on_item(
 def may_read_task_part(principal: Principal, *, place: str, organization: str | None) -> bool:
     """A part of a task (and its progress) is seen by officials whose jurisdiction covers its
     place or who hold a post in its organization, and by service principals and analysts."""
+    return task_part_reader(principal)(place, organization)
+
+
+def task_part_reader(principal: Principal) -> Callable[[str, str | None], bool]:
+    """:func:`may_read_task_part` for many parts: the principal's rights are looked up once."""
     if principal.kind == "service" or allowed(principal=principal, action="cypher.run"):
-        return True
+        return lambda place, organization: True
     if principal.kind != "official":
-        return False
-    return principal.scope.contains(place) or any(
-        p.organization == organization for p in principal.posts
-    )
+        return lambda place, organization: False
+    orgs = {p.organization for p in principal.posts}
+    return lambda place, organization: principal.scope.contains(place) or organization in orgs
 
 
 def _action_zh(action: str) -> str:

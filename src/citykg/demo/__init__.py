@@ -11,6 +11,7 @@ from citykg.demo.generate import ORG_LABELS, PREMISES_LABELS, CitySummary, gener
 from citykg.graph import GraphStore
 from citykg.ontology import load_ontology
 from citykg.settings import Settings
+from citykg.tasks.demo import seed_demo_tasks
 from citykg.upgrade import upgrade_graph
 
 __all__ = [
@@ -48,6 +49,7 @@ def prepare_demo(store: GraphStore, *, settings: Settings) -> DemoCity:
     save_principal(store, id="builder", kind="builder", name="表单搭建员", roles=["builder"])
     builder = principal(store, "builder")
     load_examples(store, ontology=ontology, principal=builder)
+    tokens.update(seed_demo_tasks(store, ontology=ontology))
     return DemoCity(loaded=loaded, tokens=tokens)
 
 

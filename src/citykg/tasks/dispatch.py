@@ -47,6 +47,7 @@ class _Part:
     role: str | None
     above: tuple[str | None, str | None]
     due: str
+    parent_place: str | None = None
 
     def row(self, task: str) -> dict[str, Any]:
         props = {
@@ -83,7 +84,7 @@ def dispatch(
     parts = _plan(store, reach, rule, task)
     created = _merge_parts(store, task_id, parts, at)
     leaves = [p for p in parts if p.level == rule.levels[-1]]
-    items = _seed(store, reach, rule, leaves, at)
+    items = _seed(store, reach, rule, task_id, leaves, at)
     if task["state"] == workflow("task").initial:
         step = workflow("task").step(task["state"], "dispatch")
         actor = Actor(principal.id, *((post.organization, post.role) if post else (None, None)))
@@ -159,7 +160,8 @@ def _plan(store: GraphStore, reach: Audience, rule: SplitRule, task: dict[str, A
                          key=lambda p: len(p.unit.code))  # fmt: skip
             layer.append(_Part(f"{task['id']}:{unit.code}", parent.id, unit, level, role,
                                (parent.unit.organization, parent.role),
-                               deadlines.get(level, task["deadline"])))  # fmt: skip
+                               deadlines.get(level, task["deadline"]),
+                               parent.unit.code))  # fmt: skip
         parts += layer
         above = layer
     return parts
@@ -179,9 +181,15 @@ def _merge_parts(store: GraphStore, task_id: str, parts: list[_Part], at: dateti
 
 
 def _seed(
-    store: GraphStore, reach: Audience, rule: SplitRule, leaves: list[_Part], at: datetime
+    store: GraphStore,
+    reach: Audience,
+    rule: SplitRule,
+    task_id: str,
+    leaves: list[_Part],
+    at: datetime,
 ) -> int:
-    """Create the items of each last-level part not seeded yet; how many were created."""
+    """Create the items of each last-level part not seeded yet (one statement per part above
+    them: every last level part has the same code length); how many were created."""
     common = {"initial": ITEMS.initial, "at": at.isoformat(),
               "atMs": int(at.timestamp() * 1000), "states": list(ITEMS.states)}  # fmt: skip
     if rule.items == "unit":
@@ -189,12 +197,12 @@ def _seed(
         return int(rows[0]["n"]) if rows else 0
     text = reach.members.text + queries.seed_members
     created = 0
-    for part in leaves:
-        params = {**reach.members.under(part.unit.code), **common, "part": part.id,
-                  "subjectType": reach.members.type,
+    for code in sorted({p.parent_place or p.unit.code for p in leaves}):  # one per street
+        params = {**reach.members.under(code), **common, "prefix": f"{task_id}:",
+                  "width": len(leaves[0].unit.code), "subjectType": reach.members.type,
                   "residents": rule.items == "household"}  # fmt: skip
         rows = store.write(text, params).rows
-        created += int(rows[0]["n"]) if rows else 0
+        created += int(rows[0]["n"] or 0) if rows else 0
     return created
 
 

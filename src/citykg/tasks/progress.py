@@ -11,11 +11,12 @@ Completion rate = done / expected; on-time rate = on time / expected.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from citykg.access.policy import may_read_task_part
+from citykg.access.policy import task_part_reader
 from citykg.access.principals import Principal
 from citykg.errors import NotFound
 from citykg.graph import GraphStore
@@ -26,6 +27,9 @@ from citykg.tasks.models import Bottlenecks, Progress, ProgressNode, StageStat
 from citykg.workflow import stage_times
 
 HOUR_MS = 3_600_000
+MAX_CACHED_TASKS = 256
+_SHAPES: dict[str, dict[str, dict[str, Any]]] = {}
+_SHAPES_LOCK = threading.Lock()
 
 
 def progress(
@@ -34,15 +38,26 @@ def progress(
     """Every node of the task's tree ``principal`` may see, with its subtree's numbers."""
     at = at or datetime.now(UTC)
     task = get_task(store, task_id=task_id)
-    rows = store.read(queries.PARTS, {"task": task_id})
-    nodes = _rolled_up(rows, task["done"], at)
-    visible = [
-        n for n in nodes
-        if may_read_task_part(principal, place=n.place, organization=n.organization)
-    ]  # fmt: skip
-    if not visible and rows:
+    rows = _parts(store, task_id)
+    readable = task_part_reader(principal)
+    nodes = [n for n in _rolled_up(rows, task["done"], at) if readable(n.place, n.organization)]
+    if not nodes and rows:
         raise NotFound(f"task: no task {task_id!r} (任务不存在)")
-    return Progress(task=task_id, at=at.isoformat(), nodes=visible, by_level=_by_level(visible))
+    return Progress(task=task_id, at=at.isoformat(), nodes=nodes, by_level=_by_level(nodes))
+
+
+def _parts(store: GraphStore, task_id: str) -> list[dict[str, Any]]:
+    """The task's parts: what never changes (place, post, due…) from a cache filled on first
+    sight of a part, what does (counters, state) read every time."""
+    counters = store.read(queries.PART_COUNTERS, {"task": task_id})
+    with _SHAPES_LOCK:
+        shapes = _SHAPES.setdefault(task_id, {})
+        if any(r["id"] not in shapes for r in counters):
+            shapes.update({r["id"]: r for r in store.read(queries.PARTS, {"task": task_id})})
+        while len(_SHAPES) > MAX_CACHED_TASKS:
+            _SHAPES.pop(next(iter(_SHAPES)))
+    rows = [{**shapes[r["id"]], **r} for r in counters if r["id"] in shapes]
+    return sorted(rows, key=lambda r: str(r["place"]))
 
 
 def direct_counts(store: GraphStore, *, task_id: str) -> dict[str, dict[str, int]]:
@@ -104,38 +119,34 @@ def export_progress(
 def _rolled_up(
     rows: Sequence[dict[str, Any]], done: Sequence[str], at: datetime
 ) -> list[ProgressNode]:
-    """Each part's own numbers plus its descendants', children before parents."""
-    own: dict[str, dict[str, int]] = {}
-    overdue: dict[str, int] = {}
+    """Each part's own numbers plus its descendants' (children added before parents)."""
+    states = ITEMS.states
+    total: dict[str, list[int]] = {}
     for r in rows:
-        counts = {s: int(c) for s, c in zip(ITEMS.states, r["counts"] or [], strict=False)}
-        counts["onTime"] = int(r["onTime"] or 0)
-        own[r["id"]] = counts
-        late = r["due"] and at > datetime.fromisoformat(str(r["due"]))
-        undone = sum(v for s, v in counts.items() if s not in (*done, "returned", "onTime"))
-        overdue[r["id"]] = undone if late else 0
-    total = {pid: dict(c) for pid, c in own.items()}
-    late_total = dict(overdue)
+        counts = [int(c) for c in (r["counts"] or [])][: len(states)]
+        counts += [0] * (len(states) - len(counts))
+        late = bool(r["due"]) and at > datetime.fromisoformat(str(r["due"]))
+        undone = sum(c for s, c in zip(states, counts, strict=True)
+                     if s not in done and s != "returned")  # fmt: skip
+        total[r["id"]] = [*counts, int(r["onTime"] or 0), undone if late else 0]
     for r in sorted(rows, key=lambda r: -len(str(r["place"]))):  # deepest first
-        parent = r["parent"]
-        if parent in total:
-            for key, value in total[r["id"]].items():
-                total[parent][key] = total[parent].get(key, 0) + value
-            late_total[parent] += late_total[r["id"]]
+        parent = total.get(r["parent"] or "")
+        if parent is not None:
+            for k, value in enumerate(total[r["id"]]):
+                parent[k] += value
+    returned, finished = states.index("returned"), [states.index(s) for s in done]
     nodes = []
     for r in rows:
         c = total[r["id"]]
-        returned = c.get("returned", 0)
-        expected = sum(c.get(s, 0) for s in ITEMS.states) - returned
-        finished = sum(c.get(s, 0) for s in done)
-        on_time = c.get("onTime", 0)
-        nodes.append(ProgressNode(
+        expected = sum(c[: len(states)]) - c[returned]
+        finish, on_time = sum(c[k] for k in finished), c[len(states)]
+        nodes.append(ProgressNode.model_construct(
             part=r["id"], parent=r["parent"], place=r["place"], name=r["name"] or "",
             level=r["level"], organization=r["organization"], role=r["role"],
             reported=r["state"] == "reported", due=str(r["due"] or ""),
-            counts={s: c.get(s, 0) for s in ITEMS.states}, expected=expected, done=finished,
-            on_time=on_time, overdue=late_total[r["id"]], returned=returned,
-            completion_rate=round(finished / expected, 4) if expected else 0.0,
+            counts=dict(zip(states, c, strict=False)), expected=expected, done=finish,
+            on_time=on_time, overdue=c[len(states) + 1], returned=c[returned],
+            completion_rate=round(finish / expected, 4) if expected else 0.0,
             on_time_rate=round(on_time / expected, 4) if expected else 0.0,
         ))  # fmt: skip
     return nodes

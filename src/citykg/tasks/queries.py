@@ -31,10 +31,13 @@ MERGE_PARTS: LiteralString = (
     "RETURN count(CASE WHEN p.dispatch = $dispatch THEN 1 END) AS created, count(p) AS parts"
 )
 
-# One item per member of a part's subtree (the audience's member source, before this tail).
+# One item per member under a part (the audience's member source, before this tail), in the
+# last-level part its place lies in (the id is the task's prefix and the place code's first
+# $width characters): one statement seeds every last-level part under a street.
 seed_members: LiteralString = (
     "WITH x, min(place) AS place "
-    "MATCH (p:TaskPart {id: $part}) WHERE p.seededAt IS NULL "
+    "MATCH (p:TaskPart) WHERE p.id = $prefix + substring(place, 0, $width) "
+    "AND p.seededAt IS NULL "
     "CREATE (i:TaskItem {id: randomUUID(), task: p.task, part: p.id, place: place, "
     "level: p.level, subject: x[$key], subjectType: $subjectType, state: $initial, "
     "stateSince: $at, stateSinceMs: $atMs, createdAt: $at, due: p.due, "
@@ -43,7 +46,7 @@ seed_members: LiteralString = (
     "CREATE (i)-[:ABOUT]->(x) "
     "WITH p, count(i) AS n "
     "SET p.seededAt = $at, p.counts = [s IN $states | CASE WHEN s = $initial THEN n ELSE 0 END] "
-    "RETURN n"
+    "RETURN toInteger(sum(n)) AS n"
 )
 
 # One item per part (the unit itself answers): every part of $parts not seeded yet.
@@ -99,6 +102,12 @@ PARTS: LiteralString = (
     "p.aboveOrganization AS aboveOrganization, p.aboveRole AS aboveRole, p.state AS state, "
     "p.due AS due, p.counts AS counts, p.onTime AS onTime, p.seededAt AS seededAt "
     "ORDER BY p.place"
+)
+
+# What changes of a task's parts: their counters and state (the rest is cached, it never does).
+PART_COUNTERS: LiteralString = (
+    "MATCH (p:TaskPart {task: $task}) "
+    "RETURN p.id AS id, p.state AS state, p.counts AS counts, p.onTime AS onTime"
 )
 
 PART: LiteralString = "MATCH (p:TaskPart {id: $id}) RETURN properties(p) AS part"
