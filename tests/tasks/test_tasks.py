@@ -16,6 +16,7 @@ from citykg.tasks import (
     act,
     act_many,
     act_on_part,
+    answers_by_level,
     bottlenecks,
     create_task,
     direct_counts,
@@ -308,3 +309,28 @@ def test_bad_transitions_name_the_field_and_write_nothing(city: TaskCity) -> Non
         act(city.store, principal=city.street_a, item_id=item.id, event="start")
     assert count_nodes(city.store) == before
     assert list_items(city.store, principal=worker, task_id=task_id)[0].state == "pending"
+
+
+def test_answers_are_aggregated_by_level_within_what_the_caller_sees(city: TaskCity) -> None:
+    task_id = dispatched(city)
+    worker = city.workers[COMMUNITY_A1]
+    for n, item in enumerate(mine(city.store, principal=worker)[:2]):
+        answers = {"name": "王某", "mobile_phone": "13800000000", "health_status": str(n + 1),
+                   "address": item.place}  # fmt: skip
+        execute(city.store, ontology=city.ontology, principal=worker, item_id=item.id,
+                answers=answers, submission_id=f"a-{n}")  # fmt: skip
+    counted = answers_by_level(city.store, catalog=city.catalog, principal=city.district,
+                               task_id=task_id, level="community", attribute="gender")  # fmt: skip
+    assert {a.place for a in counted} == {COMMUNITY_A1} and sum(a.count for a in counted) == 2
+    with pytest.raises(Forbidden, match="masked"):  # a health status needs the reveal right
+        answers_by_level(city.store, catalog=city.catalog, principal=city.district,
+                         task_id=task_id, level="community", attribute="healthStatus")  # fmt: skip
+    other = city.workers[COMMUNITY_A2]
+    mine_only = answers_by_level(city.store, catalog=city.catalog, principal=other,
+                                 task_id=task_id, level="community",
+                                 attribute="gender")  # fmt: skip
+    assert mine_only == []
+    with pytest.raises(ValidationFailed) as caught:
+        answers_by_level(city.store, catalog=city.catalog, principal=city.district,
+                         task_id=task_id, level="community", attribute="shoeSize")  # fmt: skip
+    assert caught.value.violations[0].path == "attribute"

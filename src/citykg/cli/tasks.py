@@ -145,6 +145,27 @@ def bottlenecks(task_id: str, as_: str, graph_url: str | None) -> None:
 @tasks_group.command()
 @click.argument("task_id")
 @AS
+@click.option("--level", required=True, help="street, community…")
+@click.option("--attribute", required=True, help="A property key of the items' subjects.")
+@click.option("--purpose", default=None, help="Why (audited for a masked attribute).")
+@graph_option
+def answers(
+    task_id: str, as_: str, level: str, attribute: str, purpose: str | None,
+    graph_url: str | None,
+) -> None:  # fmt: skip
+    """The done items' answers counted per place of LEVEL (e.g. care needs by community)."""
+    settings = build_settings(graph_url)
+    catalog = catalog_for(load_ontology(settings.ontology_dir))
+    with opened_store(settings) as store:
+        counted = tasks.answers_by_level(store, catalog=catalog, task_id=task_id, level=level,
+                                         principal=load_principal(store, as_),
+                                         attribute=attribute, purpose=purpose)  # fmt: skip
+    click.echo(render.table([a.model_dump() for a in counted]))
+
+
+@tasks_group.command()
+@click.argument("task_id")
+@AS
 @click.option("--format", "format_", type=click.Choice(["csv", "xlsx"]), default="csv")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @graph_option

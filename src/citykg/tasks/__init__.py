@@ -35,6 +35,7 @@ from citykg.tasks.models import ItemSelection as ItemSelection
 from citykg.tasks.models import SplitRule as SplitRule
 from citykg.tasks.models import TaskSpec as TaskSpec
 from citykg.tasks.models import Text as Text
+from citykg.tasks.progress import answers_by_level as answers_by_level
 from citykg.tasks.progress import bottlenecks as bottlenecks
 from citykg.tasks.progress import direct_counts as direct_counts
 from citykg.tasks.progress import export_progress as export_progress
@@ -50,6 +51,7 @@ __all__ = [
     "act",
     "act_many",
     "act_on_part",
+    "answers_by_level",
     "bottlenecks",
     "create_task",
     "direct_counts",

@@ -19,11 +19,22 @@ from typing import Any
 from citykg.access.policy import task_part_reader
 from citykg.access.principals import Principal
 from citykg.errors import NotFound
+from citykg.geo.codes import CODE_LENGTHS
 from citykg.graph import GraphStore
+from citykg.ledgers import Catalog
 from citykg.ledgers.export import MEDIA_TYPES, Export, _csv, _xlsx
+from citykg.ledgers.selection import ensure_may_disclose
 from citykg.tasks import queries
-from citykg.tasks.create import ITEMS, get_task
-from citykg.tasks.models import Bottlenecks, Progress, ProgressNode, StageStat
+from citykg.tasks.create import ITEMS, get_task, invalid
+from citykg.tasks.models import (
+    LEVELS,
+    AnswerCount,
+    Bottlenecks,
+    Progress,
+    ProgressNode,
+    SplitRule,
+    StageStat,
+)
 from citykg.workflow import stage_times
 
 HOUR_MS = 3_600_000
@@ -90,6 +101,44 @@ def bottlenecks(
         by_completion=sorted(units, key=lambda n: (n.completion_rate, n.place)),
         by_timeliness=sorted(units, key=lambda n: (n.on_time_rate, n.place)),
     )  # fmt: skip
+
+
+def answers_by_level(
+    store: GraphStore,
+    *,
+    catalog: Catalog,
+    principal: Principal,
+    task_id: str,
+    level: str,
+    attribute: str,
+    purpose: str | None = None,
+) -> list[AnswerCount]:
+    """How the done items' subjects answer ``attribute`` now, counted per place of ``level``
+    (e.g. care needs of the elderly, by community); a list value counts once per element.
+    Within the nodes the caller sees; a masked attribute needs the right to reveal it."""
+    view = progress(store, principal=principal, task_id=task_id)
+    if level not in LEVELS:
+        raise invalid("level", f"unknown level {level!r}", f"未知层级 {level!r}", level)
+    task = get_task(store, task_id=task_id)
+    etype = catalog.entity_type(SplitRule.model_validate_json(task["split"]).type)
+    if attribute not in etype.attributes:
+        raise invalid("attribute", f"{etype.name} has no attribute {attribute!r}",
+                      f"{etype.name} 无属性 {attribute!r}", attribute)  # fmt: skip
+    ensure_may_disclose(store, catalog=catalog, principal=principal, etype=etype,
+                        keys=[attribute], purpose=purpose, use="breakdown",
+                        path="attribute")  # fmt: skip
+    width = CODE_LENGTHS[LEVELS[level] - 1]
+    names = {n.place: n.name for n in view.nodes}
+    roots = sorted({n.place for n in view.nodes if n.parent not in {m.part for m in view.nodes}})
+    counts: dict[tuple[str, Any], int] = {}
+    params = {"task": task_id, "done": task["done"], "key": attribute, "scopeRoots": roots}
+    for r in store.read(queries.ANSWERS, params):
+        values = r["value"] if isinstance(r["value"], list) else [r["value"]]
+        for value in values:
+            key = (str(r["place"])[:width], value)
+            counts[key] = counts.get(key, 0) + 1
+    return [AnswerCount(place=place, name=names.get(place, ""), value=value, count=n)
+            for (place, value), n in sorted(counts.items(), key=lambda kv: str(kv[0]))]  # fmt: skip
 
 
 def export_progress(

@@ -147,10 +147,10 @@ DIRECT_COUNTS: LiteralString = (
     "sum(CASE WHEN i.onTime THEN 1 ELSE 0 END) AS onTime"
 )
 
-# The done items' subjects under [$lo, $hi) with the value of one attribute ($key).
+# The done items' subjects under the scope roots with the value of one attribute ($key).
 ANSWERS: LiteralString = (
-    "MATCH (i:TaskItem {task: $task}) WHERE i.state IN $done AND i.place >= $lo "
-    "AND i.place < $hi AND size([root IN $scopeRoots WHERE i.place STARTS WITH root]) > 0 "
+    "MATCH (i:TaskItem {task: $task}) WHERE i.state IN $done "
+    "AND size([root IN $scopeRoots WHERE i.place STARTS WITH root]) > 0 "
     "MATCH (i)-[:ABOUT]->(x) RETURN i.place AS place, x[$key] AS value"
 )
 
