@@ -17,6 +17,8 @@ analysts, who only ever reach the copy, never see it.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,6 +92,7 @@ class AnalystCopy:
             self._stores[SLOTS[1]] = second
         self.backend = first.backend
         self.id = copy_id(url, graph_name)
+        _yield_cpu(first)
 
     @property
     def swaps(self) -> bool:
@@ -112,6 +115,18 @@ class AnalystCopy:
         """Guests first: the first slot's store owns an embedded server and stops it."""
         for slot in reversed(list(self._stores)):
             self._stores.pop(slot).close()
+
+
+def _yield_cpu(store: GraphStore) -> None:
+    """Run every thread of an embedded copy engine as ``SCHED_IDLE`` (Linux schedules per
+    thread): analysts' queries then get the CPU officials and writers leave idle, and give it
+    back at once when they wake."""
+    pid = getattr(getattr(store, "server", None), "pid", None)
+    if not isinstance(pid, int):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            os.sched_setscheduler(int(task.name), os.SCHED_IDLE, os.sched_param(0))
 
 
 def copy_id(url: str, graph_name: str) -> str:
