@@ -36,7 +36,8 @@ from citykg.controls import load_examples
 from citykg.demo import generate_city
 from citykg.geo import PlaceScope
 from citykg.graph import GraphStore
-from citykg.ledgers.refs import seal, use_secret
+from citykg.ledgers import refs
+from citykg.ledgers.refs import seal
 from citykg.ontology import load_ontology
 from citykg.ontology.checkrules import gb11643_check_char
 from citykg.settings import Settings
@@ -225,7 +226,16 @@ def city(
     """The generated city with its principals, held requests and things to end (one per use)."""
     store = backend_graph(request).store
     store.clear()
-    use_secret(SECRET)
+    # the app seals with SECRET; the process's own secret comes back afterwards, so refs that
+    # other modules sealed while being collected stay valid
+    own = refs._secret[0]
+    try:
+        yield from _city(store, tmp_path_factory)
+    finally:
+        refs._secret[0] = own
+
+
+def _city(store: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
     ontology = load_ontology(Settings().ontology_dir)
     generate_city(store, ontology=ontology, persons=600, seed=3, district=MAIN)
     generate_city(store, ontology=ontology, persons=300, seed=5, district=OTHER)

@@ -170,7 +170,8 @@ def test_stats_cover_the_jurisdiction_only(client: TestClient, city: City) -> No
 
     c1, c2 = total("worker1"), total("worker2")
     assert total("head") == c1 + c2 == total("head", within=STREET)
-    assert total("doctor") == c1 and total("analyst", within=STREET) == c1 + c2
+    assert total("doctor") == c1
+    assert abs(total("analyst", within=STREET) - (c1 + c2)) <= 2  # perturbed: cell key method
     assert status(client, city, "worker1", "/ledgers/Person/stats", within=C2) == 404
     assert status(client, city, "worker1", "/ledgers/Person/stats", within=STREET) == 404
     assert status(client, city, "resident", "/ledgers/Person/stats") == 403
