@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from citykg.access.masking import masker_for
 from citykg.analysis import Analysis
-from citykg.analysis.projection import Projection, Ref
+from citykg.analysis.projection import Projection, Ref, projection_key
 from citykg.ontology import Ontology
 from tests.ledgers.city import WANG
 
@@ -71,3 +72,11 @@ def test_a_person_keeps_only_unmasked_attributes_and_a_hashed_key(projection: Pr
                                        "assertedBy": "s1"})  # fmt: skip
     assert report is not None and report.properties == {"channel": "app"}
     assert projection.relationship("ACTS_AS", Ref("Person", WANG), Ref("Person", WANG), {}) is None
+
+
+def test_the_key_comes_from_the_secret_else_from_one_file(tmp_path: Path) -> None:
+    secret = projection_key("s3cret")
+    assert secret == projection_key("s3cret", tmp_path / "hash.key") != projection_key("other")
+    drawn = projection_key(None, tmp_path / "hash.key")
+    assert drawn == projection_key(None, tmp_path / "hash.key") != secret
+    assert (tmp_path / "hash.key").stat().st_mode & 0o777 == 0o600

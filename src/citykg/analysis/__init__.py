@@ -14,13 +14,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from citykg.access.masking import masker_for
-from citykg.analysis.copy import AnalystCopy, CopyState, analyst_graph_url, copy_id, copy_state
+from citykg.analysis.copy import (
+    AnalystCopy,
+    CopyState,
+    analyst_graph_url,
+    copy_id,
+    copy_state,
+    local_directory,
+)
 from citykg.analysis.projection import Projection, projection_key
 from citykg.analysis.runner import QueryResult, run_query
 from citykg.analysis.sync import Seen, Syncer, SyncReport, catch_up, rebuild
 from citykg.graph import GraphStore
 from citykg.ontology import load_ontology
 from citykg.settings import Settings
+
+KEY_FILE = "hash.key"
+"""Beside an embedded copy: its HMAC key when ``CITYKG_SECRET`` is not set (development)."""
 
 __all__ = [
     "Analysis",
@@ -72,13 +82,13 @@ def opened_analysis(settings: Settings, main: GraphStore) -> Iterator[Analysis]:
     """The analysts' copy of ``main`` as the settings place it, closed (and an embedded
     engine stopped) on the way out."""
     ontology = load_ontology(settings.ontology_dir)
-    projection = Projection(ontology, masker_for(ontology), projection_key(settings.secret))
+    url = analyst_graph_url(settings)
     copy = AnalystCopy(
-        analyst_graph_url(settings),
-        graph_name=settings.graph_name,
-        neo4j_notifications=settings.neo4j_notifications,
+        url, graph_name=settings.graph_name, neo4j_notifications=settings.neo4j_notifications
     )
     try:
-        yield Analysis(main, copy, projection)
+        beside = local_directory(url)
+        key = projection_key(settings.secret, beside / KEY_FILE if beside else None)
+        yield Analysis(main, copy, Projection(ontology, masker_for(ontology), key))
     finally:
         copy.close()

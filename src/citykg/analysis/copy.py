@@ -35,10 +35,16 @@ def analyst_graph_url(settings: Settings) -> str:
     """The copy's graph URL: the setting, else an embedded FalkorDB beside the city graph."""
     if settings.analyst_graph:
         return settings.analyst_graph
-    parts = urlsplit(settings.graph)
+    beside = local_directory(settings.graph)
+    return f"falkordb://{((beside or Path.cwd() / 'data') / 'analyst').as_posix()}"
+
+
+def local_directory(url: str) -> Path | None:
+    """The data directory of an embedded copy; None for a server."""
+    parts = urlsplit(url)
     if parts.scheme == "falkordb" and not parts.netloc and parts.path.startswith("/"):
-        return f"falkordb://{(Path(unquote(parts.path)) / 'analyst').as_posix()}"
-    return f"falkordb://{(Path.cwd() / 'data' / 'analyst').as_posix()}"
+        return Path(unquote(parts.path))
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,19 +18,22 @@ platform adds later leaks by default:
   between two copied nodes.
 
 The HMAC key comes from ``CITYKG_SECRET`` (a key of its own, derived with a label, as the refs
-do in :mod:`citykg.ledgers.refs`); without the secret each process draws a random key, and the
-copy records which key built it (:attr:`Projection.key_id`) so a process never mixes its hashes
-with another's: it rebuilds instead.
+do in :mod:`citykg.ledgers.refs`); without the secret, from a random key file beside an
+embedded copy (development), else each process draws its own. The copy records which key built
+it (:attr:`Projection.key_id`), so a process never mixes its hashes with another key's: it
+rebuilds instead.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from citykg.access.masking import Masker
@@ -39,11 +42,21 @@ from citykg.ontology import Ontology
 _PROCESS_KEY = secrets.token_bytes(32)
 
 
-def projection_key(secret: str | None) -> bytes:
-    """The HMAC key of the copy: derived from the deployment's secret, else this process's own."""
-    if not secret:
+def projection_key(secret: str | None, key_file: Path | None = None) -> bytes:
+    """The HMAC key of the copy: derived from the deployment's secret; without one, a random
+    key kept in ``key_file`` (beside an embedded copy, so every process on this machine hashes
+    alike) or, with no such file, this process's own."""
+    if secret:
+        return hashlib.sha256(b"citykg analyst copy\0" + secret.encode()).digest()
+    if key_file is None:
         return _PROCESS_KEY
-    return hashlib.sha256(b"citykg analyst copy\0" + secret.encode()).digest()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+            f.write(secrets.token_bytes(32))
+    except FileExistsError:
+        pass  # drawn before, by this or another process
+    return key_file.read_bytes()
 
 
 @dataclass(frozen=True, slots=True)
