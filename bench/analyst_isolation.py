@@ -1,11 +1,12 @@
 """F9 benchmark: officials' ledger pages and edits while analysts run long Cypher queries.
 
     .venv/bin/python bench/analyst_isolation.py [--persons 10000] [--runs 60] [--rounds 6]
-                                 [--before-runs 5] [--analysts 1 4] [--timeout-ms 5000]
+                     [--clients 1 4] [--analysts 1 4] [--before-runs 5] [--timeout-ms 5000]
 
 Generates the demo city of ``--persons`` into a fresh embedded graph, builds the analysts' copy
 (its own engine), then times, as the demo community worker, the person ledger's first page
-(50 rows) and a ledger edit (one write statement) over ``--runs`` runs each, interleaved in
+(50 rows) and a ledger edit (one write statement) over ``--runs`` runs each, made by
+``--clients`` officials at once (4 keep both CPUs of a small machine busy), interleaved in
 ``--rounds`` rounds (a machine shared with other work weighs on every scenario alike):
 
 * with no analyst query running;
@@ -53,6 +54,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--before-runs", type=int, default=5)
     parser.add_argument("--analysts", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--timeout-ms", type=int, default=5_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="citykg-bench-") as tmp:
@@ -82,15 +84,17 @@ def bench(
     catalog = catalog_for(ontology)
     worker, analyst = principal(store, "worker"), principal(store, "analyst")
     first = LedgerQuery(type="Person", limit=50)
-    someone = ledger_page(store, catalog=catalog, principal=worker, query=first).items[0].ref
+    people = [
+        r.ref for r in ledger_page(store, catalog=catalog, principal=worker, query=first).items
+    ]
     names = iter(f"测试{n}" for n in range(10**9))
 
-    def page() -> object:
+    def page(_client: int) -> object:
         return ledger_page(store, catalog=catalog, principal=worker, query=first)
 
-    def edit() -> object:
-        return edit_entity(store, catalog=catalog, principal=worker, type="Person", key=someone,
-                           values={"name": next(names)})  # fmt: skip
+    def edit(client: int) -> object:  # each client edits a person of its own
+        return edit_entity(store, catalog=catalog, principal=worker, type="Person",
+                           key=people[client], values={"name": next(names)})  # fmt: skip
 
     def on_copy() -> None:
         run_query(store, analysis.copy, principal=analyst, query=LONG, timeout_ms=args.timeout_ms)
@@ -98,24 +102,31 @@ def bench(
     def on_city_engine() -> None:
         store.read_untrusted(LONG, timeout_ms=args.timeout_ms)
 
-    scenarios: list[tuple[str, Callable[[], None] | None, int]] = [("no analyst query", None, 0)]
-    scenarios += [(f"{n} long analyst quer{'y' if n == 1 else 'ies'}, on the copy", on_copy, n)
-                  for n in args.analysts]  # fmt: skip
-    times: dict[str, tuple[list[float], list[float]]] = {s[0]: ([], []) for s in scenarios}
-    for _ in range(args.rounds):  # interleaved, so a busy machine weighs on every scenario alike
-        for label, query, analysts in scenarios:
-            with loaded(query, analysts):
-                times[label][0].extend(timed(page, args.runs // args.rounds))
-                times[label][1].extend(timed(edit, args.runs // args.rounds))
     print(f"\nmachine load (1, 5, 15 min): {_load()}, {os.cpu_count()} CPUs")
-    print(f"{'':54}{'ledger page p50/p95':>22}{'slowdown':>10}{'edit p50/p95':>22}")
-    base = statistics.median(times[scenarios[0][0]][0])
-    for label, (pages, edits) in times.items():
-        print(line(label, pages, edits, base))
-    for n in args.analysts:
-        with loaded(on_city_engine, n):
-            pages, edits = timed(page, args.before_runs), timed(edit, args.before_runs)
-        print(line(f"{n} on the city graph's engine (before the copy)", pages, edits, base))
+    print(f"{'':58}{'ledger page p50/p95':>22}{'slowdown':>10}{'edit p50/p95':>22}")
+    for clients in args.clients:
+        officials = f"{clients} official{'s' if clients > 1 else ''} at once"
+        scenarios: list[tuple[str, Callable[[], None] | None, int]] = [
+            (f"{officials}, no analyst query", None, 0)
+        ]
+        scenarios += [(f"{officials}, {n} long analyst quer{'y' if n == 1 else 'ies'} on the copy",
+                       on_copy, n) for n in args.analysts]  # fmt: skip
+        times: dict[str, tuple[list[float], list[float]]] = {s[0]: ([], []) for s in scenarios}
+        for _ in range(args.rounds):  # interleaved: a busy machine weighs on each scenario alike
+            for label, query, analysts in scenarios:
+                with loaded(query, analysts):
+                    times[label][0].extend(timed(page, args.runs // args.rounds, clients))
+                    times[label][1].extend(timed(edit, args.runs // args.rounds, clients))
+        base = statistics.median(times[scenarios[0][0]][0])
+        for label, (pages, edits) in times.items():
+            print(line(label, pages, edits, base))
+        if clients == args.clients[0]:
+            for n in args.analysts:
+                with loaded(on_city_engine, n):
+                    pages = timed(page, args.before_runs, clients)
+                    edits = timed(edit, args.before_runs, clients)
+                label = f"{officials}, {n} on the city graph's engine (before)"
+                print(line(label, pages, edits, base))
     print(f"machine load (1, 5, 15 min): {_load()}")
 
 
@@ -149,16 +160,26 @@ def loaded(query: Callable[[], None] | None, analysts: int) -> Iterator[None]:
 
 def line(label: str, pages: list[float], edits: list[float], base: float) -> str:
     slowdown = f"{(statistics.median(pages) / base - 1) * 100:+.0f}%"
-    return f"{label:<54}{_pair(pages):>22}{slowdown:>10}{_pair(edits):>22}"
+    return f"{label:<58}{_pair(pages):>22}{slowdown:>10}{_pair(edits):>22}"
 
 
-def timed(call: Callable[[], object], runs: int) -> list[float]:
-    call()  # warm: plans cached
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
+def timed(call: Callable[[int], object], runs: int, clients: int) -> list[float]:
+    """Milliseconds of ``runs`` calls, made by ``clients`` threads at once (a call each first,
+    untimed: plans cached)."""
+    times: list[float] = []
+
+    def client(n: int) -> None:
+        call(n)
+        for _ in range(max(1, runs // clients)):
+            started = time.perf_counter()
+            call(n)
+            times.append((time.perf_counter() - started) * 1000)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     return times
 
 
