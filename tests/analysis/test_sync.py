@@ -180,3 +180,11 @@ def _sorted(value: Any) -> Any:
 def _rebuilt(analysis: Analysis) -> list[str]:
     analysis.refresh()
     return _whole(analysis)
+
+
+def test_a_copy_that_lost_its_data_is_rebuilt(analysis: Analysis) -> None:
+    state = analysis.state()
+    assert state is not None
+    analysis.copy.store(state.slot).clear()
+    assert analysis.catch_up().kind == "rebuild"
+    assert person(analysis, WANG) is not None

@@ -56,6 +56,8 @@ LEASE = timedelta(seconds=120)
 SYNC_INTERVAL_S = 1.0
 REBUILD_EVERY = timedelta(hours=6)
 """A full rebuild this often brings in writes that are not recorded (see above)."""
+REBUILD_ABOVE = 20_000
+"""Touched entities beyond which a rebuild is cheaper than catching up (a large import)."""
 
 CHANGES_SCHEMA = GraphSchema(
     indexes=(
@@ -132,7 +134,7 @@ def _rebuild(main: GraphStore, copy: AnalystCopy, projection: Projection) -> Syn
         main.apply_schema(CHANGES_SCHEMA)
         target.clear()
         target.apply_schema(copy_schema(projection))
-        written = _Projector(main, target, projection, lease).project(
+        _Projector(main, target, projection, lease).project(
             _every_entity(main, projection), fresh=True
         )
         entities = int(target.read(queries.COUNT_NODES)[0]["n"])
@@ -145,22 +147,25 @@ def _rebuild(main: GraphStore, copy: AnalystCopy, projection: Projection) -> Syn
     seconds = time.perf_counter() - started
     log.info("analysts' copy rebuilt: %d entities, %d relationships in %.1f s",
              entities, relationships, seconds)  # fmt: skip
-    return SyncReport("rebuild", as_of, written.changes, entities, relationships, seconds)
+    return SyncReport("rebuild", as_of, 0, entities, relationships, seconds)
 
 
 def catch_up(
     main: GraphStore, copy: AnalystCopy, projection: Projection, seen: Seen | None = None
 ) -> SyncReport:
     """Apply the changes recorded since the copy's ``as_of``; rebuild instead when there is no
-    copy yet, another key made it, or its last rebuild is older than :data:`REBUILD_EVERY`."""
+    copy yet or it lost its data, another key made it, its last rebuild is older than
+    :data:`REBUILD_EVERY`, or the changes touch more than :data:`REBUILD_ABOVE` entities."""
     state = copy.state(main)
-    if state is None or _needs_rebuild(state, projection):
+    if state is None or _needs_rebuild(state, copy, projection):
         return _rebuild(main, copy, projection) or SyncReport("busy")
     seen = seen or Seen()
     started = time.perf_counter()
     as_of = _now()
     since = (datetime.fromisoformat(state.as_of) - OVERLAP).isoformat(timespec="milliseconds")
     changes = seen.unseen(state.generation, recorded_changes(main, projection, since))
+    if sum(len(c.refs) for c in changes) > REBUILD_ABOVE:
+        return _rebuild(main, copy, projection) or SyncReport("busy")
     if not changes:
         main.write(queries.ADVANCE_IDLE, {"id": copy.id, "generation": state.generation,
                                           "asOf": as_of, "now": as_of})  # fmt: skip
@@ -197,8 +202,8 @@ def recorded_changes(main: GraphStore, projection: Projection, since: str) -> li
 
 
 class Syncer:
-    """The API process's background thread: catches the copy up every
-    :data:`SYNC_INTERVAL_S`, and remembers the last sync for the answers' freshness."""
+    """The API process's background thread: catches the copy up every :data:`SYNC_INTERVAL_S`
+    (errors are logged and the next turn tries again)."""
 
     def __init__(
         self,
@@ -214,7 +219,6 @@ class Syncer:
         self._seen = seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="analyst-copy-sync", daemon=True)
-        self.last: SyncReport | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -227,7 +231,7 @@ class Syncer:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.last = catch_up(self._main, self._copy, self._projection, self._seen)
+                catch_up(self._main, self._copy, self._projection, self._seen)
             except CityKGError as exc:  # the graph is down, or another process rebuilds: retry
                 log.warning("analysts' copy not synced: %s", exc)
             self._stop.wait(self._interval_s)
@@ -238,7 +242,6 @@ class Syncer:
 
 @dataclass
 class _Written:
-    changes: int = 0
     entities: int = 0
     relationships: int = 0
 
@@ -293,7 +296,7 @@ class _Projector:
         """Write the entities ``refs`` and their relationships; unless the target is ``fresh``,
         first remove them (and so their relationships) from it. Nodes go first, so every
         relationship finds both of its ends."""
-        written = _Written(changes=sum(len(r) for r in refs.values()))
+        written = _Written()
         if not fresh:
             for top, found in refs.items():
                 template = cypher_with(queries.DELETE_ENTITIES_TEMPLATE, top=top,
@@ -379,10 +382,14 @@ def _every_entity(main: GraphStore, projection: Projection) -> dict[str, list[Re
     return refs
 
 
-def _needs_rebuild(state: CopyState, projection: Projection) -> bool:
+def _needs_rebuild(state: CopyState, copy: AnalystCopy, projection: Projection) -> bool:
+    """Another key made the copy, its rebuild is old, or its live slot lost its data."""
     if state.key_id != projection.key_id:
         return True
-    return datetime.fromisoformat(state.rebuilt_at) < datetime.now(UTC) - REBUILD_EVERY
+    if datetime.fromisoformat(state.rebuilt_at) < datetime.now(UTC) - REBUILD_EVERY:
+        return True
+    live = copy.store(state.slot).read(queries.COUNT_NODES)
+    return state.entities > 0 and not live[0]["n"]
 
 
 def _batches[T](items: Sequence[T]) -> Iterator[list[T]]:
