@@ -53,8 +53,8 @@ SUBMITTED_SINCE: LiteralString = (
 # code no longer in the graph is removed from the copy).
 PLACES_CHANGED_SINCE: LiteralString = (
     "MATCH (c:PlaceChange) WHERE c.at > $since "
-    "OPTIONAL MATCH (c)-[:CHANGED|CREATED]->(p:Place) "
-    "WITH c, collect(p.placeCode) AS touched "
+    "CALL { WITH c MATCH (c)-[:CHANGED|CREATED]->(p:Place) "
+    "RETURN collect(p.placeCode) AS touched } "
     "RETURN 'c:' + c.changeId AS id, c.at AS at, "
     "[x IN [c.oldCode, c.newCode] + coalesce(c.newCodes, []) + touched "
     "WHERE x IS NOT NULL | ['Place', x]] AS refs"
