@@ -175,3 +175,15 @@ HOUSEHOLD: LiteralString = (
     "WHERE r1.until IS NULL AND r2.until IS NULL RETURN collect(hm.idNumber) AS housemates } "
     "RETURN [me.idNumber] + direct + mates + housemates AS household"
 )
+
+# --- web console passwords (argon2 hashes, see access/tokens.py) --------------------------------
+
+SET_PASSWORD: LiteralString = (
+    "MATCH (pr:Principal {id: $id}) SET pr.passwordHash = $hash, pr.passwordSetAt = $now "
+    "RETURN pr.id AS id"
+)
+
+PASSWORD_HASH: LiteralString = (
+    "MATCH (pr:Principal {id: $id}) WHERE pr.passwordHash IS NOT NULL "
+    "RETURN pr.passwordHash AS hash"
+)

@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+
 from citykg.access import queries
 from citykg.access.principals import KINDS, Post, Principal, PrincipalKind
 from citykg.errors import NotFound, ValidationFailed, Violation
@@ -19,6 +22,8 @@ from citykg.geo.scope import PlaceScope
 from citykg.graph import GraphStore
 
 TOKEN_PREFIX = "ckg_"
+_HASHER = PasswordHasher()
+_NO_PASSWORD = _HASHER.hash("no password: verified against so unknown names take as long")
 
 
 def save_principal(
@@ -64,6 +69,29 @@ def authenticate(store: GraphStore, token: str) -> Principal | None:
     """The principal a token stands for, with its current posts and scope; None if unknown."""
     rows = store.read(queries.PRINCIPAL_BY_TOKEN, {"hash": _hash(token)})
     return _resolve(store, rows[0]) if rows else None
+
+
+def set_password(store: GraphStore, *, principal_id: str, password: str) -> None:
+    """Store an argon2 hash of ``password`` for the web console's sign-in."""
+    if len(password) < 8:
+        raise ValidationFailed([Violation("password", "a password needs at least 8 characters",
+                                          "密码至少需要 8 个字符")])  # fmt: skip
+    hashed = _HASHER.hash(password)
+    if not store.write(
+        queries.SET_PASSWORD, {"id": principal_id, "hash": hashed, "now": _now()}
+    ).rows:
+        raise NotFound(f"no principal {principal_id!r}")
+
+
+def check_password(store: GraphStore, principal_id: str, password: str) -> Principal | None:
+    """The principal if ``password`` is theirs, else None (unknown names cost the same time)."""
+    rows = store.read(queries.PASSWORD_HASH, {"id": principal_id})
+    stored = str(rows[0]["hash"]) if rows else _NO_PASSWORD
+    try:
+        _HASHER.verify(stored, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return None
+    return principal(store, principal_id) if rows else None
 
 
 def principal(store: GraphStore, principal_id: str) -> Principal:

@@ -15,6 +15,7 @@ from citykg.api.routes import access, cypher, forms, health, ledgers, me, places
 from citykg.graph import GraphStore, open_store
 from citykg.ledgers.refs import use_secret
 from citykg.settings import Settings
+from citykg.web import mount as mount_web
 
 ROUTERS = (
     health.router,
@@ -70,4 +71,5 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     check_declared(app)
+    mount_web(app, settings)
     return app

@@ -7,12 +7,13 @@ import click
 from citykg.access import issue_token, principal, revoke_tokens, save_principal
 from citykg.access.masking import mask
 from citykg.access.principals import KINDS
+from citykg.access.tokens import set_password
 from citykg.cli.options import build_settings, graph_option, opened_store
 
 
 @click.group()
 def users() -> None:
-    """Create principals, issue and revoke API tokens, show what a principal is."""
+    """Create principals, issue and revoke API tokens, set passwords, show what a principal is."""
 
 
 @users.command("add")
@@ -48,6 +49,17 @@ def token(principal_id: str, label: str, graph_url: str | None) -> None:
     """Issue a new API token for PRINCIPAL_ID (printed once; only its hash is stored)."""
     with opened_store(build_settings(graph_url)) as store:
         click.echo(issue_token(store, principal_id=principal_id, label=label))
+
+
+@users.command("password")
+@click.argument("principal_id")
+@click.password_option(help="The new password (asked twice when not given).")
+@graph_option
+def password(principal_id: str, password: str, graph_url: str | None) -> None:
+    """Set the web console password of PRINCIPAL_ID (stored as an argon2 hash)."""
+    with opened_store(build_settings(graph_url)) as store:
+        set_password(store, principal_id=principal_id, password=password)
+    click.echo(f"password set for {principal_id}")
 
 
 @users.command("revoke")
