@@ -9,7 +9,8 @@ from fastapi import Depends, FastAPI
 
 from citykg import __version__
 from citykg.analysis import Analysis, opened_analysis
-from citykg.api import errors
+from citykg.api import errors, logs
+from citykg.api.edge import EdgeGuard
 from citykg.api.guard import check_declared, guard
 from citykg.api.routes import access, cypher, forms, health, ledgers, me, places, reviews, tasks
 from citykg.graph import GraphStore, open_store
@@ -68,6 +69,8 @@ def create_app(
     app.state.settings = settings
     use_secret(settings.secret)
     errors.install(app)
+    app.add_middleware(EdgeGuard)
+    logs.install()
     for router in ROUTERS:
         app.include_router(router)
     check_declared(app)

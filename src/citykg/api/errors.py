@@ -5,6 +5,8 @@ The only place that maps library errors to HTTP statuses.
 
 from __future__ import annotations
 
+import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -26,6 +28,10 @@ from citykg.errors import (
 )
 
 PROBLEM = "application/problem+json"
+UNAVAILABLE = {"en": "graph unavailable", "zh": "图数据库不可用"}
+"""All a client learns of a graph outage: the cause (paths, sockets) goes to the server log."""
+
+log = logging.getLogger(__name__)
 
 STATUS: dict[type[CityKGError], tuple[int, str]] = {
     ValidationFailed: (422, "validation-failed"),
@@ -48,6 +54,7 @@ def problem(status: int, kind: str, detail: str, instance: str, **extra: Any) ->
         "instance": instance,
         **extra,
     }
+    body = {key: _safe(value) for key, value in body.items()}
     headers = {"Retry-After": "5"} if status == 503 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
@@ -58,6 +65,9 @@ async def citykg_error(request: Request, exc: Exception) -> JSONResponse:
         (value for cls, value in STATUS.items() if isinstance(exc, cls)), (500, "error")
     )
     extra: dict[str, Any] = {}
+    if isinstance(exc, GraphUnavailable):
+        log.warning("graph unavailable on %s: %s", request.url.path, exc.message)
+        return problem(status, kind, unavailable(language(request)), request.url.path)
     if isinstance(exc, ValidationFailed | OutOfReach):
         lang = language(request)
         extra["errors"] = [
@@ -82,6 +92,27 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
         exc.status_code, "error"
     )
     return problem(exc.status_code, kind, str(exc.detail), request.url.path)
+
+
+def unavailable(lang: str) -> str:
+    """The outage message, in ``lang`` first and English after."""
+    return UNAVAILABLE["en"] if lang == "en" else f"{UNAVAILABLE[lang]} ({UNAVAILABLE['en']})"
+
+
+def _safe(value: Any) -> Any:
+    """``value`` as JSON can carry it: a problem echoes input back, and input may hold what
+    JSON and UTF-8 refuse (non-finite floats, unpaired surrogates); those become text."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, dict):
+        return {_safe(str(key)): _safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_safe(item) for item in value]
+    return _safe(repr(value))
 
 
 def install(app: FastAPI) -> None:

@@ -11,6 +11,7 @@ cursor from another view (other filters, sort or type) is refused rather than mi
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -151,10 +152,14 @@ def _cursor(selection: Selection, sort: SortKey, value: Any, key: Any) -> str:
 
 
 def _read_cursor(cursor: str, selection: Selection, sort: SortKey) -> tuple[Any, Any]:
-    if not cursor.startswith(PREFIX):
+    """A sealed ref that is not a cursor (an entity's ref) is refused like any bad cursor."""
+    payload: Any = None
+    if cursor.startswith(PREFIX):
+        with contextlib.suppress(ValueError):
+            payload = json.loads(unseal(cursor, path="cursor"))
+    if not isinstance(payload, dict) or not {"v", "k", "f", "s"} <= payload.keys():
         raise invalid("cursor", "not a cursor of this ledger: pass back next_cursor as it came",
                       "游标无效：请原样传回 next_cursor", cursor)  # fmt: skip
-    payload = json.loads(unseal(cursor, path="cursor"))
     value, key = payload["v"], payload["k"]
     same = payload["f"] == selection.fingerprint and payload["s"] == sort.text
     if not same:
