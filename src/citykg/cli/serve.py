@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+
 import click
 import uvicorn
 
+from citykg.access.tokens import set_password
 from citykg.analysis import opened_analysis
 from citykg.api.app import create_app
 from citykg.cli.options import build_settings, graph_option, opened_store
@@ -52,19 +55,24 @@ def demo(
             )
         else:
             click.echo("graph already holds a city; serving it as it is")
+        host, port = host or settings.host, port or settings.port
+        click.echo(f"sign in: http://{host}:{port}/ as a username below with its password, "
+                   "or with its token")  # fmt: skip
         for principal_id, token in city.tokens.items():
+            password = secrets.token_urlsafe(9)  # new each run: the demo may be reachable
+            set_password(store, principal_id=principal_id, password=password)
             click.echo(f"token for {principal_id:<9} {token}")
+            click.echo(f"password  {principal_id:<9} {password}")
         copied = analysis.refresh()
         click.echo(f"analysts' copy: {copied.entities:,} entities, de-identified, "
                    f"in its own engine ({copied.seconds:.1f} s)")  # fmt: skip
-        host, port = host or settings.host, port or settings.port
         click.echo(f'try:     curl -H "Authorization: Bearer <token>" http://{host}:{port}/me')
         if not no_serve:
             _run(create_app(settings, store=store, analysis=analysis), host, port)
 
 
 def _run(app: object, host: str, port: int) -> None:
-    click.echo(f"API:     http://{host}:{port}/")
+    click.echo(f"console: http://{host}:{port}/")
     click.echo(f"docs:    http://{host}:{port}/docs")
     click.echo(f"health:  http://{host}:{port}/health")
     uvicorn.run(app, host=host, port=port, log_level="info")  # type: ignore[arg-type]
