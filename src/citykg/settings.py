@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from citykg.graph.embedded import Durability
 from citykg.graph.store import NotificationLevel
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +34,9 @@ class Settings(BaseSettings):
 
     graph: str = Field(default_factory=_default_graph_url)
     graph_name: str = "citykg"
+    durability: Durability = "everysec"
+    """The embedded server's AOF fsync: ``everysec`` (a power failure may lose the last second
+    of acknowledged writes) or ``always`` (fsync before every answer; fewer writes/s)."""
     neo4j_notifications: NotificationLevel = "OFF"
     """The lowest severity of Neo4j server notification to log (``WARNING``, ``INFORMATION``)."""
     ontology_dir: Path = Field(default_factory=_default_ontology_dir)

@@ -44,6 +44,7 @@ def create_app(
             settings.graph,
             graph_name=settings.graph_name,
             neo4j_notifications=settings.neo4j_notifications,
+            durability=settings.durability,
         )
         try:
             with ExitStack() as copy:

@@ -38,6 +38,7 @@ def opened_store(settings: Settings) -> Iterator[GraphStore]:
         settings.graph,
         graph_name=settings.graph_name,
         neo4j_notifications=settings.neo4j_notifications,
+        durability=settings.durability,
     )
     try:
         yield store

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from citykg.errors import ConfigError
+from citykg.graph.embedded import Durability
 from citykg.graph.store import (
     Constraint as Constraint,
 )
@@ -43,11 +44,16 @@ NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
 
 
 def open_store(
-    url: str, *, graph_name: str = "citykg", neo4j_notifications: NotificationLevel = "OFF"
+    url: str,
+    *,
+    graph_name: str = "citykg",
+    neo4j_notifications: NotificationLevel = "OFF",
+    durability: Durability = "everysec",
 ) -> GraphStore:
     """Open the graph named by ``url``; raises :class:`ConfigError` with a one-line reason.
 
-    ``neo4j_notifications``: the lowest severity of notification a Neo4j server sends.
+    ``neo4j_notifications``: the lowest severity of notification a Neo4j server sends;
+    ``durability``: the ``appendfsync`` of an embedded FalkorDB server this call starts.
     """
     parts = urlsplit(url)
     if parts.scheme == "falkordb":
@@ -56,7 +62,9 @@ def open_store(
         if not parts.netloc:
             if not parts.path.startswith("/"):
                 raise ConfigError(f"embedded graph path must be absolute: {url!r}")
-            return FalkorDBStore(graph_name=graph_name, data_dir=Path(unquote(parts.path)))
+            return FalkorDBStore(
+                graph_name=graph_name, data_dir=Path(unquote(parts.path)), durability=durability
+            )
         return FalkorDBStore(
             graph_name=graph_name,
             host=parts.hostname or "localhost",

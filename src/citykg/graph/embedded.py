@@ -7,11 +7,16 @@ app was killed, and a stale socket made the next start fail.
 
 The rules:
 
-* Data lives in one directory with AOF on (``appendonly yes``, ``appendfsync everysec``): every
-  acknowledged write survives a ``kill -9`` of the server.
+* Data lives in one directory with AOF on (``appendonly yes``): every acknowledged write survives
+  a ``kill -9`` of the server. ``appendfsync`` is the durability setting: ``everysec`` (the
+  default; a power failure can lose the last second) or ``always`` (fsync before each answer).
 * The process that starts the server *owns* it and stops it on :meth:`stop`. On Linux the server
   also gets ``SIGTERM`` when its owner dies (``PR_SET_PDEATHSIG``), so a killed app leaves no
   orphan; redis flushes the AOF on ``SIGTERM``.
+* The owner *supervises* it: a thread waits on the process, reaps it when it dies, logs why
+  (exit code or signal, and the last line of its log) and starts it again from its AOF: at
+  once, then with growing pauses while it keeps dying soon after each start. Meanwhile
+  :attr:`trouble` says why the graph is down, so health checks report it.
 * Another process opening the same directory while the server answers becomes a *guest*: it
   connects and never stops the server. A server whose owner is gone is adopted.
 * A socket or pid file left by a dead server is removed before starting a new one; a server that
@@ -25,14 +30,18 @@ import ctypes
 import fcntl
 import hashlib
 import json
+import logging
 import os
+import select
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Literal
 
 import redis
 from redis.backoff import NoBackoff
@@ -40,8 +49,18 @@ from redis.retry import Retry
 
 from citykg.errors import ConfigError, GraphUnavailable
 
+Durability = Literal["everysec", "always"]
+"""redis ``appendfsync``: fsync the AOF once a second, or before every answer."""
+
+log = logging.getLogger(__name__)
+
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 30.0
+BACKOFF_S = (0.5, 10.0)
+"""The first and the longest pause before restarting a server that keeps dying."""
+STABLE_S = 30.0
+"""A death this soon after a start counts as "keeps dying": the first is restarted at once,
+each next one after twice the pause of the one before."""
 _PR_SET_PDEATHSIG = 1
 PLAN_CACHE_SIZE = 512
 """Query plans FalkorDB keeps (default 25): every form compiles to its own statement text."""
@@ -61,13 +80,23 @@ def server_binaries() -> tuple[Path, Path]:
     return server, module
 
 
-@dataclass
 class EmbeddedServer:
     """One FalkorDB server process serving the graph stored in ``data_dir``."""
 
-    data_dir: Path
-    owner: bool = False
-    pid: int | None = None
+    def __init__(self, data_dir: Path, *, appendfsync: Durability = "everysec") -> None:
+        self.data_dir = data_dir
+        self.appendfsync = appendfsync
+        self.owner = False
+        self.pid: int | None = None
+        self.restarts = 0
+        self.last_exit = ""
+        """Why the server last died (exit code or signal, and its log's last line)."""
+        self._state = threading.Condition()
+        self._serving = False
+        self._deaths = 0
+        self._restart = True
+        self._stopping = threading.Event()
+        self._supervisor: threading.Thread | None = None
 
     @property
     def socket_path(self) -> Path:
@@ -86,43 +115,171 @@ class EmbeddedServer:
     def log_file(self) -> Path:
         return self.data_dir / "falkordb.log"
 
+    @property
+    def trouble(self) -> str | None:
+        """Why the supervised server is not serving now; None when it is, or for a guest."""
+        with self._state:
+            if self._supervisor is None or self._serving:
+                return None
+            if not self._restart:
+                return f"the embedded FalkorDB server is down ({self.last_exit})"
+            return f"the embedded FalkorDB server is restarting ({self.last_exit})"
+
     def start(self) -> None:
         """Connect to the server for ``data_dir``, starting (or adopting) it if need be."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self._start_lock():
-            state = self._read_state()
-            pid = state.get("pid")
-            if isinstance(pid, int) and self._is_our_server(pid):
-                if self._answers():
-                    self.pid = pid
-                    owner = state.get("owner")
-                    self.owner = not (isinstance(owner, int) and _alive(owner))
-                    if self.owner:
-                        self._write_state(pid)
-                    return
-                _kill(pid)
-            self._remove_leftovers()
-            self._spawn()
+            adopted = self._join_running()
+            if adopted is None and self.pid is not None:
+                return  # a guest
+            started: Future[None] = Future()
+            self._supervisor = threading.Thread(
+                target=self._supervise,
+                args=(started, adopted),
+                name=f"falkordb-supervisor-{self.data_dir.name}",
+                daemon=True,
+            )
+            self._supervisor.start()
+            started.result()
 
     def stop(self) -> None:
         """Stop the server if this process owns it; a guest just lets go."""
         if not self.owner or self.pid is None:
             return
-        pid, self.pid, self.owner = self.pid, None, False
+        self._stopping.set()
         with contextlib.suppress(redis.RedisError, OSError):
             client = self._client(timeout_s=STOP_TIMEOUT_S)
             client.shutdown(nosave=False, now=False, force=False)
-        if not _wait_exit(pid, STOP_TIMEOUT_S):
-            _kill(pid)
+        supervisor = self._supervisor
+        if supervisor is not None:
+            supervisor.join(STOP_TIMEOUT_S)
+            if supervisor.is_alive() and self.pid is not None:
+                _kill(self.pid)
+                supervisor.join(STOP_TIMEOUT_S)
+        self.pid, self.owner, self._supervisor = None, False, None
         self._remove_leftovers()
 
-    def kill(self) -> None:
-        """Kill the server without letting it flush anything (crash tests)."""
-        if self.pid is not None:
-            os.kill(self.pid, signal.SIGKILL)
-            _wait_exit(self.pid, STOP_TIMEOUT_S)
+    def kill(self, *, restart: bool = True) -> None:
+        """Kill the server without letting it flush anything (crash tests); returns once its
+        death is seen. The supervisor starts it again unless ``restart`` is false."""
+        pid = self.pid
+        if pid is None:
+            return
+        with self._state:
+            deaths, self._restart = self._deaths, restart
+        os.kill(pid, signal.SIGKILL)
+        if self._supervisor is None:  # a guest: nobody here waits on the process
+            _wait_exit(pid, STOP_TIMEOUT_S)
+            return
+        with self._state:
+            self._state.wait_for(lambda: self._deaths > deaths, STOP_TIMEOUT_S)
 
-    def _spawn(self) -> None:
+    def wait_serving(self, timeout_s: float) -> bool:
+        """Wait until the supervised server answers again; False at the deadline."""
+        with self._state:
+            return self._state.wait_for(lambda: self._serving, timeout_s)
+
+    # --- supervision -------------------------------------------------------------------------
+
+    def _supervise(self, started: Future[None], adopted: int | None) -> None:
+        """The supervisor thread: it starts the server (so the server's parent-death signal
+        follows this long-lived thread), waits on it and restarts it until :meth:`stop`."""
+        try:
+            watched: _Watched | None = adopted if adopted is not None else self._spawn()
+        except BaseException as exc:
+            started.set_exception(exc)
+            return
+        started.set_result(None)
+        streak = 0
+        while watched is not None:
+            began = time.monotonic()
+            why = _death(watched)
+            last = "" if why == "killed by SIGKILL" else self._last_log_line()
+            why = f"{why}; its log ends: {last}" if last else why
+            with self._state:
+                self._serving, self.last_exit = False, why
+                self._deaths += 1
+                self._state.notify_all()
+                restart = self._restart
+            if self._stopping.is_set():
+                return
+            if not restart:
+                log.error("the embedded FalkorDB server (pid %s) died: %s; not restarting it",
+                          self.pid, why)  # fmt: skip
+                return
+            streak = streak + 1 if time.monotonic() - began < STABLE_S else 0
+            pause = 0.0 if streak <= 1 else min(BACKOFF_S[0] * 2 ** (streak - 2), BACKOFF_S[1])
+            log.error("the embedded FalkorDB server (pid %s) died: %s; restarting it from its "
+                      "AOF in %.1f s", self.pid, why, pause)  # fmt: skip
+            watched = self._restarted(pause)
+
+    def _restarted(self, pause: float) -> _Watched | None:
+        """Start the server again, pausing before each try (longer after each failure).
+
+        Gives what to watch next: our new server, or one another process started meanwhile and
+        left to us; None when stopping, or when that process is alive (we are its guest)."""
+        while not self._stopping.wait(pause):
+            began = time.monotonic()
+            try:
+                with self._start_lock():
+                    if self._stopping.is_set():
+                        break
+                    adopted = self._join_running()
+                    if adopted is not None:
+                        return adopted
+                    if self.pid is not None:
+                        log.warning("another process restarted the embedded FalkorDB server "
+                                    "(pid %s); this one is now its guest", self.pid)  # fmt: skip
+                        self._supervisor = None
+                        break
+                    process = self._spawn()
+            except GraphUnavailable as exc:
+                pause = _longer(pause)
+                log.error("restarting the embedded FalkorDB server failed: %s; next try in "
+                          "%.1f s", exc, pause)  # fmt: skip
+                continue
+            self.restarts += 1
+            log.warning("the embedded FalkorDB server is back (pid %s) after %.2f s",
+                        process.pid, time.monotonic() - began)  # fmt: skip
+            return process
+        return None
+
+    def _last_log_line(self) -> str:
+        try:
+            with self.log_file.open("rb") as handle:
+                handle.seek(max(0, handle.seek(0, os.SEEK_END) - 4096))
+                lines = handle.read().decode("utf-8", "replace").strip().splitlines()
+        except OSError:
+            return ""
+        return lines[-1] if lines else ""
+
+    # --- starting ----------------------------------------------------------------------------
+
+    def _join_running(self) -> int | None:
+        """With the start lock held: use the live server of ``data_dir`` if there is one.
+
+        Returns its pid when this process adopts it (its owner is gone); ``None`` otherwise,
+        with :attr:`pid` set when we are a guest and left ``None`` when nothing runs (a server
+        that does not answer is killed and its leftovers removed)."""
+        self.pid = None
+        state = self._read_state()
+        pid = state.get("pid")
+        if isinstance(pid, int) and self._is_our_server(pid):
+            if self._answers():
+                owner = state.get("owner")
+                self.pid = pid
+                self.owner = not (isinstance(owner, int) and _alive(owner))
+                if not self.owner:
+                    return None
+                self._write_state(pid)
+                with self._state:
+                    self._serving = True
+                return pid
+            _kill(pid)
+        self._remove_leftovers()
+        return None
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
         server, module = server_binaries()
         args = [
             str(server),
@@ -132,7 +289,7 @@ class EmbeddedServer:
             "--unixsocket", str(self.socket_path),
             "--unixsocketperm", "700",
             "--appendonly", "yes",
-            "--appendfsync", "everysec",
+            "--appendfsync", self.appendfsync,
             "--save", "",
             "--dbfilename", "graph.rdb",
             "--daemonize", "no",
@@ -149,16 +306,22 @@ class EmbeddedServer:
         self.pid, self.owner = process.pid, True
         self._write_state(process.pid)
         deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not self._stopping.is_set():
             if process.poll() is not None:
                 raise GraphUnavailable(
                     f"the embedded FalkorDB server exited at start (code {process.returncode}); "
                     f"see {self.log_file}"
                 )
             if self._answers():
-                return
+                with self._state:
+                    self._serving = True
+                    self._state.notify_all()
+                return process
             time.sleep(0.05)
-        _kill(process.pid)
+        process.kill()
+        process.wait()
+        if self._stopping.is_set():
+            raise GraphUnavailable("the embedded FalkorDB server was stopped while starting")
         raise GraphUnavailable(
             f"the embedded FalkorDB server did not answer within {START_TIMEOUT_S:.0f} s"
         )
@@ -225,43 +388,52 @@ def _die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+_Watched = subprocess.Popen[bytes] | int
+"""A server the supervisor waits on: our child, or the pid of one it adopted."""
+
+
+def _death(watched: _Watched) -> str:
+    """Block until the server exits (reaping our child) and say how it ended."""
+    if isinstance(watched, subprocess.Popen):
+        code = watched.wait()
+        return f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+    with contextlib.suppress(OSError):  # not our child: its pidfd turns readable at its end
+        descriptor = os.pidfd_open(watched)
+        try:
+            select.select([descriptor], [], [])
+        finally:
+            os.close(descriptor)
+    return "exited (status unknown: another process had started it)"
+
+
+def _longer(pause: float) -> float:
+    return min(max(pause * 2, BACKOFF_S[0]), BACKOFF_S[1])
+
+
 def _alive(pid: int) -> bool:
+    """Running: an exited process not yet reaped (a zombie) is gone. Never reaps: our own
+    servers are reaped by their supervisor, which needs their exit status."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return not _is_zombie(pid)
-
-
-def _is_zombie(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return False
-    if stat.rsplit(")", 1)[-1].split()[0] == "Z":
-        with contextlib.suppress(ChildProcessError, OSError):
-            os.waitpid(pid, os.WNOHANG)
-        return True
-    return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def _wait_exit(pid: int, timeout_s: float) -> bool:
-    """Wait for ``pid`` to exit, reaping it when it is our child (a zombie is not left)."""
+    """Wait for ``pid`` to exit (polling: it may not be our child)."""
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        _reap(pid)
-        if not _alive(pid):
-            _reap(pid)  # it may have exited between the two calls
-            return True
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
         time.sleep(0.02)
-    return False
-
-
-def _reap(pid: int) -> None:
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(pid, os.WNOHANG)
+    return True
 
 
 def _kill(pid: int) -> None:

@@ -18,9 +18,11 @@ import redis
 from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as FalkorPath
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from citykg.errors import Conflict, Forbidden, GraphUnavailable, QueryError
-from citykg.graph.embedded import EmbeddedServer
+from citykg.graph.embedded import Durability, EmbeddedServer
 from citykg.graph.identifiers import quote_identifier
 from citykg.graph.store import (
     INDEX_TIMEOUT_S,
@@ -37,11 +39,18 @@ from citykg.graph.store import (
 )
 
 CONSTRAINT_TIMEOUT_S = 120.0
+NO_RETRY = Retry(NoBackoff(), 0)
+"""The driver never re-sends a command: a write whose answer was lost to a dying server may
+have been applied, so it fails (unacknowledged) rather than risk being applied twice. A pooled
+connection to a server that has gone is replaced when it is next taken from the pool."""
 INDEX_STATES: LiteralString = "CALL db.indexes() YIELD status RETURN status"
 
 
 class FalkorDBStore:
-    """A graph in FalkorDB; ``data_dir`` for the embedded server, else ``host``/``port``."""
+    """A graph in FalkorDB; ``data_dir`` for the embedded server, else ``host``/``port``.
+
+    ``durability`` is the embedded server's ``appendfsync`` (the process starting it sets it).
+    """
 
     backend = "falkordb"
     supports_read_only_queries = True
@@ -54,18 +63,23 @@ class FalkorDBStore:
         host: str = "localhost",
         port: int = 6379,
         password: str | None = None,
+        durability: Durability = "everysec",
     ) -> None:
         self.graph_name = graph_name
         self.server: EmbeddedServer | None = None
         with _translated_errors():
             if data_dir is not None:
-                self.server = EmbeddedServer(data_dir.resolve())
+                self.server = EmbeddedServer(data_dir.resolve(), appendfsync=durability)
                 self.server.start()
                 self.location = str(self.server.data_dir)
-                self._db = falkordb.FalkorDB(unix_socket_path=str(self.server.socket_path))
+                self._db = falkordb.FalkorDB(
+                    unix_socket_path=str(self.server.socket_path), retry=NO_RETRY
+                )
             else:
                 self.location = f"{host}:{port}"
-                self._db = falkordb.FalkorDB(host=host, port=port, password=password)
+                self._db = falkordb.FalkorDB(
+                    host=host, port=port, password=password, retry=NO_RETRY
+                )
             self._graph = self._ensure_graph()
 
     def read(
@@ -120,15 +134,20 @@ class FalkorDBStore:
             return str(self._graph.explain(query, dict(params or {})))
 
     def health(self) -> Health:
+        trouble = self.server.trouble if self.server else None
+        if trouble is not None:
+            return Health(self.backend, self.location, ok=False, detail=trouble)
         try:
             self._graph.ro_query("RETURN 1")
             info = self._db.connection.info("server")
+            modules = {m["name"]: m.get("ver") for m in self._db.connection.module_list()}
+            fsync = self._db.connection.config_get("appendfsync").get("appendfsync", "?")
         except (redis.RedisError, OSError) as exc:
             return Health(self.backend, self.location, ok=False, detail=str(exc))
-        modules = {m["name"]: m.get("ver") for m in self._db.connection.module_list()}
         version = f"redis {info.get('redis_version')}, graph module {modules.get('graph')}"
-        embedded = "embedded" if self.server else "server"
-        return Health(self.backend, self.location, ok=True, version=version, detail=embedded)
+        kind = "embedded" if self.server else "server"
+        detail = f"{kind}, appendfsync {fsync}"
+        return Health(self.backend, self.location, ok=True, version=version, detail=detail)
 
     def clear(self) -> None:
         """Delete the nodes, not the graph: FalkorDB 4.x can append effects of a deleted
@@ -143,10 +162,11 @@ class FalkorDBStore:
             self.server.stop()
 
     def _ensure_graph(self) -> Any:
-        """Select the graph, creating it empty: FalkorDB refuses reads of a missing graph."""
+        """Select the graph, creating it empty: FalkorDB refuses reads of a missing graph. A
+        write creates it, so it is in the AOF too and still there after a restart."""
         graph = self._db.select_graph(self.graph_name)
         if self.graph_name not in self._db.list_graphs():
-            graph.query("RETURN 1")
+            graph.query("CREATE (n) DELETE n")
         return graph
 
     def _execute_ddl(self, statement: str) -> None:

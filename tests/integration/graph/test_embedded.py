@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from citykg.errors import ConfigError
+from citykg.errors import ConfigError, GraphUnavailable
 from citykg.graph import Constraint, GraphSchema, open_store
 from citykg.graph.embedded import EmbeddedServer
 from citykg.graph.falkordb import FalkorDBStore
@@ -62,7 +64,8 @@ def test_every_acknowledged_write_survives_kill_9_of_the_server(data_dir: Path) 
     for i in range(1001):
         store.write("CREATE (:Person {idNumber: $id})", {"id": str(i)})
     assert store.server is not None
-    store.server.kill()
+    store.server.kill(restart=False)
+    store.close()
     reopened = FalkorDBStore(graph_name="g", data_dir=data_dir)
     try:
         assert count(reopened) == 1001
@@ -156,3 +159,116 @@ def test_a_cleared_and_rebuilt_graph_with_constraints_reopens(data_dir: Path) ->
         assert count(reopened) == 20
     finally:
         reopened.close()
+
+
+PAIR = """
+CREATE (p:Person {idNumber: $id, name: $name})-[:RESIDES_IN {since: $id}]->(:Place {placeCode: $id})
+"""
+WHOLE = """
+MATCH (p:Person)-[r:RESIDES_IN]->(d:Place)
+WHERE p.name = 'p' + p.idNumber AND r.since = p.idNumber AND d.placeCode = p.idNumber
+RETURN p.idNumber AS id
+"""
+
+
+def test_a_killed_server_is_restarted_within_5_s_and_loses_no_acknowledged_write(
+    data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Writers keep writing through a ``kill -9``: the supervisor reaps the server, logs why it
+    died and starts it again from its AOF; every acknowledged write is there whole."""
+    caplog.set_level(logging.WARNING, logger="citykg.graph.embedded")
+    store = FalkorDBStore(graph_name="g", data_dir=data_dir)
+    server = store.server
+    assert server is not None
+    acked: list[str] = []
+    failed = 0
+    progress = threading.Condition()
+    stop = threading.Event()
+
+    def writer(number: int) -> None:
+        nonlocal failed
+        for n in range(1_000_000):
+            if stop.is_set():
+                return
+            key = f"{number}-{n}"
+            try:
+                store.write(PAIR, {"id": key, "name": f"p{key}"})
+            except GraphUnavailable:
+                with progress:
+                    failed += 1
+                continue
+            with progress:
+                acked.append(key)
+                progress.notify_all()
+
+    threads = [threading.Thread(target=writer, args=(i,), daemon=True) for i in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        with progress:
+            assert progress.wait_for(lambda: len(acked) >= 200, 60)
+        dead = server.pid
+        killed_at = time.monotonic()
+        server.kill()
+        assert server.wait_serving(5.0), server.trouble
+        assert store.health().ok
+        back = time.monotonic() - killed_at
+        with progress:
+            before = len(acked)
+            assert progress.wait_for(lambda: len(acked) >= before + 200, 30)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+    try:
+        assert back < 5.0
+        assert server.restarts == 1 and server.pid != dead
+        assert not alive(dead) and not Path(f"/proc/{dead}").exists(), "left unreaped"
+        assert "killed by SIGKILL" in server.last_exit and "killed by SIGKILL" in caplog.text
+        whole = {row["id"] for row in store.read(WHOLE)}
+        assert set(acked) <= whole, f"{len(set(acked) - whole)} acknowledged writes lost"
+        nodes = store.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
+        assert nodes == 2 * len(whole), "a write is there by halves"
+    finally:
+        store.close()
+
+
+def test_a_graph_down_is_reported_while_it_restarts_and_after_it_gives_up(data_dir: Path) -> None:
+    store = FalkorDBStore(graph_name="g", data_dir=data_dir)
+    server = store.server
+    assert server is not None
+    try:
+        server.kill(restart=False)
+        health = store.health()
+        assert not health.ok and "is down (killed by SIGKILL" in health.detail
+        with pytest.raises(GraphUnavailable):
+            store.read("RETURN 1 AS one")
+    finally:
+        store.close()
+
+
+def test_a_server_that_keeps_dying_is_restarted_after_growing_pauses(
+    data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger="citykg.graph.embedded")
+    store = FalkorDBStore(graph_name="g", data_dir=data_dir)
+    server = store.server
+    assert server is not None
+    try:
+        for _ in range(3):
+            server.kill()
+            assert server.wait_serving(10.0), server.trouble
+        pauses = [r.args[-1] for r in caplog.records if "restarting it from its AOF" in r.msg]
+        assert pauses == [0.0, 0.5, 1.0]
+        assert store.read("RETURN 1 AS one") == [{"one": 1}]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("durability", ["everysec", "always"])
+def test_the_durability_setting_reaches_the_server(data_dir: Path, durability: str) -> None:
+    store = open_store(f"falkordb://{data_dir}", graph_name="g", durability=durability)  # type: ignore[arg-type]
+    try:
+        assert store.health().detail == f"embedded, appendfsync {durability}"
+    finally:
+        store.close()
