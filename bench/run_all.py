@@ -11,8 +11,9 @@
     .venv/bin/python bench/run_all.py --only generate --update         # re-run one, keep the rest
 
 The benchmarks, in order: graph_store, write_overhead (platform vs raw client writes),
-validate (fast validator vs pySHACL), geo_parse, submissions, ledgers-100k, geo_rollup,
-generate (``citykg demo generate``: entities/s, relations/s) and ledgers-1m. ``--only`` takes
+validate (fast validator vs pySHACL), geo_parse, durability (writes/s with each appendfsync),
+submissions, ledgers-100k, geo_rollup, generate (``citykg demo generate``: entities/s,
+relations/s) and ledgers-1m. ``--only`` takes
 names or the part before a "-" (``ledgers`` is both ledger sizes). ``--smoke`` runs everything
 at tiny sizes to check the suite works; its figures say nothing about performance.
 
@@ -74,11 +75,13 @@ class Sizes:
     rollup_residents: int = 100_000
     rollup_runs: int = 20
     generate: int = 100_000
+    durability_writes: int = 2_000
 
 
 SMOKE = Sizes(graph_nodes=5_000, write_rows=5_000, write_rounds=1, validate=200, parse_rounds=1,
               city=1_000, submissions=100, clients=2, ledgers=(20_000,), ledger_runs=5,
-              rollup_residents=2_000, rollup_runs=1, generate=2_000)  # fmt: skip
+              rollup_residents=2_000, rollup_runs=1, generate=2_000,
+              durability_writes=200)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +138,9 @@ def benches(sizes: Sizes, graph_dir: Path) -> list[Bench]:
               f"{s.validate:,} generated instances"),
         Bench("geo_parse", (py, "bench/geo_parse.py", "--rounds", str(s.parse_rounds)),
               f"tests/data/addresses set, {s.parse_rounds} rounds"),
+        Bench("durability", (py, "bench/durability.py", "--writes", str(s.durability_writes)),
+              f"{s.durability_writes:,} single-statement writes per appendfsync setting, "
+              "1 and 8 clients"),
         Bench("submissions", (py, "bench/submissions.py", "--persons", str(s.city),
                               "--submissions", str(s.submissions), "--clients", str(s.clients)),
               f"{s.city:,}-person demo city, {s.submissions:,} submissions a run, "
