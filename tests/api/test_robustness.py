@@ -181,3 +181,28 @@ def test_a_body_of_another_type_is_not_read_as_json(
     assert response.status_code == 422 and "nested" not in response.text
     untyped = {"Authorization": worker["Authorization"]}
     assert refused(client.post(SUBMIT, content=b"[" * 100, headers=untyped), 400) == []
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [({"name": 12345}, "name"), ({"id_number": 110105194912310020}, "id_number")],
+)
+def test_text_sent_as_a_number_is_a_422_naming_the_field(
+    client: TestClient, city: City, worker: dict[str, str], answers: dict[str, int], field: str
+) -> None:
+    before = count_nodes(city.store)
+    body = {"submission_id": "num-1", "answers": household(**answers)}
+    response = client.post(SUBMIT, json=body, headers=worker)
+    assert field in refused(response)
+    assert "must be text" in response.text
+    assert count_nodes(city.store) == before
+
+
+@pytest.mark.parametrize("version", [True, 1.0, "1"])
+def test_a_version_that_is_not_a_json_integer_is_a_422_naming_it(
+    client: TestClient, city: City, worker: dict[str, str], version: object
+) -> None:
+    before = count_nodes(city.store)
+    body = {"submission_id": "ver-1", "answers": household(), "version": version}
+    assert refused(client.post(SUBMIT, json=body, headers=worker)) == ["version"]
+    assert count_nodes(city.store) == before

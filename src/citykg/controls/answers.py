@@ -95,8 +95,11 @@ class _Reader:
         failed: set[str] = set()
         for v in values:
             given = None if v.computed else raw.get(v.name)
-            source = v.default if v.calculation is None and _blank(given) else given
-            typed[v.name] = None if source is None else self.coerced(v, source, prefix, failed)
+            answered = not _blank(given)
+            source = given if answered or v.calculation is not None else v.default
+            typed[v.name] = (
+                None if source is None else self.coerced(v, source, prefix, failed, answered)
+            )
         env = Env(typed, self.today, self.now, outer)
         for v in values:
             if v.calculation is not None and v.name not in failed:
@@ -105,8 +108,12 @@ class _Reader:
         filled = [f for v in values if (f := self.check(v, typed, env, prefix, failed))]
         return filled, typed
 
-    def coerced(self, v: BoundValue, raw: Any, prefix: str, failed: set[str]) -> Any:
-        value = coerce(raw, datatype=v.datatype, multiple=v.multiple, codes=v.codes)
+    def coerced(
+        self, v: BoundValue, raw: Any, prefix: str, failed: set[str], strict: bool = False
+    ) -> Any:
+        """``strict`` for the client's own answer: a form's defaults and calculations may give
+        a number for text, a client may not."""
+        value = coerce(raw, datatype=v.datatype, multiple=v.multiple, codes=v.codes, strict=strict)
         if isinstance(value, ValueProblem):
             self.problems.append(field_problem(v.label, prefix + v.name, value.en, value.zh, raw))
             failed.add(v.name)

@@ -38,6 +38,8 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StrictBool,
+    StrictInt,
     Tag,
     ValidationError,
     model_validator,
@@ -90,7 +92,7 @@ class _FieldBase(_Frozen):
     label: Text | None = None
     """Default: the bound term's label."""
     hint: Text | None = None
-    required: bool | str = False
+    required: StrictBool | str = False
     """``true``, or an expression: the field is required when it holds."""
     relevant: str | None = None
     """Show-if expression; a field that is not relevant is not written."""
@@ -103,7 +105,7 @@ class _ValueField(_FieldBase):
     constraint_message: Text | None = None
     default: Scalar | tuple[Scalar, ...] | None = None
     calculation: str | None = None
-    read_only: bool = False
+    read_only: StrictBool = False
     """Never taken from the answers: written from ``calculation``/``default`` or not at all."""
 
     @property
@@ -123,7 +125,7 @@ class ChoiceField(_ValueField):
     """One code (or several with ``multiple``) of a coded attribute's code list."""
 
     kind: Literal["choice"] = "choice"
-    multiple: bool = False
+    multiple: StrictBool = False
     choices: tuple[Choice, ...] = ()
     """A subset of the code list to offer, in order (default: every code)."""
 
@@ -147,7 +149,7 @@ class AddressField(_FieldBase):
     ``occurredAt`` (Event)."""
     level: PlaceLevel | None = None
     """The address must reach at least this level."""
-    ends_previous: bool = True
+    ends_previous: StrictBool = True
     """A new place ends the subject's current relation to another place (``until`` = today)."""
     fields: tuple[ValueField, ...] = ()
     """Attributes of the relation (``since``, ``residenceType``…)."""
@@ -171,8 +173,8 @@ class RepeatField(_FieldBase):
     target: str
     direction: Direction = "outgoing"
     fields: tuple[ValueField, ...]
-    min_count: int = Field(default=0, ge=0)
-    max_count: int | None = Field(default=None, ge=1)
+    min_count: StrictInt = Field(default=0, ge=0)
+    max_count: StrictInt | None = Field(default=None, ge=1)
 
 
 GroupField = AddressField | RelationField | RepeatField
@@ -199,7 +201,7 @@ class FormDefinition(_Frozen):
     )
 
     id: FormId
-    version: int = Field(default=1, ge=1)
+    version: StrictInt = Field(default=1, ge=1)
     title: Text
     description: Text | None = None
     subject: str

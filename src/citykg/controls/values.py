@@ -1,9 +1,11 @@
 """Answer values: from what a client sends (JSON) to typed Python values, and on to the graph.
 
-:func:`coerce` reads one answer for an attribute's datatype: text (numbers written as digits are
-accepted, as spreadsheets send them), whole numbers, numbers, yes/no (``true``/``false``,
-``1``/``0``, ``yes``/``no``, ``是``/``否``), ISO dates and date-times, and code notations (only
-those offered). A multi-valued attribute takes a list or a space-separated string (XLSForm's
+:func:`coerce` reads one answer for an attribute's datatype: text, whole numbers, numbers, yes/no
+(``true``/``false``, ``1``/``0``, ``yes``/``no``, ``是``/``否``), ISO dates and date-times, and code
+notations (only those offered). A client's answer is read ``strict``: text (and codes, links) must
+be a JSON string, so an ID number sent as a number is refused rather than turned into digits it
+may not have had (leading zeros, a final ``X``); a form's own defaults and calculations may give
+a number for text. A multi-valued attribute takes a list or a space-separated string (XLSForm's
 ``select_multiple``). Blank (``None``, ``""``, ``[]``) is ``None``: not answered. A value that
 does not fit is a :class:`ValueProblem` with its message in zh and en.
 
@@ -41,13 +43,18 @@ class ValueProblem:
 
 
 def coerce(
-    raw: Any, *, datatype: str, multiple: bool = False, codes: frozenset[str] | None = None
+    raw: Any,
+    *,
+    datatype: str,
+    multiple: bool = False,
+    codes: frozenset[str] | None = None,
+    strict: bool = False,
 ) -> Any:
     """``raw`` as a typed value of ``datatype`` (a list when ``multiple``), ``None`` when blank,
-    or a :class:`ValueProblem`."""
+    or a :class:`ValueProblem`; ``strict`` for a client's answer (see the module docstring)."""
     if multiple:
         items = raw.split() if isinstance(raw, str) else list(raw) if _is_list(raw) else [raw]
-        values = [coerce(item, datatype=datatype, codes=codes) for item in items]
+        values = [coerce(item, datatype=datatype, codes=codes, strict=strict) for item in items]
         problem = next((v for v in values if isinstance(v, ValueProblem)), None)
         kept = list(dict.fromkeys(v for v in values if v is not None))
         return problem or (kept or None)
@@ -61,6 +68,8 @@ def coerce(
     elif kind in (list, tuple, dict):
         return _wrong(datatype)
     reader: Callable[[Any], Any] = _READERS.get(datatype, _text)
+    if strict and reader is _text and kind is not str:
+        return _wrong(datatype)
     value = reader(raw)
     if value is None:
         return _wrong(datatype)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from citykg.geo.codes import LEVEL_KEYS, Level
 
@@ -53,12 +53,12 @@ class TaskSpec(_Model):
     title: Text
     description: Text = Text()
     form: str = Field(description="A stored form's id.")
-    form_version: int | None = None
+    form_version: StrictInt | None = None
     scope: tuple[str, ...] = Field(description="Place codes the task covers.")
     split: SplitRule | str = "to-communities"
     deadline: datetime
     level_deadlines: dict[LevelName, datetime] = {}
-    review: bool = Field(default=False, description="The level above approves each item.")
+    review: StrictBool = Field(default=False, description="The level above approves each item.")
     done: tuple[str, ...] | None = Field(
         default=None, description="Item states that count as done (default: submitted and "
         "approved, or approved with review)."

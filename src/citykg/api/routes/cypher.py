@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from citykg.analysis import Analysis, run_query
 from citykg.analysis.runner import DEFAULT_ROWS, DEFAULT_TIMEOUT_MS, MAX_QUERY
@@ -31,8 +31,8 @@ class CypherIn(BaseModel):
         min_length=1, max_length=MAX_QUERY, examples=["MATCH (p:Person) RETURN count(p)"]
     )
     params: dict[str, Any] = Field(default_factory=dict)
-    max_rows: int = DEFAULT_ROWS
-    timeout_ms: int = DEFAULT_TIMEOUT_MS
+    max_rows: StrictInt = DEFAULT_ROWS
+    timeout_ms: StrictInt = DEFAULT_TIMEOUT_MS
     purpose: str = Field(default="", max_length=500, description="Why (kept in the audit log).")
 
 

@@ -11,7 +11,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from citykg.access import Principal, ensure_allowed
 from citykg.access.masking import masker_for
@@ -78,7 +78,7 @@ class SubmissionIn(BaseModel):
     )
     channel: str | None = None
     task: str | None = None
-    version: int | None = Field(default=None, description="Default: the latest version.")
+    version: StrictInt | None = Field(default=None, description="Default: the latest version.")
 
 
 class EntityOut(BaseModel):
@@ -100,7 +100,7 @@ class SubmissionOut(BaseModel):
 
 class SubmissionBatchIn(BaseModel):
     submissions: list[SubmissionIn] = Field(min_length=1, max_length=MAX_UPLOAD)
-    version: int | None = Field(default=None, description="Default: the latest version.")
+    version: StrictInt | None = Field(default=None, description="Default: the latest version.")
 
 
 class ProblemOut(BaseModel):

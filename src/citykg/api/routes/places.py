@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from citykg.access import ensure_allowed
 from citykg.access.disclosure import exact, perturbed, smallest_count
@@ -115,7 +115,9 @@ class ParseOut(BaseModel):
 
 
 class ResolveIn(ParseIn):
-    create: bool = Field(default=False, description="Create missing compound/building/unit/door.")
+    create: StrictBool = Field(
+        default=False, description="Create missing compound/building/unit/door."
+    )
 
 
 class ResolveOut(BaseModel):
