@@ -463,3 +463,85 @@ def task_part_reader(principal: Principal) -> Callable[[str, str | None], bool]:
 
 def _action_zh(action: str) -> str:
     return str(load_rules().file.actions.get(action, {}).get("zh", action))
+
+
+# --- channels and notifications (citykg.channels, citykg.notifications) ----------------------
+
+CHANNEL_MANAGE = "channel.manage"
+NOTIFY = "notification.send"
+REQUEST_HANDLE = "event.handle"
+"""A channel request is an event (ckg:ResidentRequest): its handlers need ``event.handle``."""
+
+
+def may_manage_channel(principal: Principal, *, places: Sequence[str]) -> ItemDecision:
+    """A channel is edited, paused and closed by a service principal, or by an official with
+    ``channel.manage`` whose jurisdiction covers every place it is offered at."""
+    if principal.kind == "service":
+        return ItemDecision(True, "a service principal manages any channel",
+                            "系统服务可管理任何服务通道")  # fmt: skip
+    if principal.kind != "official" or not allowed(principal=principal, action=CHANNEL_MANAGE):
+        return ItemDecision(False, f"needs {CHANNEL_MANAGE}", f"需要 {CHANNEL_MANAGE} 权限")
+    outside = [code for code in places if not principal.scope.contains(code)]
+    if outside:
+        return ItemDecision(False, f"places: {', '.join(outside)} lie outside your "
+                            "jurisdiction", "服务通道的开放范围超出您的管辖范围")  # fmt: skip
+    return ItemDecision(True, "the channel is offered within your jurisdiction",
+                        "该服务通道在您的管辖范围内")  # fmt: skip
+
+
+def may_see_channel(principal: Principal, *, places: Sequence[str]) -> bool:
+    """Officials see the channels offered in, above or below their jurisdiction (a district's
+    channel shows in each community); service principals see all; residents see theirs through
+    their residence (:mod:`citykg.channels.offered`), not through this."""
+    if principal.kind == "service":
+        return True
+    if principal.kind != "official":
+        return False
+    roots = principal.scope.roots
+    return principal.scope.all_places or any(
+        code.startswith(root) or root.startswith(code) for code in places for root in roots
+    )
+
+
+def may_handle_request(
+    principal: Principal, *, organization: str | None, role: str | None, place: str
+) -> ItemDecision:
+    """A channel request is handled through the post it was routed to (organization + role,
+    so a successor in the post inherits it), by a holder whose post grants ``event.handle`` and
+    whose jurisdiction covers the requester's place; a service principal may act."""
+    if principal.kind == "service":
+        return ItemDecision(True, "a service principal acts on any request",
+                            "系统服务可处理任何诉求")  # fmt: skip
+    if principal.kind != "official":
+        return ItemDecision(False, "only the handling post acts on a request",
+                            "仅承办岗位可处理该诉求")  # fmt: skip
+    posts = [p for p in principal.posts if (p.organization, p.role) == (organization, role)]
+    granted = [p for p in posts if REQUEST_HANDLE in load_rules().actions_for(frozenset({p.role}))]
+    if not granted:
+        return ItemDecision(False, f"only the post {organization}/{role} handles this request",
+                            f"仅岗位 {organization}/{role} 可办理该诉求")  # fmt: skip
+    if not principal.scope.contains(place):
+        return ItemDecision(False, "the requester's place is outside your jurisdiction",
+                            "诉求人所在地不在您的管辖范围内")  # fmt: skip
+    return ItemDecision(True, f"acts through the post {organization}/{role}",
+                        f"通过岗位 {organization}/{role} 办理", granted[0])  # fmt: skip
+
+
+def may_request(principal: Principal) -> ItemDecision:
+    """A request to a service channel is made by a person for themselves: a resident, or an
+    official acting as the resident they also are; never by an account without a person."""
+    if principal.person is None or principal.kind not in ("resident", "official"):
+        return ItemDecision(False, "only a person living in the city requests a service",
+                            "仅本市居住人员可申请服务")  # fmt: skip
+    return ItemDecision(True, "requests for themselves", "本人申请")
+
+
+def notification_reach(principal: Principal) -> PlaceScope:
+    """The places whose deliveries a sender's view shows (counts, unread recipients, re-send):
+    the jurisdiction of an official with ``notification.send``, everywhere for a service
+    principal, nothing for anyone else (residents never see others' deliveries)."""
+    if principal.kind == "service":
+        return PlaceScope.everywhere()
+    if principal.kind == "official" and allowed(principal=principal, action=NOTIFY):
+        return principal.scope
+    return PlaceScope.nothing()
