@@ -247,10 +247,22 @@ PENDING_ROUTES = (
     "POST /tasks/parts/{part_id}/act", "GET /tasks/{task_id}/progress",
     "GET /tasks/{task_id}/bottlenecks", "GET /tasks/{task_id}/export",
     "GET /tasks/{task_id}/stream",
+    "POST /channels", "GET /channels", "GET /channels/queue",
+    "GET /channels/requests/{request_id}", "POST /channels/requests/{request_id}/act",
+    "GET /channels/{channel_id}", "PATCH /channels/{channel_id}",
+    "POST /channels/{channel_id}/act", "GET /channels/{channel_id}/stats", "GET /me/channels",
+    "GET /me/channels/requests", "POST /me/channels/{channel_id}/requests",
+    "POST /notifications", "GET /notifications", "POST /notifications/outbox/flush",
+    "GET /notifications/{notification_id}", "GET /notifications/{notification_id}/rollup",
+    "GET /notifications/{notification_id}/unread",
+    "POST /notifications/{notification_id}/resend",
+    "GET /notifications/{notification_id}/failures", "GET /me/messages",
+    "POST /me/messages/{notification_id}/read", "POST /me/messages/{notification_id}/confirm",
 )  # fmt: skip
 ROWS = MATRIX + tuple(
     Case(route, "pending", probe(*route.split(" ", 1)), PENDING) for route in PENDING_ROUTES
-)
+) + (Case("GET /me/messages/stream", "pending", req("GET", "/me/messages/stream", False,
+                                                    params={"once": "true"}), PENDING),)  # fmt: skip
 
 
 def send(city: City, actor: Actor, request: Request) -> tuple[int, Any, list[str]]:

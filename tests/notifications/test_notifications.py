@@ -28,12 +28,21 @@ from citykg.notifications import (
     unread,
 )
 from citykg.notifications import queries as nq
+from citykg.tasks.models import LevelName
 from tests.controls.scenario import count_nodes
 from tests.notifications.conftest import fullest_building, living_under, resident
 from tests.tasks.conftest import COMMUNITY_A1, COMMUNITY_A2, STREET_A, TaskCity
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-LEVELS = ("district", "street", "community", "compound", "building", "unit", "door")
+LEVELS: tuple[LevelName, ...] = (
+    "district",
+    "street",
+    "community",
+    "compound",
+    "building",
+    "unit",
+    "door",
+)
 MOVE = (
     "MATCH (p:Person {idNumber: $person})-[r:RESIDES_IN]->() WHERE r.until IS NULL "
     "SET r.until = '2026-11-01' WITH p MATCH (d:Door) WHERE d.placeCode STARTS WITH $to "

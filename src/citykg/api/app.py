@@ -12,7 +12,19 @@ from citykg.analysis import Analysis, opened_analysis
 from citykg.api import errors, logs
 from citykg.api.edge import EdgeGuard
 from citykg.api.guard import check_declared, guard
-from citykg.api.routes import access, cypher, forms, health, ledgers, me, places, reviews, tasks
+from citykg.api.routes import (
+    access,
+    channels,
+    cypher,
+    forms,
+    health,
+    ledgers,
+    me,
+    notifications,
+    places,
+    reviews,
+    tasks,
+)
 from citykg.graph import GraphStore, open_store
 from citykg.ledgers.refs import use_secret
 from citykg.settings import Settings
@@ -28,6 +40,8 @@ ROUTERS = (
     cypher.router,
     access.router,
     tasks.router,
+    channels.router,
+    notifications.router,
 )
 
 
