@@ -545,3 +545,102 @@ def notification_reach(principal: Principal) -> PlaceScope:
     if principal.kind == "official" and allowed(principal=principal, action=NOTIFY):
         return principal.scope
     return PlaceScope.nothing()
+
+
+# --- events (citykg.events): the closed loop ------------------------------------------------
+
+EVENT_REPORT = "event.report"
+EVENT_HANDLE = "event.handle"
+
+
+@dataclass(frozen=True, slots=True)
+class EventFacts:
+    """An event as the graph holds it before an action: its place, the post it is routed to,
+    the command centre dispatching it, and the persons who reported it (merged duplicates'
+    reporters follow the case, so they are here too)."""
+
+    place: str | None
+    department: str | None
+    role: str | None
+    dispatcher: str | None
+    reporters: tuple[str, ...] = ()
+
+
+def may_report_event(principal: Principal) -> ItemDecision:
+    """Residents, grid workers and service accounts report (``event.report``); handlers
+    register reports too (the hotline desk types what a caller says: ``event.handle``)."""
+    if allowed(principal=principal, action=EVENT_REPORT) or allowed(
+        principal=principal, action=EVENT_HANDLE
+    ):
+        return ItemDecision(True, "may report events", "可上报事件")
+    return ItemDecision(False, f"needs {EVENT_REPORT}", f"需要 {EVENT_REPORT} 权限")
+
+
+def may_act_on_event(principal: Principal, facts: EventFacts, *, actor: str) -> ItemDecision:
+    """``handler``: a holder of the routed post (or of any post of the routed organization
+    when no role is set) granting ``event.handle``; ``dispatcher``: a holder of a post in the
+    command centre granting it; ``supervisor``: an official with ``event.handle`` whose
+    jurisdiction covers the place, or who dispatches it, and who does not handle it;
+    ``reporter``: a person who reported it. A service principal may act."""
+    if principal.kind == "service":
+        return ItemDecision(True, "a service principal acts on any event", "系统服务可处理任何事件")
+    if actor == "reporter":
+        if principal.person is not None and principal.person in facts.reporters:
+            return ItemDecision(True, "you reported this case", "您是该事件的上报人")
+        return ItemDecision(False, "only a reporter of the case may do this",
+                            "仅该事件的上报人可进行此操作")  # fmt: skip
+    if principal.kind != "official":
+        return ItemDecision(False, f"a {principal.kind} principal does not handle events",
+                            f"{principal.kind} 类主体不能处置事件")  # fmt: skip
+    handling = [p for p in _event_posts(principal) if p.organization == facts.department
+                and (facts.role is None or p.role == facts.role)]  # fmt: skip
+    if actor == "handler":
+        if handling:
+            return ItemDecision(True, f"handles it through {facts.department}/{facts.role}",
+                                f"通过岗位 {facts.department}/{facts.role} 办理", handling[0])  # fmt: skip
+        return ItemDecision(False, f"only the post {facts.department}/{facts.role} handles it",
+                            f"仅岗位 {facts.department}/{facts.role} 可办理")  # fmt: skip
+    centre = [p for p in _event_posts(principal) if p.organization == facts.dispatcher]
+    if actor == "dispatcher":
+        if centre:
+            return ItemDecision(True, "dispatches through the command centre",
+                                "通过指挥中心调度", centre[0])  # fmt: skip
+        return ItemDecision(False, "only the command centre dispatches, closes and merges cases",
+                            "仅指挥中心可派单、办结和并案")  # fmt: skip
+    if actor == "supervisor":
+        posts = _event_posts(principal)
+        covers = facts.place is not None and principal.scope.contains(facts.place)
+        if posts and not handling and (covers or centre):
+            return ItemDecision(True, "supervises from above the handling post",
+                                "上级督办", (centre or posts)[0])  # fmt: skip
+        return ItemDecision(False, "a case is supervised by a higher level covering its place",
+                            "仅覆盖事发地的上级可督办")  # fmt: skip
+    return ItemDecision(False, f"unknown actor {actor!r}", f"未知的操作主体 {actor!r}")
+
+
+def may_read_event(principal: Principal, facts: EventFacts) -> bool:
+    """Officials read the events at places under their jurisdiction and those their
+    organizations handle or dispatch; residents the ones they reported; service principals all."""
+    if principal.kind == "service":
+        return True
+    if principal.kind == "resident":
+        return principal.person is not None and principal.person in facts.reporters
+    if principal.kind != "official" or not allowed(principal=principal, action=EVENT_HANDLE):
+        return False
+    orgs = {p.organization for p in principal.posts}
+    in_scope = facts.place is not None and principal.scope.contains(facts.place)
+    return in_scope or bool(orgs & {facts.department, facts.dispatcher})
+
+
+def event_queue_reach(principal: Principal) -> tuple[tuple[str, ...], Reach]:
+    """The organizations whose queues ``principal`` sees, and the places; Forbidden unless an
+    official handling events or a service principal."""
+    if principal.kind == "service":
+        return (), Reach(PlaceScope.everywhere())
+    ensure_allowed(principal=principal, action=EVENT_HANDLE)
+    return tuple(sorted({p.organization for p in principal.posts})), Reach(principal.scope)
+
+
+def _event_posts(principal: Principal) -> list[Post]:
+    rules = load_rules()
+    return [p for p in principal.posts if EVENT_HANDLE in rules.actions_for(frozenset({p.role}))]

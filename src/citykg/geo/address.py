@@ -240,6 +240,16 @@ class Gazetteer:
         for form in written.short:
             forms.setdefault(normalize_name(form), set()).add(i << 1 | 1)
 
+    def mentions(self, text: str) -> list[tuple[int, int, str, bool]]:
+        """Every written form of a known division anywhere in ``text`` (normalised), as
+        ``(start, end, code, short)``: for finding an address inside a longer sentence."""
+        found: list[tuple[int, int, str, bool]] = []
+        for pos, ch in enumerate(text):
+            for length in self._lengths.get(ch, ()):
+                for hit in self._forms.get(text[pos : pos + length], ()):
+                    found.append((pos, pos + length, self._codes[hit >> 1], bool(hit & 1)))
+        return found
+
     # -- parsing --
 
     def parse(self, text: str, *, within: str | None = None) -> ParsedAddress:
