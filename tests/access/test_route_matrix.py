@@ -258,6 +258,13 @@ PENDING_ROUTES = (
     "POST /notifications/{notification_id}/resend",
     "GET /notifications/{notification_id}/failures", "GET /me/messages",
     "POST /me/messages/{notification_id}/read", "POST /me/messages/{notification_id}/confirm",
+    "POST /events", "GET /events", "GET /events/kpis", "GET /events/kpis/deadlines",
+    "GET /events/{event_id}", "POST /events/{event_id}/transitions",
+    "POST /events/{event_id}/merge", "POST /events/{event_id}/reopen",
+    "POST /events/{event_id}/rating", "GET /open311/v2/discovery.{fmt}",
+    "GET /open311/v2/services.{fmt}", "GET /open311/v2/services/{service_code}.{fmt}",
+    "POST /open311/v2/requests.{fmt}", "GET /open311/v2/requests.{fmt}",
+    "GET /open311/v2/requests/{service_request_id}.{fmt}", "GET /open311/v2/tokens/{token}.{fmt}",
 )  # fmt: skip
 ROWS = MATRIX + tuple(
     Case(route, "pending", probe(*route.split(" ", 1)), PENDING) for route in PENDING_ROUTES

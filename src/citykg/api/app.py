@@ -16,11 +16,13 @@ from citykg.api.routes import (
     access,
     channels,
     cypher,
+    events,
     forms,
     health,
     ledgers,
     me,
     notifications,
+    open311,
     places,
     reviews,
     tasks,
@@ -42,6 +44,8 @@ ROUTERS = (
     tasks.router,
     channels.router,
     notifications.router,
+    events.router,
+    open311.router,
 )
 
 
