@@ -80,12 +80,27 @@ def city(request: pytest.FixtureRequest, ontology: Ontology) -> Iterator[EventCi
     streets = sorted({r["org"] for r in posts if str(r["name"]).endswith("办事处")})
     first_street = [r for r in posts if r["org"] == streets[0]]
     second_street = [r for r in posts if r["org"] == streets[1]]
-    save_principal(store, id="jd04", kind="official", name="jd04",
-                   person=next(r["person"] for r in first_street if r["role"] == "JD04"))
-    save_principal(store, id="jd01", kind="official", name="jd01",
-                   person=next(r["person"] for r in first_street if r["role"] == "JD01"))
-    save_principal(store, id="jd04b", kind="official", name="jd04b",
-                   person=next(r["person"] for r in second_street if r["role"] == "JD04"))
+    save_principal(
+        store,
+        id="jd04",
+        kind="official",
+        name="jd04",
+        person=next(r["person"] for r in first_street if r["role"] == "JD04"),
+    )
+    save_principal(
+        store,
+        id="jd01",
+        kind="official",
+        name="jd01",
+        person=next(r["person"] for r in first_street if r["role"] == "JD01"),
+    )
+    save_principal(
+        store,
+        id="jd04b",
+        kind="official",
+        name="jd04b",
+        person=next(r["person"] for r in second_street if r["role"] == "JD04"),
+    )
     residents = store.read(RESIDENTS)
     first, last = residents[0], residents[-1]
     for pid, row in (("r1", first), ("r2", last)):

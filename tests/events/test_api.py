@@ -10,8 +10,8 @@ import threading
 import time
 from collections.abc import Iterator
 
-import requests
 import pytest
+import requests
 import uvicorn
 from georeport import GeoReport
 
@@ -51,10 +51,18 @@ def post(server: str, fields: dict[str, str], fmt: str = "json") -> requests.Res
 
 def test_open311_through_a_third_party_client(city: EventCity, server: str, key: str) -> None:
     name, number = next(iter(city.buildings.values()))
-    created = post(server, {"api_key": key, "service_code": "0505",
-                            "address_string": f"{name}{number}号楼门口",
-                            "description": "有车辆长期占用消防通道", "first_name": "明",
-                            "last_name": "王", "phone": "13800000000"})
+    created = post(
+        server,
+        {
+            "api_key": key,
+            "service_code": "0505",
+            "address_string": f"{name}{number}号楼门口",
+            "description": "有车辆长期占用消防通道",
+            "first_name": "明",
+            "last_name": "王",
+            "phone": "13800000000",
+        },
+    )
     assert created.status_code == 200, created.text
     [answer] = created.json()
     request_id = answer["service_request_id"]
@@ -90,9 +98,9 @@ def test_open311_through_a_third_party_client(city: EventCity, server: str, key:
      "attribute[urgency]"),
     ({"api_key": "{key}", "service_code": "0505"}, 400, "address_string"),
 ])  # fmt: skip
-def test_open311_errors_in_the_spec_format(city: EventCity, server: str, key: str,
-                                           fields: dict[str, str], status: int,
-                                           mentions: str) -> None:
+def test_open311_errors_in_the_spec_format(
+    city: EventCity, server: str, key: str, fields: dict[str, str], status: int, mentions: str
+) -> None:
     before = city.store.read("MATCH (e:Event) RETURN count(e) AS n")[0]["n"]
     sent = {k: v.replace("{key}", key) for k, v in fields.items()}
     answer = post(server, sent)
@@ -104,30 +112,42 @@ def test_open311_errors_in_the_spec_format(city: EventCity, server: str, key: st
     assert city.store.read("MATCH (e:Event) RETURN count(e) AS n")[0]["n"] == before
     missing = requests.get(f"{server}/open311/v2/requests/SJ-none.json")
     assert missing.status_code == 404 and missing.json()[0]["code"] == 404
-    too_long = requests.get(f"{server}/open311/v2/requests.json",
-                         params={"start_date": "2025-01-01T00:00:00Z",
-                                 "end_date": "2025-06-01T00:00:00Z"})
+    too_long = requests.get(
+        f"{server}/open311/v2/requests.json",
+        params={"start_date": "2025-01-01T00:00:00Z", "end_date": "2025-06-01T00:00:00Z"},
+    )
     assert too_long.status_code == 400
 
 
 def test_events_api_report_queue_and_bad_input(city: EventCity, server: str) -> None:
     resident = {"Authorization": f"Bearer {issue_token(city.store, principal_id='r1')}"}
     centre = {"Authorization": f"Bearer {issue_token(city.store, principal_id='centre')}"}
-    made = requests.post(f"{server}/events", headers=resident,
-                      json={"description": "楼道里有人给电动车充电", "place": city.doors[0]})
+    made = requests.post(
+        f"{server}/events",
+        headers=resident,
+        json={"description": "楼道里有人给电动车充电", "place": city.doors[0]},
+    )
     assert made.status_code == 201, made.text
     case = made.json()["event"]
     queue = requests.get(f"{server}/events", headers=centre).json()
     assert case["id"] in {c["id"] for c in queue}
     detail = requests.get(f"{server}/events/{case['id']}", headers=resident).json()
     assert detail["timeline"][0]["event"] == "report"
-    bad = requests.post(f"{server}/events", headers=resident,
-                     json={"description": "路灯坏了", "category": "0000"})
+    bad = requests.post(
+        f"{server}/events", headers=resident, json={"description": "路灯坏了", "category": "0000"}
+    )
     assert bad.status_code == 422 and "category" in bad.text
-    rating = requests.post(f"{server}/events/{case['id']}/rating", headers=resident,
-                        json={"satisfaction": "1"})
+    rating = requests.post(
+        f"{server}/events/{case['id']}/rating", headers=resident, json={"satisfaction": "1"}
+    )
     assert rating.status_code == 409 and "event" in rating.text
-    kpis = requests.get(f"{server}/events/kpis", headers=centre,
-                     params={"district": "110105", "start": "2025-01-01T00:00:00Z",
-                             "end": "2027-01-01T00:00:00Z"})
+    kpis = requests.get(
+        f"{server}/events/kpis",
+        headers=centre,
+        params={
+            "district": "110105",
+            "start": "2025-01-01T00:00:00Z",
+            "end": "2027-01-01T00:00:00Z",
+        },
+    )
     assert kpis.status_code == 200 and kpis.json()

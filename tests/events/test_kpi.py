@@ -19,20 +19,36 @@ H = timedelta(hours=1)
 
 # (hours after report of each step; sign at 30h overruns the 24h dispatched deadline)
 SCRIPTS = {
-    "fast": [("dispatch", 1), ("sign", 2), ("reply", 20), ("close", 21), ("visit", 22),
-             ("rate1", 23)],
+    "fast": [
+        ("dispatch", 1),
+        ("sign", 2),
+        ("reply", 20),
+        ("close", 21),
+        ("visit", 22),
+        ("rate1", 23),
+    ],
     "late_sign": [("dispatch", 1), ("sign", 30), ("reply", 40), ("close", 41), ("rate3", 50)],
-    "sent_back": [("dispatch", 1), ("sign", 2), ("reply", 5), ("send_back", 6), ("reply", 9),
-                  ("close", 10)],
+    "sent_back": [
+        ("dispatch", 1),
+        ("sign", 2),
+        ("reply", 5),
+        ("send_back", 6),
+        ("reply", 9),
+        ("close", 10),
+    ],
     "open": [("dispatch", 1), ("sign", 2)],
     "waiting": [("dispatch", 1)],  # never signed: past its deadline at NOW
 }
 
 
 def run(city: EventCity, script: str, at: datetime) -> str:
-    case = events.report(city.store, ontology=city.ontology, principal=city.residents[0],
-                         report=Report(description="门口有人占道经营", place=city.doors[0]),
-                         at=at).event
+    case = events.report(
+        city.store,
+        ontology=city.ontology,
+        principal=city.residents[0],
+        report=Report(description="门口有人占道经营", place=city.doors[0]),
+        at=at,
+    ).event
     for step, hours in SCRIPTS[script]:
         who, action = {
             "dispatch": (city.centre, Action(event="dispatch")),
@@ -49,42 +65,65 @@ def run(city: EventCity, script: str, at: datetime) -> str:
 
 
 def test_kpis_equal_direct_counts(city: EventCity) -> None:
-    ids = [run(city, script, START + timedelta(days=i)) for i, script in
-           enumerate(["fast", "late_sign", "sent_back", "open", "waiting", "fast"])]
+    ids = [
+        run(city, script, START + timedelta(days=i))
+        for i, script in enumerate(["fast", "late_sign", "sent_back", "open", "waiting", "fast"])
+    ]
     department = events.detail(city.store, city.centre, ids[0], now=NOW)[0].department
     assert department
-    [row] = kpis(city.store, principal=city.centre, groups=[department], start=START, end=END,
-                 now=NOW)
+    [row] = kpis(
+        city.store, principal=city.centre, groups=[department], start=START, end=END, now=NOW
+    )
     facts = {i: history(city.store, item=i) for i in ids}
     states = {i: f[-1]["to"] for i, f in facts.items()}
     closed = [i for i, s in states.items() if s in ("closed", "visited", "rated")]
     assert (row.received, row.closed) == (len(ids), len(closed)) == (6, 4)
     assert row.completion_rate == round(4 / 6, 4)
-    late_leaving = {(i, f["from"]) for i, fs in facts.items() for f in fs[1:]
-                    if f["from"] != f["to"] and f.get("dueMs") is not None and f["atMs"] > f["dueMs"]}
+    late_leaving = {
+        (i, f["from"])
+        for i, fs in facts.items()
+        for f in fs[1:]
+        if f["from"] != f["to"] and f["atMs"] > f.get("dueMs", f["atMs"])
+    }
     assert late_leaving == {(ids[1], "dispatched")}
     hours = load_rules().deadlines.hours
-    still_late = {i for i, fs in facts.items() if i not in closed and fs[-1]["atMs"] + 3_600_000
-                  * (hours(stage=states[i], urgency="3", category="0504") or 0) < NOW.timestamp()
-                  * 1000}  # the open and the waiting case are past their stage's deadline now
+    still_late = {
+        i
+        for i, fs in facts.items()
+        if i not in closed
+        and fs[-1]["atMs"] + 3_600_000 * (hours(stage=states[i], urgency="3", category="0504") or 0)
+        < NOW.timestamp() * 1000
+    }  # the open and the waiting case are past their stage's deadline now
     assert len(still_late) == 2
     assert row.delay_rate == round(len({i for i, _ in late_leaving} | still_late) / 6, 4)
-    dispatched = [s for s in row.stages if s.stage == "dispatched"][0]
+    dispatched = next(s for s in row.stages if s.stage == "dispatched")
     visits = sum(1 for fs in facts.values() for f in fs[1:] if f["from"] == "dispatched")
     assert (dispatched.visits, dispatched.late) == (visits + 1, 2)  # + the one still waiting
-    signed_on_time = sum(1 for i in ids if any(f["event"] == "sign" and f["atMs"] <= f.get("dueMs", 0)
-                                               for f in facts[i]))
+    signed_on_time = sum(
+        1
+        for i in ids
+        if any(f["event"] == "sign" and f["atMs"] <= f.get("dueMs", 0) for f in facts[i])
+    )
     assert row.on_time_sign_rate == round(signed_on_time / 6, 4)
     replied = [i for i in ids if any(f["event"] == "reply" for f in facts[i])]
     sent = [i for i in ids if any(f["event"] == "send_back" for f in facts[i])]
     assert row.send_back_rate == round(len(sent) / len(replied), 4)
     assert row.satisfaction_rate == round(2 / 3, 4)  # two 满意 of three ratings
-    handling = sorted(f["atMs"] - f["sinceMs"] for fs in facts.values() for f in fs[1:]
-                      if f["from"] == "handling" and f["to"] != "handling")
-    median = [s for s in row.stages if s.stage == "handling"][0].median_hours
+    handling = sorted(
+        f["atMs"] - f["sinceMs"]
+        for fs in facts.values()
+        for f in fs[1:]
+        if f["from"] == "handling" and f["to"] != "handling"
+    )
+    median = next(s for s in row.stages if s.stage == "handling").median_hours
     assert median == round(handling[(len(handling) - 1) // 2] / 3_600_000, 2)
-    advice = {s.stage: s for s in suggestions(city.store, principal=city.centre,
-                                              groups=[department], start=START, end=END)}
+    advice = {
+        s.stage: s
+        for s in suggestions(
+            city.store, principal=city.centre, groups=[department], start=START, end=END
+        )
+    }
     assert advice["handling"].visits == len(handling)
     assert advice["handling"].within_days["1"] == round(
-        sum(1 for d in handling if d <= 86_400_000) / len(handling), 4)
+        sum(1 for d in handling if d <= 86_400_000) / len(handling), 4
+    )

@@ -25,8 +25,13 @@ def own_building_text(city: EventCity, door: str, problem: str) -> str:
 def test_the_full_loop_with_stage_times(city: EventCity) -> None:
     resident = city.residents[0]
     text = own_building_text(city, city.doors[0], "楼下路灯不亮好几天了")
-    intake = events.report(city.store, ontology=city.ontology, principal=resident,
-                           report=Report(description=text, source="photo"), at=T0)
+    intake = events.report(
+        city.store,
+        ontology=city.ontology,
+        principal=resident,
+        report=Report(description=text, source="photo"),
+        at=T0,
+    )
     case = intake.event
     assert intake.locate["building"] == city.doors[0][:19]
     assert case.place == city.doors[0][:19] and case.locate_method == "text"
@@ -42,20 +47,38 @@ def test_the_full_loop_with_stage_times(city: EventCity) -> None:
         (resident, Action(event="rate", satisfaction="1", note="很满意"), "rated", 40),
     ]
     for who, action, state, hours in steps:
-        case = events.act(city.store, principal=who, event_id=case.id, action=action,
-                          at=T0 + timedelta(hours=hours))
+        case = events.act(
+            city.store,
+            principal=who,
+            event_id=case.id,
+            action=action,
+            at=T0 + timedelta(hours=hours),
+        )
         assert case.state == state
     assert case.status == "closed" and case.closure == "resolved" and case.satisfaction == "1"
     facts = history(city.store, item=case.id)
-    assert [f["event"] for f in facts] == ["report", "dispatch", "sign", "reply", "close",
-                                           "visit", "rate"]
+    assert [f["event"] for f in facts] == [
+        "report",
+        "dispatch",
+        "sign",
+        "reply",
+        "close",
+        "visit",
+        "rate",
+    ]
     assert [f["by"] for f in facts][1:3] == ["centre", "jd04"]
     spent = {f["from"]: f["atMs"] - f["sinceMs"] for f in facts[1:]}
-    assert spent == {"accepted": 3_600_000, "dispatched": 3_600_000, "handling": 28 * 3_600_000,
-                     "replied": 3_600_000, "closed": 2 * 3_600_000, "visited": 7 * 3_600_000}
+    assert spent == {
+        "accepted": 3_600_000,
+        "dispatched": 3_600_000,
+        "handling": 28 * 3_600_000,
+        "replied": 3_600_000,
+        "closed": 2 * 3_600_000,
+        "visited": 7 * 3_600_000,
+    }
     mine = events.queue(city.store, city.residents[0], now=T0 + timedelta(hours=41))
     assert [m.id for m in mine] == [case.id]
-    view, timeline = events.detail(city.store, resident, case.id, now=T0)
+    _, timeline = events.detail(city.store, resident, case.id, now=T0)
     assert "by" not in timeline[1]  # a resident sees the public status, not who
     with pytest.raises(NotFound):
         events.detail(city.store, city.residents[1], case.id, now=T0)
@@ -65,11 +88,20 @@ def test_send_back_supervise_and_reopen(city: EventCity) -> None:
     resident = city.residents[0]
     at = T0 + timedelta(days=2)
     text = own_building_text(city, city.doors[0], "门口有人占道经营")
-    case = events.report(city.store, ontology=city.ontology, principal=resident,
-                         report=Report(description=text), at=at).event
+    case = events.report(
+        city.store,
+        ontology=city.ontology,
+        principal=resident,
+        report=Report(description=text),
+        at=at,
+    ).event
     act = lambda who, hours, **kw: events.act(  # noqa: E731
-        city.store, principal=who, event_id=case.id, action=Action(**kw),
-        at=at + timedelta(hours=hours))
+        city.store,
+        principal=who,
+        event_id=case.id,
+        action=Action(**kw),
+        at=at + timedelta(hours=hours),
+    )
     act(city.centre, 1, event="dispatch")
     with pytest.raises(NotFound):  # another street's office: out of reach is missing
         act(city.other_street, 2, event="sign")
@@ -93,14 +125,28 @@ def test_send_back_supervise_and_reopen(city: EventCity) -> None:
 def test_reopen_only_within_the_window(city: EventCity) -> None:
     resident = city.residents[0]
     at = T0 + timedelta(days=5)
-    case = events.report(city.store, ontology=city.ontology, principal=resident,
-                         report=Report(description="小区垃圾桶满了没人清运", place=city.doors[0]),
-                         at=at).event
-    events.act(city.store, principal=city.centre, event_id=case.id,
-               action=Action(event="close", closure="transferred"), at=at)
+    case = events.report(
+        city.store,
+        ontology=city.ontology,
+        principal=resident,
+        report=Report(description="小区垃圾桶满了没人清运", place=city.doors[0]),
+        at=at,
+    ).event
+    events.act(
+        city.store,
+        principal=city.centre,
+        event_id=case.id,
+        action=Action(event="close", closure="transferred"),
+        at=at,
+    )
     with pytest.raises(ValidationFailed) as failed:
-        events.act(city.store, principal=resident, event_id=case.id,
-                   action=Action(event="reopen", reason="没解决"), at=at + timedelta(days=40))
+        events.act(
+            city.store,
+            principal=resident,
+            event_id=case.id,
+            action=Action(event="reopen", reason="没解决"),
+            at=at + timedelta(days=40),
+        )
     assert failed.value.violations[0].path == "event"
 
 
@@ -108,16 +154,29 @@ def test_a_duplicate_is_proposed_then_merged_and_its_reporter_follows(city: Even
     first, second = city.residents
     at = T0 + timedelta(days=10)
     name, number = city.buildings[city.doors[0][:19]]
-    original = events.report(city.store, ontology=city.ontology, principal=first, report=Report(
-        description=f"{name}{number}号楼门口井盖丢了，很危险"), at=at).event
-    again = events.report(city.store, ontology=city.ontology, principal=second, report=Report(
-        description=f"来电反映{name}{number}号楼门口的井盖丢了", source="hotline"),
-        at=at + timedelta(hours=2))
+    original = events.report(
+        city.store,
+        ontology=city.ontology,
+        principal=first,
+        report=Report(description=f"{name}{number}号楼门口井盖丢了，很危险"),
+        at=at,
+    ).event
+    again = events.report(
+        city.store,
+        ontology=city.ontology,
+        principal=second,
+        report=Report(description=f"来电反映{name}{number}号楼门口的井盖丢了", source="hotline"),
+        at=at + timedelta(hours=2),
+    )
     assert again.candidates and again.candidates[0].id == original.id
     assert again.event.state == "accepted"  # never merged by itself
-    merged = events.act(city.store, principal=city.centre, event_id=again.event.id,
-                        action=Action(event="merge", master=original.id),
-                        at=at + timedelta(hours=3))
+    merged = events.act(
+        city.store,
+        principal=city.centre,
+        event_id=again.event.id,
+        action=Action(event="merge", master=original.id),
+        at=at + timedelta(hours=3),
+    )
     assert merged.state == "merged" and merged.closure == "duplicate"
     assert merged.duplicate_of == original.id
     view, _ = events.detail(city.store, second, original.id, now=at)  # the follower reads it
@@ -126,26 +185,50 @@ def test_a_duplicate_is_proposed_then_merged_and_its_reporter_follows(city: Even
     assert any(m.duplicate_of == original.id for m in mine)
 
 
-@pytest.mark.parametrize(("report", "field"), [
-    ({"description": "路灯坏了", "category": "9999"}, "category"),
-    ({"description": "路灯坏了", "place": "110105001999"}, "place"),
-])
-def test_bad_input_names_the_field_and_writes_nothing(city: EventCity, report: dict[str, str],
-                                                      field: str) -> None:
+@pytest.mark.parametrize(
+    ("report", "field"),
+    [
+        ({"description": "路灯坏了", "category": "9999"}, "category"),
+        ({"description": "路灯坏了", "place": "110105001999"}, "place"),
+    ],
+)
+def test_bad_input_names_the_field_and_writes_nothing(
+    city: EventCity, report: dict[str, str], field: str
+) -> None:
     before = city.store.read(COUNT)[0]["n"]
     with pytest.raises(ValidationFailed) as failed:
-        events.report(city.store, ontology=city.ontology, principal=city.residents[0],
-                      report=Report.model_validate(report), at=T0)
+        events.report(
+            city.store,
+            ontology=city.ontology,
+            principal=city.residents[0],
+            report=Report.model_validate(report),
+            at=T0,
+        )
     assert failed.value.violations[0].path == field
     assert city.store.read(COUNT)[0]["n"] == before
 
 
 def test_a_step_not_allowed_from_the_stage_is_a_conflict(city: EventCity) -> None:
-    case = events.report(city.store, ontology=city.ontology, principal=city.residents[0],
-                         report=Report(description="噪音扰民", place=city.doors[0]), at=T0).event
-    with pytest.raises(Conflict, match="^event: 'rate' is not allowed"):  # not closed yet
-        events.act(city.store, principal=city.residents[0], event_id=case.id,
-                   action=Action(event="rate", satisfaction="1"), at=T0)
+    case = events.report(
+        city.store,
+        ontology=city.ontology,
+        principal=city.residents[0],
+        report=Report(description="噪音扰民", place=city.doors[0]),
+        at=T0,
+    ).event
+    with pytest.raises(Conflict, match=r"^event: 'rate' is not allowed"):  # not closed yet
+        events.act(
+            city.store,
+            principal=city.residents[0],
+            event_id=case.id,
+            action=Action(event="rate", satisfaction="1"),
+            at=T0,
+        )
     with pytest.raises(Conflict):
-        events.act(city.store, principal=city.community, event_id=case.id,
-                   action=Action(event="reply", reply="x"), at=T0)
+        events.act(
+            city.store,
+            principal=city.community,
+            event_id=case.id,
+            action=Action(event="reply", reply="x"),
+            at=T0,
+        )

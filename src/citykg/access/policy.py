@@ -596,8 +596,9 @@ def may_act_on_event(principal: Principal, facts: EventFacts, *, actor: str) -> 
                 and (facts.role is None or p.role == facts.role)]  # fmt: skip
     if actor == "handler":
         if handling:
-            return ItemDecision(True, f"handles it through {facts.department}/{facts.role}",
-                                f"通过岗位 {facts.department}/{facts.role} 办理", handling[0])  # fmt: skip
+            post = f"{facts.department}/{facts.role}"
+            return ItemDecision(True, f"handles it through {post}", f"通过岗位 {post} 办理",
+                                handling[0])  # fmt: skip
         return ItemDecision(False, f"only the post {facts.department}/{facts.role} handles it",
                             f"仅岗位 {facts.department}/{facts.role} 可办理")  # fmt: skip
     centre = [p for p in _event_posts(principal) if p.organization == facts.dispatcher]

@@ -18,5 +18,14 @@ from citykg.events.models import Report as Report
 from citykg.events.views import detail as detail
 from citykg.events.views import queue as queue
 
-__all__ = ["Action", "EventView", "IntakeView", "Report", "act", "detail", "queue", "report",
-           "report_many"]
+__all__ = [
+    "Action",
+    "EventView",
+    "IntakeView",
+    "Report",
+    "act",
+    "detail",
+    "queue",
+    "report",
+    "report_many",
+]

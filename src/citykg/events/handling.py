@@ -44,8 +44,9 @@ class Action(BaseModel):
     role: str | None = Field(default=None, description="redispatch: the post role.")
     reply: str | None = Field(default=None, max_length=4000, description="reply: to the reporter.")
     closure: Closure | None = Field(default=None, description="close: how it ended.")
-    satisfaction: Literal["1", "2", "3"] | None = Field(default=None,
-                                                        description="rate: 满意/基本满意/不满意")
+    satisfaction: Literal["1", "2", "3"] | None = Field(
+        default=None, description="rate: 满意/基本满意/不满意"
+    )
     resolved: bool | None = None
     master: str | None = Field(default=None, description="merge: the case it duplicates.")
 
@@ -74,8 +75,9 @@ def act(store: GraphStore, *, principal: Principal, event_id: str, action: Actio
         tail = queries.TAIL_ASSIGN
     elif action.event in ("dispatch", "reopen"):
         if not department:
-            raise ValidationFailed([Violation("department", "the case is not routed: "
-                                              "redispatch it to a department", "该事件尚未确定承办单位，请改派")])  # fmt: skip
+            raise ValidationFailed([Violation(
+                "department", "the case is not routed: redispatch it to a department",
+                "该事件尚未确定承办单位，请改派")])  # fmt: skip
         tail = queries.TAIL_ASSIGN
     if action.event == "reply":
         sets["reply"] = _required(action.reply, "reply")

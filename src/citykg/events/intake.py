@@ -126,7 +126,8 @@ def _plan(store: GraphStore, here: Any, rules: EventRules, ontology: Ontology,
         "eventClass": classification.event_class, "categoryPicked": classification.picked,
         "state": "accepted", "version": 0, "stateSince": at.isoformat(), "stateSinceMs": at_ms,
         "reportedAtMs": at_ms, "stageDue": stage_due.isoformat(),
-        "stageDueMs": int(stage_due.timestamp() * 1000), "closeDueMs": int(close_due.timestamp() * 1000),
+        "stageDueMs": int(stage_due.timestamp() * 1000),
+        "closeDueMs": int(close_due.timestamp() * 1000),
         "stages": ["accepted"], "locateMethod": location.method,
         "locateConfidence": location.confidence, "alternatives": list(location.alternatives),
     }  # fmt: skip
@@ -167,8 +168,9 @@ def _locate(locator: Any, item: Report) -> Location:
     if item.place:
         found: Location = locator.at_code(item.place.strip())
         if found.place is None:
-            raise ValidationFailed([Violation("place", f"unknown place code {item.place!r}",
-                                              f"未知的地点编码 {item.place!r}", value=item.place)])  # fmt: skip
+            raise ValidationFailed([Violation(
+                "place", f"unknown place code {item.place!r}", f"未知的地点编码 {item.place!r}",
+                value=item.place)])  # fmt: skip
         return found
     if item.lat is not None and item.long is not None:
         found = locator.at_point(item.lat, item.long)

@@ -96,10 +96,16 @@ def _row(group: str, name: str | None, c: dict[str, Any] | None,
             continue
         visits = s["left"] + s.get("running", 0)
         late = s["late"] + s.get("lateRunning", 0)
-        median = s["median"]
-        per_stage.append(StageKpi(stage=stage, visits=visits, late=late,
-                                  delay_rate=_share(late, visits),
-                                  median_hours=None if median is None else round(median / 3_600_000, 2)))  # fmt: skip
+        hours = None if s["median"] is None else round(s["median"] / 3_600_000, 2)
+        per_stage.append(
+            StageKpi(
+                stage=stage,
+                visits=visits,
+                late=late,
+                delay_rate=_share(late, visits),
+                median_hours=hours,
+            )
+        )
     return DepartmentKpi(
         group=group, name=name, received=n["received"], closed=n["closed"],
         resolved=n["resolved"], transferred=n["transferred"], unresolvable=n["unresolvable"],

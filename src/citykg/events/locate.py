@@ -1,6 +1,7 @@
 """Locating a report: by place code, by coordinates, or from a hotline sentence.
 
-Hotline text is a sentence, not an address: 「我家住在金安家园3号楼2单元，楼下井盖丢了，联系人王先生」,
+Hotline text is a sentence, not an address:
+「我家住在金安家园3号楼2单元，楼下井盖丢了，联系人王先生」,
 「收货地址：朝阳区望京街道花家地社区…，电话…」. The address is found *inside* it: every written
 form of a known division (the geo gazetteer, :meth:`~citykg.geo.Gazetteer.mentions`) and of a
 known compound (this module's :class:`PremisesIndex`) is a mention; a mention inside a longer one
@@ -176,11 +177,12 @@ class Locator:
         for code in {m[2] for m in mentions}:
             weight = {c: w for c, w in _best_weights(mentions).items() if code.startswith(c)}
             support[code] = sum(weight.values())
-        ranked = sorted(support, key=lambda c: (-support[c], -len(c), not c.startswith(within or "\0"), c))
+        inside = within or "\0"
+        ranked = sorted(support, key=lambda c: (-support[c], -len(c), not c.startswith(inside), c))
         best = ranked[0]
         ties = tuple(
             c for c in ranked[1:] if support[c] == support[best] and len(c) == len(best)
-            and c.startswith(within or "\0") == best.startswith(within or "\0")
+            and c.startswith(inside) == best.startswith(inside)
         )  # fmt: skip
         end = max(m[1] for m in mentions if m[2] == best)
         start = min(m[0] for m in mentions if best.startswith(m[2]))
@@ -195,9 +197,9 @@ class Locator:
 
     def _mentions(self, norm: str) -> list[tuple[int, int, str, float]]:
         found = [
-            (s, e, code, _WEIGHTS[int(LEVEL_OF_LENGTH[len(code)])] * (_SHORT_DISCOUNT if short and len(code) < 12 else 1.0))
+            (s, e, code, _weight(code, short))
             for s, e, code, short in self.gazetteer.mentions(norm)
-        ]  # fmt: skip
+        ]
         forms, lengths = self.premises.forms, self.premises.lengths
         for pos, ch in enumerate(norm):
             for length in lengths.get(ch, ()):
@@ -236,6 +238,13 @@ class Locator:
 
         return Location(code, method, confidence, at(Level.COMMUNITY), at(Level.COMPOUND),
                         at(Level.BUILDING), at(Level.UNIT), at(Level.DOOR))  # fmt: skip
+
+
+def _weight(code: str, short: bool) -> float:
+    """Deeper levels weigh more; a bare short name (朝阳, 望京) of a level above the community
+    counts half."""
+    weight = _WEIGHTS[int(LEVEL_OF_LENGTH[len(code)])]
+    return weight * _SHORT_DISCOUNT if short and len(code) < 12 else weight
 
 
 def _best_weights(mentions: list[tuple[int, int, str, float]]) -> dict[str, float]:

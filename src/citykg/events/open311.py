@@ -22,8 +22,8 @@ from citykg.ontology import Ontology
 REQUIRED_URGENCY = ("04",)
 """Category prefixes whose reports must say how urgent they are."""
 _DIGITS = re.compile(r"[0-9０-９]{7,}")
-_CLOSURES = {"resolved": "已解决", "transferred": "非本单位职责，已转办", "unresolvable": "无法解决",
-             "duplicate": "重复件，已并案"}  # fmt: skip
+_CLOSURES = {"resolved": "已解决", "transferred": "非本单位职责，已转办",
+             "unresolvable": "无法解决", "duplicate": "重复件，已并案"}  # fmt: skip
 
 
 def services(ontology: Ontology) -> list[dict[str, Any]]:

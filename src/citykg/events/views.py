@@ -66,11 +66,14 @@ def view(case: Case, principal: Principal | None, *, now: datetime,
     state = str(p["state"])
     actions = []
     if principal is not None:
-        actions = [e for e in EVENTS.allowed(state)
-                   if may_act_on_event(principal, case.facts, actor=EVENTS.transition(e).actor).allowed]  # fmt: skip
+        facts = case.facts
+        actions = [e for e in EVENTS.allowed(state) if may_act_on_event(
+            principal, facts, actor=EVENTS.transition(e).actor).allowed]  # fmt: skip
     due = p.get("stageDueMs")
-    running_late = due is not None and state not in (*CLOSED_STATES, "merged") and (
-        int(due) < int(now.timestamp() * 1000)
+    running_late = (
+        due is not None
+        and state not in (*CLOSED_STATES, "merged")
+        and (int(due) < int(now.timestamp() * 1000))
     )
     return EventView(
         id=case.id, title=str(p.get("title") or ""), description=p.get("description"),
@@ -81,7 +84,8 @@ def view(case: Case, principal: Principal | None, *, now: datetime,
         closure=p.get("closure"), place=p.get("placeCode"), address=p.get("address"),
         lat=p.get("latitude"), long=p.get("longitude"), locate_method=p.get("locateMethod"),
         locate_confidence=p.get("locateConfidence"), alternatives=list(p.get("alternatives") or []),
-        department=p.get("department"), department_name=(names or {}).get(p.get("department") or ""),
+        department=p.get("department"),
+        department_name=(names or {}).get(p.get("department") or ""),
         role=p.get("role"), dispatcher=p.get("dispatcher"), urgency=str(p.get("urgency") or "3"),
         source=p.get("source"), reported_at=str(p.get("reportedAt")), updated_at=p.get("updatedAt"),
         stage_due=p.get("stageDue"), expected_at=p.get("expectedAt"),
@@ -100,7 +104,8 @@ def detail(store: GraphStore, principal: Principal, event_id: str, *,
     timeline = history(store, item=case.id)
     if principal.kind == "resident":  # the public status: stages and times, not who
         timeline = [{k: t.get(k) for k in ("event", "from", "to", "at", "note")} for t in timeline]
-    return view(case, principal, now=now, names=names_of(store, [case.props.get("department")])), timeline
+    names = names_of(store, [case.props.get("department")])
+    return view(case, principal, now=now, names=names), timeline
 
 
 def queue(store: GraphStore, principal: Principal, *, now: datetime, states: Sequence[str] = (),

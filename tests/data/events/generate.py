@@ -83,13 +83,18 @@ class Writer:
         if rng.random() < 0.15:
             address = address.replace(cname, cname + " ", 1)
         text = self._frame(address)
-        return {"text": text, "format": style,
-                "truth": {"community": community, "compound": compound, "building": building}}
+        return {
+            "text": text,
+            "format": style,
+            "truth": {"community": community, "compound": compound, "building": building},
+        }
 
     def _number(self, code: str) -> str:
         row = self.rows[code]
         number = row.get("number")
-        return str(number) if number is not None else "".join(c for c in str(row["name"]) if c.isdigit())
+        if number is not None:
+            return str(number)
+        return "".join(c for c in str(row["name"]) if c.isdigit())
 
     def _written(self, code: str, short: bool) -> str:
         forms = name_forms(self.divisions[code], 5 if len(code) == 12 else 4)
@@ -121,8 +126,8 @@ class Writer:
         if style == "dashed":
             return f"{b}-{u}-{d}"
         bn = int(b) if b.isdigit() else None
-        building = rng.choice((f"{b}号楼", f"{b}号楼", f"{b}栋", f"{b}幢", f"{b}#",
-                               f"{chinese(bn)}号楼" if bn and bn <= 30 else f"{b}号楼"))  # fmt: skip
+        spoken = f"{chinese(bn)}号楼" if bn and bn <= 30 else f"{b}号楼"
+        building = rng.choice((f"{b}号楼", f"{b}号楼", f"{b}栋", f"{b}幢", f"{b}#", spoken))
         un = int(u) if u.isdigit() else 1
         unit = rng.choice((f"{u}单元", f"{u}单元", f"{u}门", f"{chinese(un)}单元"))
         return rng.choice((building, building + unit, building + unit + d,

@@ -134,6 +134,7 @@ class RateIn(BaseModel):
 @router.post("/{event_id}/rating")
 def rate(event_id: str, body: RateIn, store: Store, principal: CurrentPrincipal) -> EventView:
     """The reporter rates a closed case (满意 1, 基本满意 2, 不满意 3)."""
-    action = Action(event="rate", satisfaction=body.satisfaction, note=body.feedback,
-                    resolved=body.resolved)
+    action = Action(
+        event="rate", satisfaction=body.satisfaction, note=body.feedback, resolved=body.resolved
+    )
     return events.act(store, principal=principal, event_id=event_id, action=action, at=now())

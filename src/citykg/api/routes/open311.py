@@ -74,7 +74,8 @@ def _xml(root: str, item: str, data: Any) -> bytes:
     for entry in data if isinstance(data, list) else [data]:
         node = top if not isinstance(data, list) else ET.SubElement(top, item)
         _fill(node, entry)
-    return ET.tostring(top, encoding="utf-8", xml_declaration=True)
+    text: bytes = ET.tostring(top, encoding="utf-8", xml_declaration=True)
+    return text
 
 
 def _fill(node: ET.Element, value: Any) -> None:
