@@ -37,12 +37,22 @@ SERVICE_FORM: dict[str, Any] = {
 }  # fmt: skip
 SYSTEM = Principal(id="system:demo", kind="service", name="演示数据", scope=PlaceScope.everywhere())
 DEMO_CHANNELS: LiteralString = "MATCH (c:Channel) RETURN count(c) AS n"
-# Communities with the organization answering for them and a post holder there (SQ05).
+# The first community with a worker (SQ05) and the holders of channel-managing posts over it:
+# its committee's director (SQ01), its street office's head (JD01), a district bureau's (BM01).
 COMMUNITIES: LiteralString = (
     "MATCH (p:Person)-[h:HOLDS_POST_IN]->(o:ResidentsCommittee)-[:HAS_JURISDICTION_OVER]->"
     "(c:Community) WHERE h.until IS NULL AND h.role = 'SQ05' "
-    "WITH c, min(p.idNumber) AS worker RETURN c.placeCode AS community, worker "
-    "ORDER BY community LIMIT 3"
+    "WITH c, min(p.idNumber) AS worker ORDER BY c.placeCode LIMIT 1 "
+    "MATCH (a:Person)-[ha:HOLDS_POST_IN]->(:ResidentsCommittee)-[:HAS_JURISDICTION_OVER]->(c) "
+    "WHERE ha.until IS NULL AND ha.role = 'SQ01' "
+    "MATCH (b:Person)-[hb:HOLDS_POST_IN]->(:SubdistrictOffice)-[:HAS_JURISDICTION_OVER]->"
+    "(s:Subdistrict) WHERE hb.until IS NULL AND hb.role = 'JD01' "
+    "AND c.placeCode STARTS WITH s.placeCode "
+    "MATCH (d:Person)-[hd:HOLDS_POST_IN]->(:GovernmentDepartment)-[:HAS_JURISDICTION_OVER]->"
+    "(t:District) WHERE hd.until IS NULL AND hd.role = 'BM01' "
+    "AND c.placeCode STARTS WITH t.placeCode "
+    "RETURN c.placeCode AS community, worker, min(a.idNumber) AS director, "
+    "min(b.idNumber) AS head, min(d.idNumber) AS bureau"
 )
 # Residents of a community (requesters of the demo), oldest first.
 RESIDENTS: LiteralString = (
@@ -85,8 +95,10 @@ def seed_demo_channels(store: GraphStore, *, ontology: Ontology) -> int:
         _spec("居住证明开具", "Proof of residence", "证明", community[:9], limit="unlimited"),
         _spec("楼道照明报修", "Stairwell lighting repair", "报修", community, review=False),
     ]  # fmt: skip
-    channels = [create_channel(store, catalog=catalog, principal=SYSTEM, spec=s, at=start)
-                for s in specs]  # fmt: skip
+    managers = [_official(store, f"demo-channel-{key}", str(found[0][key]))
+                for key in ("bureau", "head", "director")]  # fmt: skip
+    channels = [create_channel(store, catalog=catalog, principal=who, spec=spec, at=start)
+                for who, spec in zip(managers, specs, strict=True)]  # fmt: skip
     worker = _official(store, "demo-channel-handler", str(found[0]["worker"]))
     rows = store.read(RESIDENTS, {"community": community, "limit": 12})
     for n, row in enumerate(rows):

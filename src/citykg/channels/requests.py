@@ -33,7 +33,6 @@ from citykg.channels.models import Reply, RequestIn, RequestView
 from citykg.channels.offered import admit
 from citykg.controls import get_compiled, submit
 from citykg.controls.compile import validators_for
-from citykg.demo.validation import as_instance, as_relation
 from citykg.errors import Conflict, NotFound, ValidationFailed
 from citykg.geo.codes import PlaceCode
 from citykg.graph import GraphStore
@@ -260,6 +259,8 @@ def _validated(
 ) -> dict[str, Any]:
     """The request as an ontology instance, checked by the compiled validators (a title too
     long, say, is refused naming ``title``); the relations' parameters."""
+    from citykg.demo.validation import as_instance, as_relation  # demo imports the channels
+
     report = {"channel": REPORT_CHANNEL, "reportedAt": at.isoformat(), "wantsReply": True}
     instance = as_instance(
         ontology,

@@ -13,11 +13,13 @@ import click
 
 from citykg.cli.access import access
 from citykg.cli.analysis import analysis
+from citykg.cli.channels import channels_group
 from citykg.cli.controls import controls
 from citykg.cli.demo_generate import generate
 from citykg.cli.geo import geo
 from citykg.cli.graph import cypher, migrate, status
 from citykg.cli.ledgers import ledgers
+from citykg.cli.notify import notify_group
 from citykg.cli.ontology import ontology
 from citykg.cli.serve import demo, serve
 from citykg.cli.tasks import tasks_group
@@ -54,6 +56,8 @@ for command in (status, cypher, migrate, serve, demo, ontology, users, geo, cont
                 access, analysis, generate):  # fmt: skip
     cli.add_command(command)
 cli.add_command(tasks_group)
+cli.add_command(channels_group)
+cli.add_command(notify_group)
 demo.add_command(generate)  # ``citykg demo generate``; ``citykg generate`` is the same command
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from citykg.access import principal, save_principal
+from citykg.channels.demo import seed_demo_channels
 from citykg.controls import load_examples
 from citykg.demo.fixture import FixtureSummary, demo_principals, is_empty, load_fixture
 from citykg.demo.generate import ORG_LABELS, PREMISES_LABELS, CitySummary, generate_city
 from citykg.graph import GraphStore
+from citykg.notifications.demo import seed_demo_notifications
 from citykg.ontology import load_ontology
 from citykg.settings import Settings
 from citykg.tasks.demo import seed_demo_tasks
@@ -50,6 +52,8 @@ def prepare_demo(store: GraphStore, *, settings: Settings) -> DemoCity:
     builder = principal(store, "builder")
     load_examples(store, ontology=ontology, principal=builder)
     tokens.update(seed_demo_tasks(store, ontology=ontology))
+    seed_demo_channels(store, ontology=ontology)
+    seed_demo_notifications(store, ontology=ontology)
     return DemoCity(loaded=loaded, tokens=tokens)
 
 
