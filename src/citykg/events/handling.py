@@ -67,18 +67,18 @@ def act(store: GraphStore, *, principal: Principal, event_id: str, action: Actio
     at_ms = _ms(at)
     sets: dict[str, Any] = {"updatedAt": at.isoformat()}
     params: dict[str, Any] = {"supervised": 0, "sentBack": 0, "reopened": 0, "returned": 0}
-    tail: LiteralString = queries.TAIL_PLAIN
+    tail: LiteralString = queries.tail_plain
     department = p.get("department")
     if action.event == "redispatch":
         department = _required(action.department, "department")
         sets |= {"department": department, "role": action.role}
-        tail = queries.TAIL_ASSIGN
+        tail = queries.tail_assign
     elif action.event in ("dispatch", "reopen"):
         if not department:
             raise ValidationFailed([Violation(
                 "department", "the case is not routed: redispatch it to a department",
                 "该事件尚未确定承办单位，请改派")])  # fmt: skip
-        tail = queries.TAIL_ASSIGN
+        tail = queries.tail_assign
     if action.event == "reply":
         sets["reply"] = _required(action.reply, "reply")
         sets["repliedAtMs"] = at_ms
@@ -93,7 +93,7 @@ def act(store: GraphStore, *, principal: Principal, event_id: str, action: Actio
         params["sentBack"] = 1
     elif action.event == "supervise":
         params["supervised"] = 1
-        tail = queries.TAIL_SUPERVISE
+        tail = queries.tail_supervise
     elif action.event == "return_order":
         params["returned"] = 1
         sets["returnReason"] = action.reason
@@ -102,7 +102,7 @@ def act(store: GraphStore, *, principal: Principal, event_id: str, action: Actio
                  "feedback": action.note}  # fmt: skip
         params |= {"person": principal.person, "satisfaction": action.satisfaction,
                    "resolved": action.resolved}  # fmt: skip
-        tail = queries.TAIL_RATE
+        tail = queries.tail_rate
     elif action.event == "reopen":
         closed_at = int(p.get("closedAtMs") or 0)
         if at_ms - closed_at > rules.reopen_days * 86_400_000:
@@ -117,7 +117,7 @@ def act(store: GraphStore, *, principal: Principal, event_id: str, action: Actio
             f"{p.get('title')} {p.get('description')}",
             f"{master.props.get('title')} {master.props.get('description')}")}  # fmt: skip
         sets |= {"closure": "duplicate", "isDuplicate": True}
-        tail = queries.TAIL_MERGE
+        tail = queries.tail_merge
     if step.moves_state:
         sets |= _entering(step.target, at, p, rules)
     due = p.get("stageDueMs")

@@ -35,16 +35,16 @@ CREATE_EVENTS: LiteralString = (
 
 # Duplicate candidates: the same compound (or community) and category, or the same grid cell
 # and category, reported within the window, open or closed recently.
-_CANDIDATE_FIELDS: LiteralString = (
+_candidate_fields: LiteralString = (
     "WHERE e.reportedAtMs >= $since AND e.state <> 'merged' "
     "AND (e.closedAtMs IS NULL OR e.closedAtMs >= $closedSince) "
     "RETURN e.id AS id, e.title AS title, e.description AS description, "
     "e.placeCode AS place, e.state AS state, e.reportedAt AS reportedAt"
 )
 DUPLICATE_CANDIDATES: LiteralString = (
-    "UNWIND $placeKeys AS k MATCH (e:Event {dupPlace: k}) " + _CANDIDATE_FIELDS + " "
+    "UNWIND $placeKeys AS k MATCH (e:Event {dupPlace: k}) " + _candidate_fields + " "
     "UNION "
-    "UNWIND $cellKeys AS k MATCH (e:Event {dupCell: k}) " + _CANDIDATE_FIELDS
+    "UNWIND $cellKeys AS k MATCH (e:Event {dupCell: k}) " + _candidate_fields
 )
 
 EVENT: LiteralString = (
@@ -107,9 +107,9 @@ PREMISES_VERSION: LiteralString = (
     "RETURN compounds, buildings, doors, duties"
 )
 
-# --- the move statement's tails: effects in the same statement as the state change ----------
+# --- the move statement's tails (lower case: fragments, not statements): the case's own effects
 
-TAIL_STAGE: LiteralString = (
+tail_stage: LiteralString = (
     "SET n.leftStages = coalesce(n.leftStages, []) + "
     "CASE WHEN row.from <> row.to THEN [row.from] ELSE [] END, "
     "n.leftMs = coalesce(n.leftMs, []) + "
@@ -126,10 +126,10 @@ TAIL_STAGE: LiteralString = (
     "n.returnCount = coalesce(n.returnCount, 0) + $returned "
 )
 
-TAIL_PLAIN: LiteralString = TAIL_STAGE + "RETURN collect(n.id) AS moved"
+tail_plain: LiteralString = tail_stage + "RETURN collect(n.id) AS moved"
 
-TAIL_ASSIGN: LiteralString = (
-    TAIL_STAGE + "WITH n, row "
+tail_assign: LiteralString = (
+    tail_stage + "WITH n, row "
     "CALL { WITH n, row MATCH (o:Organization {creditCode: n.department}) "
     "CREATE (n)-[a:ASSIGNED_TO]->(o) SET a.dispatchedAt = row.at, a.deadline = n.handleDue, "
     "a.role = '1', a.dispatchedBy = row.organization, a.accepted = false "
@@ -137,8 +137,8 @@ TAIL_ASSIGN: LiteralString = (
     "RETURN collect(n.id) AS moved"
 )
 
-TAIL_SUPERVISE: LiteralString = (
-    TAIL_STAGE + "WITH n, row "
+tail_supervise: LiteralString = (
+    tail_stage + "WITH n, row "
     "CALL { WITH n, row WITH n, row WHERE row.organization IS NOT NULL "
     "MATCH (o:Organization {creditCode: row.organization}) "
     "CREATE (n)-[s:SUPERVISED_BY]->(o) SET s.kind = 'note', s.supervisedAt = row.at "
@@ -146,8 +146,8 @@ TAIL_SUPERVISE: LiteralString = (
     "RETURN collect(n.id) AS moved"
 )
 
-TAIL_MERGE: LiteralString = (
-    TAIL_STAGE + "WITH n, row "
+tail_merge: LiteralString = (
+    tail_stage + "WITH n, row "
     "MATCH (m:Event {id: $master}) "
     "CREATE (n)-[d:DUPLICATE_OF]->(m) SET d.similarity = $similarity, "
     "d.detectionMethod = 'character n-grams (rapidfuzz)', d.detectedAt = row.at, "
@@ -156,8 +156,8 @@ TAIL_MERGE: LiteralString = (
     "RETURN collect(n.id) AS moved"
 )
 
-TAIL_RATE: LiteralString = (
-    TAIL_STAGE + "WITH n, row "
+tail_rate: LiteralString = (
+    tail_stage + "WITH n, row "
     "CALL { WITH n, row WITH n, row WHERE $person IS NOT NULL "
     "MATCH (p:Person {idNumber: $person}) "
     "CREATE (p)-[v:EVALUATES]->(n) SET v.satisfaction = $satisfaction, v.evaluatedAt = row.at, "
@@ -167,7 +167,7 @@ TAIL_RATE: LiteralString = (
 
 # --- KPIs (考核问效) -----------------------------------------------------------------------------
 
-_PERIOD: LiteralString = (
+_period: LiteralString = (
     "MATCH (e:Event) WHERE e.reportedAtMs >= $from AND e.reportedAtMs < $to "
     "AND e.state IS NOT NULL AND e.state <> 'merged' "
     "WITH e, CASE WHEN $byPlace THEN substring(e.placeCode, 0, $length) "
@@ -176,7 +176,7 @@ _PERIOD: LiteralString = (
 )
 
 KPI_COUNTS: LiteralString = (
-    _PERIOD + "RETURN grp, count(e) AS received, "
+    _period + "RETURN grp, count(e) AS received, "
     "toInteger(sum(CASE WHEN e.state IN $closedStates THEN 1 ELSE 0 END)) AS closed, "
     "toInteger(sum(CASE WHEN e.state IN $closedStates AND e.closure = 'resolved' "
     "THEN 1 ELSE 0 END)) AS resolved, "
@@ -200,21 +200,21 @@ KPI_COUNTS: LiteralString = (
 
 # Per stage: visits left (with time and lateness) and visits still running (late when past due).
 KPI_STAGES: LiteralString = (
-    _PERIOD + "UNWIND range(0, size(coalesce(e.leftStages, [])) - 1) AS i "
+    _period + "UNWIND range(0, size(coalesce(e.leftStages, [])) - 1) AS i "
     "WITH grp, e.leftStages[i] AS stage, e.leftMs[i] AS ms, e.leftLate[i] AS late "
     "RETURN grp, stage, count(ms) AS left, percentileDisc(ms, 0.5) AS medianMs, "
     "toInteger(sum(CASE WHEN late THEN 1 ELSE 0 END)) AS lateLeft ORDER BY grp, stage"
 )
 
 KPI_RUNNING: LiteralString = (
-    _PERIOD + "WITH grp, e WHERE NOT e.state IN $finalStates AND e.stageDueMs IS NOT NULL "
+    _period + "WITH grp, e WHERE NOT e.state IN $finalStates AND e.stageDueMs IS NOT NULL "
     "RETURN grp, e.state AS stage, count(e) AS running, "
     "toInteger(sum(CASE WHEN e.stageDueMs < $now THEN 1 ELSE 0 END)) AS lateRunning "
     "ORDER BY grp, stage"
 )
 
 STAGE_DURATIONS: LiteralString = (
-    _PERIOD + "UNWIND range(0, size(coalesce(e.leftStages, [])) - 1) AS i "
+    _period + "UNWIND range(0, size(coalesce(e.leftStages, [])) - 1) AS i "
     "WITH e.leftStages[i] AS stage, e.leftMs[i] AS ms WHERE stage IN $stages "
     "RETURN stage, collect(ms) AS durations"
 )
