@@ -70,20 +70,25 @@ def person_id(n: int) -> str:
     return first17 + gb11643_check_char(first17)
 
 
+def numeral(n: int) -> str:
+    """``n`` in Chinese digits: a person's name holds no Arabic digits (ontology 0.3.0)."""
+    return "".join("〇一二三四五六七八九"[int(digit)] for digit in str(n))
+
+
 def household(n: int, door: str) -> dict[str, Any]:
     """Answers for household ``n``: its head, spouse, two children and a car."""
-    people = [person_id(4 * n + i) for i in range(4)]
+    people, x = [person_id(4 * n + i) for i in range(4)], numeral(n)
     return {
         "id_number": people[0],
-        "name": f"户主{n}",
+        "name": f"户主{x}",
         "gender": "1",
         "mobile_phone": f"139{n:08d}",
         "marital_status": "20",
         "address": {"place": door, "since": "2015-03-01", "residence_type": "1", "is_head": True},
         "members": [
-            {"id_number": people[1], "name": f"配偶{n}", "gender": "2", "relation_to_head": "10"},
-            {"id_number": people[2], "name": f"长子{n}", "gender": "1", "relation_to_head": "22"},
-            {"id_number": people[3], "name": f"长女{n}", "gender": "2", "relation_to_head": "32"},
+            {"id_number": people[1], "name": f"配偶{x}", "gender": "2", "relation_to_head": "10"},
+            {"id_number": people[2], "name": f"长子{x}", "gender": "1", "relation_to_head": "22"},
+            {"id_number": people[3], "name": f"长女{x}", "gender": "2", "relation_to_head": "32"},
         ],
         "vehicles": [{"plate": f"京A{n:05d}", "brand": "比亚迪", "fuel": "C"}],
     }

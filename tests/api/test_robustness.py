@@ -21,6 +21,7 @@ from citykg.graph import GraphStore
 from citykg.graph.falkordb import FalkorDBStore
 from citykg.ledgers.refs import seal
 from citykg.ontology import compile_graph_schema, load_ontology
+from citykg.ontology.checkrules import gb11643_check_char
 from citykg.settings import Settings
 from tests.controls.scenario import SERVICE, count_nodes, household
 from tests.ledgers.city import WANG, City, build_city
@@ -205,4 +206,41 @@ def test_a_version_that_is_not_a_json_integer_is_a_422_naming_it(
     before = count_nodes(city.store)
     body = {"submission_id": "ver-1", "answers": household(), "version": version}
     assert refused(client.post(SUBMIT, json=body, headers=worker)) == ["version"]
+    assert count_nodes(city.store) == before
+
+
+@pytest.mark.parametrize(
+    "name", ["王\u202e秀英", "王\u200b秀英", "王秀英😀", "王秀英$", "<b>王</b>", "王秀英2"]
+)
+def test_a_person_name_with_invisible_or_symbol_characters_is_refused(
+    client: TestClient, city: City, worker: dict[str, str], name: str
+) -> None:
+    before = count_nodes(city.store)
+    body = {"submission_id": "bad-name", "answers": household(name=name)}
+    assert refused(client.post(SUBMIT, json=body, headers=worker)) == ["name"]
+    rows = {"submissions": [body]}
+    outcome = client.post(BATCH, json=rows, headers=worker).json()[0]
+    assert outcome["status"] == "rejected" and [e["field"] for e in outcome["errors"]] == ["name"]
+    assert count_nodes(city.store) == before
+
+
+@pytest.mark.parametrize("name", ["买买提·艾力", "John Smith", "Jean-Luc O'Brien", "𠀀秀英"])
+def test_names_of_every_people_stay_valid(
+    client: TestClient, worker: dict[str, str], name: str
+) -> None:
+    body = {"submission_id": f"ok-{ord(name[0])}", "answers": household(name=name)}
+    response = client.post(SUBMIT, json=body, headers=worker)
+    assert response.status_code == 201, response.text
+
+
+def test_an_id_number_of_region_000000_is_refused(
+    client: TestClient, city: City, worker: dict[str, str]
+) -> None:
+    first17 = "00000019491231002"
+    key = first17 + gb11643_check_char(first17)  # a valid check character: only the region fails
+    body = {"submission_id": "region", "answers": household(id_number=key)}
+    before = count_nodes(city.store)
+    response = client.post(SUBMIT, json=body, headers=worker)
+    assert refused(response) == ["id_number"]
+    assert "division code" in response.text
     assert count_nodes(city.store) == before

@@ -16,7 +16,7 @@ import pytest
 from citykg.access import save_principal
 from tests.backends import Graph
 
-HEALTH = {"falkordb": "falkordb (embedded)", "neo4j": "neo4j (server)"}
+HEALTH = {"falkordb": "falkordb (embedded, appendfsync everysec)", "neo4j": "neo4j (server)"}
 
 
 def citykg(*args: str, graph: Graph | str) -> subprocess.CompletedProcess[str]:

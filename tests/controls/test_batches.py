@@ -30,7 +30,8 @@ from tests.controls.scenario import (
 
 def single(n: int, **changes: Any) -> dict[str, Any]:
     """A one-person household ``n`` at door A (no members, no car)."""
-    answers = household(id_number=person_id("19700101", n), name=f"住户{n}", members=[])
+    name = "住户" + "".join("〇一二三四五六七八九"[int(digit)] for digit in str(n))
+    answers = household(id_number=person_id("19700101", n), name=name, members=[])
     return {**answers, "vehicles": [], **changes}
 
 
