@@ -78,7 +78,8 @@ def test_stats_stay_inside_the_jurisdiction(
         within="110105",
         level="street",
     )
-    assert city_wide.total == count_in(city, "110105")
+    assert city_wide.perturbed and city_wide.total is not None  # the cell key method: ±2
+    assert abs(city_wide.total - count_in(city, "110105")) <= 2
 
 
 def test_a_breakdown_by_a_masked_attribute_needs_the_right_to_reveal_it(
