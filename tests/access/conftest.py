@@ -299,6 +299,7 @@ def _populate(store: GraphStore, client: TestClient) -> City:
     actors["forged"] = Actor("forged", "ckg_forged-token-of-no-one", Sight())
     city = City(store, client, oracle, actors, x, y)
     _targets(city, homes, posts)
+    _tasks(city)
     return city
 
 
@@ -409,6 +410,74 @@ def _targets(city: City, homes: dict[str, list[str]], posts: list[dict[str, Any]
             # a door they ask to move to is theirs to see in their own requests
             typed = {c for c in city.oracle.premises if actor.targets["door_out"].startswith(c)}
             actor.sight = replace(actor.sight, premises=actor.sight.premises | typed)
+
+
+TASK_ITEMS = (
+    "MATCH (i:TaskItem {task: $task}) RETURN i.id AS id, i.place AS place, i.part AS part "
+    "ORDER BY id"
+)
+TASK_PARTS = (
+    "MATCH (p:TaskPart {task: $task}) RETURN p.id AS id, p.place AS place, p.level AS level "
+    "ORDER BY id"
+)
+FRESH = ("act", "execute", "transfer", "reassign", "batch")
+"""Rows that move an item: each caller gets an item of its own for each (``{act}`` …)."""
+
+
+def _task(city: City, who: str, scope: str, split: str) -> str:
+    """A task created and dispatched through the API by ``who`` over ``scope``."""
+    spec = {"title": {"zh": "矩阵任务"}, "form": FORM, "scope": [scope], "split": split,
+            "deadline": "2030-01-01T00:00:00+00:00"}  # fmt: skip
+    headers = city.actors[who].headers
+    created = city.client.post("/tasks", json=spec, headers=headers)
+    assert created.status_code == 201, created.text
+    task = str(created.json()["id"])
+    dispatched = city.client.post(f"/tasks/{task}/dispatch", headers=headers)
+    assert dispatched.status_code == 200, dispatched.text
+    return task
+
+
+def _tasks(city: City) -> None:
+    """Tasks in flight: one per person of 朝阳区 split to streets and communities by the
+    district official (items and parts in X and Y), one split further by the split cells, and
+    one of 丰台区 dispatched by its district official (outside everyone's reach)."""
+    x, y = city.x, city.y
+    main = _task(city, "district", MAIN, "per-person")
+    spare = _task(city, "district", MAIN, "per-person")
+    far_official = next(p["person"] for p in city.store.read(POSTS)
+                        if p["role"] == "BM01" and OTHER in p["places"])  # fmt: skip
+    save_principal(city.store, id="mx-district_o", kind="official", name="district_o",
+                   person=far_official)  # fmt: skip
+    city.actors["district_o"] = Actor(
+        "district_o", issue_token(city.store, principal_id="mx-district_o"), Sight()
+    )
+    far = _task(city, "district_o", OTHER, "per-person")
+    items = {
+        c: [i["id"] for i in city.store.read(TASK_ITEMS, {"task": t}) if i["place"].startswith(c)]
+        for t, c in ((main, x), (main, y), (far, OTHER))
+    }
+    pools = {c: list(ids[1:]) for c, ids in items.items()}
+    parts = {
+        (t, p["place"]): p["id"]
+        for t in (main, spare, far)
+        for p in city.store.read(TASK_PARTS, {"task": t})
+    }
+    far_part = next(v for (t, place), v in parts.items() if t == far and len(place) == 12)
+    for actor in city.actors.values():
+        if "area_in" not in actor.targets:  # district_o: the far task's creator, no cells
+            continue
+        area = actor.targets["area_in"]
+        other = actor.targets["area_out"]
+        out = other if other in (x, y) else OTHER
+        far_area = far_part if out == OTHER else None
+        actor.targets |= {
+            "task_in": main, "task_out": far,
+            "item_in": items[area][0], "item_out": items[out][0],
+            "part_in": parts[(main, area)], "part_out": far_area or parts[(main, out)],
+            "split_in": parts[(spare, area)], "split_out": far_area or parts[(spare, out)],
+        }  # fmt: skip
+        for key in FRESH:
+            actor.targets[f"{key}_in"] = pools[area].pop(0)
 
 
 def _hold(city: City, resident: str, door: str, serial: int) -> str:
