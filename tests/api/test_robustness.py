@@ -244,3 +244,24 @@ def test_an_id_number_of_region_000000_is_refused(
     assert refused(response) == ["id_number"]
     assert "division code" in response.text
     assert count_nodes(city.store) == before
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PUT", "DELETE"])
+def test_an_unsupported_method_is_a_405_naming_the_allowed_ones(
+    client: TestClient, method: str
+) -> None:
+    response = client.request(method, "/health")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == PROBLEM
+    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET"}
+
+
+def test_no_credential_reaches_a_log_line_even_from_a_logger_made_later(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    late = logging.getLogger("citykg.made.after.the.app")
+    late.warning("headers: %s", {"authorization": "Bearer ckg_secret-token_123"})
+    late.info("person %s, phone %s", WANG, 13800138000)
+    assert "ckg_secret" not in caplog.text and "secret-token" not in caplog.text
+    assert WANG not in caplog.text and "13800138000" not in caplog.text

@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI
 
 from citykg import __version__
 from citykg.analysis import Analysis, opened_analysis
-from citykg.api import errors, logs
+from citykg.api import errors, logs, openapi
 from citykg.api.edge import EdgeGuard
 from citykg.api.guard import check_declared, guard
 from citykg.api.routes import (
@@ -88,6 +88,7 @@ def create_app(
     app.state.settings = settings
     use_secret(settings.secret)
     errors.install(app)
+    openapi.install(app)
     app.add_middleware(EdgeGuard)
     logs.install()
     for router in ROUTERS:

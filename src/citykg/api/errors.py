@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -45,7 +46,16 @@ STATUS: dict[type[CityKGError], tuple[int, str]] = {
 }
 
 
-def problem(status: int, kind: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    kind: str,
+    detail: str,
+    instance: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """A problem answer; ``headers`` go with it (``Allow`` of a 405, ``Retry-After`` of a 503)."""
     body = {
         "type": f"https://w3id.org/citykg/problems/{kind}",
         "title": kind.replace("-", " "),
@@ -55,8 +65,8 @@ def problem(status: int, kind: str, detail: str, instance: str, **extra: Any) ->
         **extra,
     }
     body = {key: _safe(value) for key, value in body.items()}
-    headers = {"Retry-After": "5"} if status == 503 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+    sent = {**(headers or {}), **({"Retry-After": "5"} if status == 503 else {})}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=sent or None)
 
 
 async def citykg_error(request: Request, exc: Exception) -> JSONResponse:
@@ -91,7 +101,7 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     kind = {401: "unauthorized", 404: "not-found", 405: "method-not-allowed"}.get(
         exc.status_code, "error"
     )
-    return problem(exc.status_code, kind, str(exc.detail), request.url.path)
+    return problem(exc.status_code, kind, str(exc.detail), request.url.path, headers=exc.headers)
 
 
 def unavailable(lang: str) -> str:

@@ -1,4 +1,4 @@
-"""Identity and mobile numbers redacted from every log line the API writes.
+"""Identity and mobile numbers, and API tokens, redacted from every log line the API writes.
 
 Routes and queries can carry them (``/ledgers/Person/{id}``, ``q=``, error messages); a log is
 kept longer and read more widely than the graph's personal data may be.
@@ -8,41 +8,47 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 ID_NUMBER = re.compile(r"\d{17}[\dXx]")
 MOBILE = re.compile(r"1[3-9]\d{9}")
-LOGGERS = ("uvicorn", "uvicorn.access", "uvicorn.error", "citykg")
+CREDENTIAL = re.compile(r"(Bearer\s+|ckg_)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
+"""An API token, or whatever follows ``Bearer``: a log never holds a credential."""
+ROOTS = frozenset({"uvicorn", "citykg"})
+"""Loggers whose records are redacted: uvicorn's (its access log holds URLs) and the app's."""
 
 
 def redact(text: str) -> str:
     """Unanchored on purpose: a digit run that merely looks like one is redacted too."""
+    text = CREDENTIAL.sub(r"\1***", text)
     return MOBILE.sub("1**********", ID_NUMBER.sub("******************", text))
 
 
-class Redacting(logging.Filter):
-    """Redacts the message, its arguments and any traceback in place; drops nothing."""
+class RedactedRecord(logging.LogRecord):
+    """A record whose message is redacted once formatted, whatever the arguments' types
+    (``%d`` of an ID number held as an integer too)."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
-        elif isinstance(record.args, dict):
-            args = record.args.items()
-            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in args}
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        return True
-
-
-REDACTING = Redacting()
+    def getMessage(self) -> str:
+        return redact(super().getMessage())
 
 
 def install() -> None:
-    """On uvicorn's loggers and every citykg logger: a logger's filter sees only its own
-    records, not its children's, so each existing ``citykg.*`` logger gets it too."""
-    names = {*LOGGERS, *(n for n in logging.root.manager.loggerDict if n.startswith("citykg."))}
-    for name in names:
-        logging.getLogger(name).addFilter(REDACTING)
+    """Every record of uvicorn's and citykg's loggers is redacted as it is made.
+
+    A record factory rather than a filter per logger: a logger's filter sees only its own
+    records, and loggers created later (a backend imported when the graph opens) would miss it.
+    """
+    make = logging.getLogRecordFactory()
+    if getattr(make, "redacting", False):
+        return
+
+    def redacted(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        if record.name.split(".")[0] in ROOTS and type(record) is logging.LogRecord:
+            record.__class__ = RedactedRecord
+            if record.exc_info:
+                record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return record
+
+    redacted.redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacted)
