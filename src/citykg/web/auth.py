@@ -1,28 +1,31 @@
-"""Sign-in (an API token, or a username and password), sign-out, and the page principal."""
+"""Sign-in (an API token, or a username and password), sign-out, and who a page runs as.
+
+A page is admitted by the rule of the API route it mirrors (:func:`mirrors`): the same
+``access/rules.yaml`` entry, decided by the same :func:`~citykg.access.policy.route_decision`,
+so a page cannot be more open than its API.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from citykg.access import Principal, authenticate
+from citykg.access.policy import route_decision
+from citykg.access.rules import load_rules
 from citykg.access.tokens import check_password, principal
 from citykg.api.deps import Store
-from citykg.errors import NotFound
+from citykg.errors import Forbidden, NotFound
 from citykg.web import session
+from citykg.web.nav import home_of
 from citykg.web.render import render
+from citykg.web.routing import SignInNeeded, page_router
+from citykg.web.session import Posted
 
-router = APIRouter(include_in_schema=False)
-
-
-class SignInNeeded(Exception):
-    """No valid session: the page answers with a redirect to the sign-in form."""
-
-
-def home_of(who: Principal) -> str:
-    return "/my" if who.kind == "resident" else "/console"
+router = page_router()
 
 
 def page_principal(request: Request, store: Store) -> Principal:
@@ -31,13 +34,36 @@ def page_principal(request: Request, store: Store) -> Principal:
     if principal_id is None:
         raise SignInNeeded
     try:
-        return principal(store, principal_id)
+        who = principal(store, principal_id)
     except NotFound:
         session.sign_out(request)
         raise SignInNeeded from None
+    request.state.viewer = who
+    return who
 
 
 Viewer = Annotated[Principal, Depends(page_principal)]
+
+
+def mirrors(route: str) -> Callable[..., Principal]:
+    """A dependency admitting the viewer as the API route ``route`` (``"GET /ledgers/{type}"``)
+    admits a caller; an unknown route name fails at import."""
+    rule = load_rules().file.routes[route]
+
+    def admitted(who: Viewer) -> Principal:
+        decision = route_decision(who, rule)
+        if not decision.admitted:
+            raise Forbidden(f"{who.id}: {decision.reason_en}")
+        return who
+
+    return admitted
+
+
+def officials_only(who: Viewer) -> Principal:
+    """Console pages: a resident is sent to their own page instead."""
+    if who.kind == "resident":
+        raise Forbidden("the console is for officials")
+    return who
 
 
 @router.get("/")
@@ -52,31 +78,23 @@ def sign_in_form(request: Request, store: Store) -> Response:
 
 
 @router.post("/signin")
-def sign_in(
-    request: Request,
-    store: Store,
-    csrf: Annotated[str, Form()] = "",
-    token: Annotated[str, Form()] = "",
-    username: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-) -> Response:
-    if not session.csrf_ok(request, csrf):
-        return render(request, "signin.html", {"error": "bad_sign_in"}, status=403)
+def sign_in(request: Request, store: Store, form: Posted) -> Response:
+    token = str(form.get("token") or "").strip()
+    username = str(form.get("username") or "").strip()
+    password = str(form.get("password") or "")
     who = None
-    if token.strip():
-        who = authenticate(store, token.strip())
-    elif username.strip() and password:
-        who = check_password(store, username.strip(), password)
+    if token:
+        who = authenticate(store, token)
+    elif username and password:
+        who = check_password(store, username, password)
     if who is None:
-        return render(request, "signin.html", {"error": "bad_sign_in", "username": username},
-                      status=401)  # fmt: skip
+        context = {"error": "bad_sign_in", "username": username}
+        return render(request, "signin.html", context, status=401)
     session.sign_in(request, who.id)
     return RedirectResponse(home_of(who), status_code=303)
 
 
 @router.post("/signout")
-def sign_out(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
-    if not session.csrf_ok(request, csrf):
-        return render(request, "error.html", {"title": "forbidden"}, status=403)
+def sign_out(request: Request, form: Posted) -> Response:
     session.sign_out(request)
     return RedirectResponse("/", status_code=303)

@@ -1,17 +1,26 @@
-"""What the signed session cookie holds: the principal id and a CSRF token, nothing else.
+"""What the signed session cookie holds: the principal id, a CSRF token and one flash message.
 
 The principal's roles, posts and scope are resolved from the graph on every request, as for an
-API token, so a transfer or a revoked post shows at once.
+API token, so a transfer or a revoked post shows at once. Every POST carries the session's CSRF
+token, in the ``csrf`` form field or, from htmx, the ``X-CSRF-Token`` header.
 """
 
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
 
 _PRINCIPAL = "principal"
 _CSRF = "csrf"
+_FLASH = "flash"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+class CsrfRefused(Exception):
+    """A POST without the session's CSRF token: answered 403, nothing done."""
 
 
 def csrf_token(request: Request) -> str:
@@ -23,9 +32,19 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def csrf_ok(request: Request, sent: str) -> bool:
+async def checked_form(request: Request) -> FormData:
+    """The posted form, once its CSRF token matches the session's; else :class:`CsrfRefused`."""
+    form = await request.form()
+    sent = request.headers.get(CSRF_HEADER) or form.get(_CSRF)
     token = request.session.get(_CSRF)
-    return isinstance(token, str) and secrets.compare_digest(token, sent)
+    if not (
+        isinstance(sent, str) and isinstance(token, str) and secrets.compare_digest(token, sent)
+    ):
+        raise CsrfRefused
+    return form
+
+
+Posted = Annotated[FormData, Depends(checked_form)]
 
 
 def sign_in(request: Request, principal_id: str) -> None:
@@ -41,4 +60,14 @@ def sign_out(request: Request) -> None:
 
 def principal_id(request: Request) -> str | None:
     found = request.session.get(_PRINCIPAL)
+    return found if isinstance(found, str) else None
+
+
+def flash(request: Request, key: str) -> None:
+    """A message (a text key) for the next page shown, after a redirect."""
+    request.session[_FLASH] = key
+
+
+def take_flash(request: Request) -> str | None:
+    found = request.session.pop(_FLASH, None)
     return found if isinstance(found, str) else None
