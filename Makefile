@@ -2,8 +2,10 @@
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Debian packages the browser tests and screenshots need (installed when missing; as root).
+APT    := chromium chromium-driver fonts-wqy-zenhei
 
-.PHONY: demo test install lint typecheck bench clean
+.PHONY: demo test install lint typecheck bench screenshots clean
 
 demo: $(STAMP)
 	$(BIN)/citykg demo
@@ -18,7 +20,11 @@ install: $(STAMP)
 # The browser tests drive Debian's chromium (never a Playwright browser download); wqy-zenhei
 # draws the Chinese pages.
 $(STAMP): pyproject.toml
-	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium fonts-wqy-zenhei)
+	@missing=$$(for p in $(APT); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	fi
 	test -x $(BIN)/python || $$(scripts/python312) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -33,6 +39,11 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+# The README's screenshots of the console and the resident page (desktop and 375 px), from a
+# fresh demo city in a temporary graph.
+screenshots: $(STAMP)
+	$(BIN)/python -m citykg.web.screenshots --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from citykg.access import Principal
 from citykg.access.tokens import set_password
@@ -19,10 +14,10 @@ from citykg.api.app import create_app
 from citykg.controls import load_examples
 from citykg.ontology import load_ontology
 from citykg.settings import Settings
+from citykg.web.local import chromium, served
 from tests.backends import Graph
 from tests.ledgers.city import City, build_city
 
-CHROMIUM = "/usr/bin/chromium"
 RESIDENT_PASSWORD = "wang-secret-1"
 WORKER_PASSWORD = "worker1-secret"
 SERVICE = Principal(id="service", kind="service", name="表单装载")
@@ -45,32 +40,15 @@ def site(falkordb_graph: Graph) -> Iterator[Site]:
     load_examples(store, ontology=load_ontology(settings.ontology_dir), principal=SERVICE)
     set_password(store, principal_id="resident", password=RESIDENT_PASSWORD)
     set_password(store, principal_id="worker1", password=WORKER_PASSWORD)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(settings, store=store), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:  # readiness: poll the server's flag; stop early if it died
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        thread.join(timeout=0.02)
-    yield Site(f"http://127.0.0.1:{port}", city)
-    server.should_exit = True
-    thread.join(timeout=30)
+    with served(create_app(settings, store=store)) as url:
+        yield Site(url, city)
     store.clear()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make install` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

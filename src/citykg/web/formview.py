@@ -193,7 +193,7 @@ def _values(
         given = data.get(prefix + v.name)
         if given is None or v.computed:
             continue
-        into[v.name] = [g for g in given if g] if v.multiple else given[0]
+        into[v.name] = [g for g in given if g] if v.multiple and v.codes else given[0]
 
 
 class _Drawer:
@@ -233,13 +233,15 @@ class _Drawer:
             widget.source = _source(known.get("source"))
         answer = _at(posted, path) if posted is not None and widget.sent else None
         if answer is not None:
-            widget.value = answer
+            widget.value = _shown(answer, v.multiple)
         elif widget.masked:  # typed anew, or left blank to keep
             widget.placeholder = str(known["value"]) if isinstance(known, Mapping) else ""
         elif isinstance(known, Mapping) and known.get("value") is not None:
             widget.value = _shown(known["value"], v.multiple)
         elif v.default is not None:
             widget.value = _shown(v.default, v.multiple)
+        if widget.input != "checkboxes" and isinstance(widget.value, list):
+            widget.value = " ".join(widget.value)  # a multi-valued text: space-separated
         return widget
 
     def input(self, v: BoundValue) -> Input:

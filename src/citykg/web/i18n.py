@@ -126,7 +126,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "submit": ("提交", "Submit"),
     "add_row": ("添加一项", "Add a row"),
     "remove_row": ("删除", "Remove"),
-    "masked_note": ("敏感信息已脱敏，保持不变", "Sensitive: shown masked, kept as it is"),
+    "masked_note": (
+        "敏感信息已脱敏：留空则保持不变",
+        "Sensitive, shown masked: left blank, it is kept",
+    ),
+    "masked_again": (
+        "敏感信息已脱敏：此项必填，请重新填写",
+        "Sensitive, shown masked: required, enter it again",
+    ),
     "computed": ("自动计算", "Calculated"),
     "prefilled_from": ("来自", "from"),
     "current_address": ("当前地址", "Current address"),

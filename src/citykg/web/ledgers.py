@@ -150,19 +150,22 @@ def entity(
     catalog = get_catalog(settings)
     key = entity_key(catalog, type, ref, who)
     detail = entity_detail(store, catalog=catalog, principal=who, type=type, key=key)
-    return render(request, "entity.html", entity_context(store, catalog, detail, request))
+    context = entity_context(store, catalog, detail, request, subject=ref)
+    return render(request, "entity.html", context)
 
 
 def entity_context(
-    store: Store, catalog: Catalog, detail: EntityDetail, request: Request
+    store: Store, catalog: Catalog, detail: EntityDetail, request: Request, *, subject: str
 ) -> dict[str, Any]:
-    """What an entity page shows: properties in words, relations, forms that edit it."""
+    """What an entity page shows: properties in words, relations, and the forms that edit it,
+    about ``subject`` (how its URL named it: a ref, a code, or ``me``)."""
     lang = language(request)
     forms = [f for f in list_forms(store) if f.subject in detail.labels]
     return {
         "detail": detail,
         "shown": shown(catalog, detail, lang),
         "forms": forms,
+        "subject": subject,
         "class_label": class_label(catalog, detail.labels, lang),
     }
 

@@ -48,7 +48,9 @@ def me(store: Store, settings: AppSettings, who: Principal) -> EntityDetail:
 def services(request: Request, store: Store, settings: AppSettings, who: Reader) -> Response:
     """The services offered where I live: for now the forms about a person like me (the
     channels issue puts the channels open at my residence here)."""
-    context = entity_context(store, get_catalog(settings), me(store, settings, who), request)
+    context = entity_context(
+        store, get_catalog(settings), me(store, settings, who), request, subject=ME
+    )
     return render(request, "my_services.html", context)
 
 
@@ -61,5 +63,7 @@ def requests(request: Request, store: Store, who: Requester) -> Response:
 
 @router.get("/my/me")
 def household(request: Request, store: Store, settings: AppSettings, who: Reader) -> Response:
-    context = entity_context(store, get_catalog(settings), me(store, settings, who), request)
+    context = entity_context(
+        store, get_catalog(settings), me(store, settings, who), request, subject=ME
+    )
     return render(request, "entity.html", {**context, "mine": True})
