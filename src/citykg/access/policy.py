@@ -412,12 +412,18 @@ def may_act_on_item(
     a successor in the post inherits it), or for an item sent to residents a member of the
     subject's household; ``dispatcher``: a holder of a post in the organization of the level
     above; ``creator``: a holder of the post the task was created through. The post's own
-    role must grant the actor's action (``ACTOR_ACTIONS``); a service principal may act."""
+    role must grant the actor's action (``ACTOR_ACTIONS``). A service principal holds no post:
+    it acts on any item only if its own rules grant the actor's action (the shipped rules grant
+    it none, so integrations read tasks but every action on them is refused alike)."""
     action = ACTOR_ACTIONS.get(actor)
     if action is None:
         return ItemDecision(False, f"unknown actor {actor!r}", f"未知的操作主体 {actor!r}")
     if principal.kind == "service":
-        return ItemDecision(True, "a service principal acts on any item", "系统服务可处理任何事项")
+        if allowed(principal=principal, action=action):
+            return ItemDecision(True, f"a service principal holding {action}",
+                                f"系统服务拥有 {action} 权限")  # fmt: skip
+        return ItemDecision(False, f"a service principal needs {action}",
+                            f"系统服务需要 {action} 权限")  # fmt: skip
     if principal.kind == "resident":
         if actor == "executor" and facts.residents and facts.subject in set(household):
             return ItemDecision(True, "this item is your household's to fill in",
@@ -447,13 +453,14 @@ def may_act_on_item(
 
 def may_read_task_part(principal: Principal, *, place: str, organization: str | None) -> bool:
     """A part of a task (and its progress) is seen by officials whose jurisdiction covers its
-    place or who hold a post in its organization, and by service principals and analysts."""
+    place or who hold a post in its organization, and by service principals. Not by analysts:
+    items name the persons they are about, and analysts work on the de-identified copy."""
     return task_part_reader(principal)(place, organization)
 
 
 def task_part_reader(principal: Principal) -> Callable[[str, str | None], bool]:
     """:func:`may_read_task_part` for many parts: the principal's rights are looked up once."""
-    if principal.kind == "service" or allowed(principal=principal, action="cypher.run"):
+    if principal.kind == "service":
         return lambda place, organization: True
     if principal.kind != "official":
         return lambda place, organization: False

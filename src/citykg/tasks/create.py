@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from citykg.access.policy import TASK_CREATE, audience_scope
+from citykg.access.policy import TASK_CREATE, audience_scope, task_part_reader
 from citykg.access.principals import Post, Principal
 from citykg.access.rules import load_rules
 from citykg.audience import member_source
@@ -109,6 +109,22 @@ def get_task(store: GraphStore, *, task_id: str) -> dict[str, Any]:
     if not rows:
         raise NotFound(f"task: no task {task_id!r} (任务不存在)")
     return dict(rows[0]["task"])
+
+
+def visible_task(store: GraphStore, *, principal: Principal, task_id: str) -> dict[str, Any]:
+    """The task if ``principal`` may see it (holds the post it was created through, or may
+    read one of its parts); otherwise NotFound exactly as for a missing task, so a task out of
+    reach is never told apart from one that does not exist."""
+    task = get_task(store, task_id=task_id)
+    if any((p.organization, p.role) == (task.get("organization"), task.get("role"))
+           for p in principal.posts):  # fmt: skip
+        return task
+    readable = task_part_reader(principal)
+    for part in store.read(queries.PARTS, {"task": task_id}):
+        place = str(part["place"])
+        if readable(place, part["organization"]) or readable(place, part["aboveOrganization"]):
+            return task
+    raise NotFound(f"task: no task {task_id!r} (任务不存在)")
 
 
 def resolve_split(split: SplitRule | str) -> SplitRule:

@@ -22,7 +22,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from citykg.access.policy import TASK_DISPATCH, ItemFacts, audience_scope, may_act_on_item
+from citykg.access.policy import (
+    TASK_DISPATCH,
+    ItemFacts,
+    audience_scope,
+    may_act_on_item,
+    may_read_task_part,
+)
 from citykg.access.principals import Principal
 from citykg.audience import Audience, audience
 from citykg.audience.units import Unit, units_at
@@ -31,7 +37,7 @@ from citykg.geo.codes import LEVEL_KEYS, PlaceCode, subtree_bounds
 from citykg.graph import GraphStore
 from citykg.ledgers import Catalog
 from citykg.tasks import queries
-from citykg.tasks.create import ITEMS, get_task, invalid, resolve_split
+from citykg.tasks.create import ITEMS, get_task, invalid, resolve_split, visible_task
 from citykg.tasks.models import LEVELS, DispatchResult, SplitRule, split_rules
 from citykg.workflow import Actor, Move, apply_move, workflow
 
@@ -71,7 +77,7 @@ def dispatch(
     task was created through); repeated, it creates nothing twice."""
     started = time.perf_counter()
     at = at or datetime.now(UTC)
-    task = get_task(store, task_id=task_id)
+    task = visible_task(store, principal=principal, task_id=task_id)
     creator = ItemFacts(task.get("organization"), task.get("role"))
     post = may_act_on_item(principal, creator, actor="creator").ensure()
     rule = SplitRule.model_validate_json(task["split"])
@@ -109,7 +115,7 @@ def split_part(
     with ``task.dispatch``): child parts per place, the part's items moved to them."""
     started = time.perf_counter()
     at = at or datetime.now(UTC)
-    part = _part(store, part_id)
+    part = visible_part(store, principal, part_id)
     task = get_task(store, task_id=part["task"])
     facts = ItemFacts(None, None, part["organization"], part["role"])
     may_act_on_item(principal, facts, actor="dispatcher").ensure()
@@ -206,11 +212,18 @@ def _seed(
     return created
 
 
-def _part(store: GraphStore, part_id: str) -> dict[str, Any]:
+def visible_part(store: GraphStore, principal: Principal, part_id: str) -> dict[str, Any]:
+    """The part if ``principal`` may read it (its place or its post's or the level above's
+    organization); otherwise NotFound exactly as for a missing part, before any other check."""
     rows = store.read(queries.PART, {"id": part_id})
-    if not rows:
-        raise NotFound(f"part: no task part {part_id!r} (任务单元不存在)")
-    return dict(rows[0]["part"])
+    if rows:
+        part = dict(rows[0]["part"])
+        place = str(part["place"])
+        if may_read_task_part(principal, place=place, organization=part.get("organization")) or (
+            may_read_task_part(principal, place=place, organization=part.get("aboveOrganization"))
+        ):
+            return part
+    raise NotFound(f"part: no task part {part_id!r} (任务单元不存在)")
 
 
 def _level_name(code: str) -> str:

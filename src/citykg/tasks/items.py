@@ -33,7 +33,8 @@ from citykg.geo.scope import PlaceScope
 from citykg.graph import GraphStore
 from citykg.ontology import Ontology
 from citykg.tasks import queries
-from citykg.tasks.create import ITEMS, answering, get_task, invalid
+from citykg.tasks.create import ITEMS, answering, invalid, visible_task
+from citykg.tasks.dispatch import visible_part
 from citykg.tasks.models import BatchResult, ItemSelection, ItemView, Returned
 from citykg.workflow import Actor, Move, Step, apply_move, apply_moves, workflow
 
@@ -174,7 +175,7 @@ def act_many(
                       "批量操作仅支持：" + "、".join(DIRECT_EVENTS), event)  # fmt: skip
     spec = ITEMS.transition(event)
     ITEMS.step(spec.sources[0], event, reason=reason, note=note)  # the reason, before any write
-    get_task(store, task_id=task_id)
+    visible_task(store, principal=principal, task_id=task_id)
     states = [s for s in (selection.states or spec.sources) if s in spec.sources]
     household = _household(store, principal)
     selected = moved = refused = 0
@@ -260,10 +261,7 @@ def act_on_part(
     """Report a part up (一键上报: its holder) or reopen it (the level above, with a reason);
     the part's new state."""
     at = at or datetime.now(UTC)
-    rows = store.read(queries.PART, {"id": part_id})
-    if not rows:
-        raise NotFound(f"part: no task part {part_id!r} (任务单元不存在)")
-    part = dict(rows[0]["part"])
+    part = visible_part(store, principal, part_id)
     step = workflow("task_part").step(part["state"], event, reason=reason)
     facts = ItemFacts(part.get("organization"), part.get("role"), part.get("aboveOrganization"),
                       part.get("aboveRole"), part.get("place"))  # fmt: skip
