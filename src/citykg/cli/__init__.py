@@ -10,12 +10,14 @@ from __future__ import annotations
 import sys
 
 import click
+import pydantic
 
 from citykg.cli.access import access
 from citykg.cli.analysis import analysis
 from citykg.cli.channels import channels_group
 from citykg.cli.controls import controls
 from citykg.cli.demo_generate import generate
+from citykg.cli.events import events_group
 from citykg.cli.geo import geo
 from citykg.cli.graph import cypher, migrate, status
 from citykg.cli.ledgers import ledgers
@@ -58,6 +60,7 @@ for command in (status, cypher, migrate, serve, demo, ontology, users, geo, cont
 cli.add_command(tasks_group)
 cli.add_command(channels_group)
 cli.add_command(notify_group)
+cli.add_command(events_group)
 demo.add_command(generate)  # ``citykg demo generate``; ``citykg generate`` is the same command
 
 
@@ -72,6 +75,11 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except click.Abort:
         click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except pydantic.ValidationError as exc:  # an option or file the models refuse
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "input"
+            click.echo(f"error: {field}: {error['msg']}", err=True)
         sys.exit(1)
     except CityKGError as exc:
         click.echo(f"error: {exc}", err=True)
