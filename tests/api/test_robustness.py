@@ -98,10 +98,27 @@ def test_text_unicode_cannot_hold_is_a_422_naming_the_field(
     response = client.post(SUBMIT, content=json.dumps(body), headers=worker)
     assert refused(response) == ["answers.name"]
     assert message in response.json()["errors"][0]["message"]
-    rows = {"submissions": [{"submission_id": "ok-1", "answers": household()}, body]}
-    response = client.post(BATCH, content=json.dumps(rows), headers=worker)
-    assert refused(response) == ["submissions.1.answers.name"]
     assert count_nodes(city.store) == before
+
+
+@pytest.mark.parametrize(("name", "message"), [("王\ud800", "surrogate"), ("王\x00秀英", "NUL")])
+def test_in_a_batch_only_the_row_holding_it_is_refused(
+    client: TestClient, city: City, worker: dict[str, str], name: str, message: str
+) -> None:
+    """An offline device's batch: the good rows are written, the bad one refused by name."""
+    bad = {"submission_id": f"bad-{message}", "answers": household(name=name)}
+    rows = {"submissions": [{"submission_id": f"ok-{message}", "answers": household()}, bad]}
+    response = client.post(BATCH, content=json.dumps(rows), headers=worker)
+    assert response.status_code == 200, response.text
+    good, refused_row = response.json()
+    assert good["status"] in ("written", "replayed"), good
+    assert refused_row["status"] == "rejected"
+    assert [e["field"] for e in refused_row["errors"]] == ["name"]
+    assert message in refused_row["errors"][0]["message"]
+    names = "MATCH (p:Person {idNumber: $id}) RETURN p.name AS name"  # both rows are 王's
+    assert [r["name"] for r in city.store.read(names, {"id": household()["id_number"]})] == [
+        "王秀英"
+    ]
 
 
 @pytest.mark.parametrize("depth", [5_000, 100_000])

@@ -8,29 +8,25 @@ double are not JSON. Each got a 500 or a 4xx naming no field when it reached the
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from citykg.api.errors import language, problem
+from citykg.controls.unholdable import NUL, offences, violation
 from citykg.errors import Violation
 
 MAX_DEPTH = 64
 """Nesting a body may have: forms nest a few levels; the parser recurses once per level."""
 
+PER_ROW = re.compile(r"^/forms/[^/]+/submissions/batch submissions\.\d+\.answers(\.|$)")
+"""A batch's answers are checked per submission by the write path: one bad row refuses
+only itself, the others are written."""
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
-NUL = ("contains a NUL character (U+0000), which no text may hold",
-       "不能包含空字符（U+0000）")  # fmt: skip
-SURROGATE = ("contains an unpaired surrogate, which is not valid Unicode text",
-             "包含无效的 Unicode 字符（孤立代理项）")  # fmt: skip
-NOT_FINITE = ("is not a finite number (NaN, Infinity or out of range)",
-              "不是有限数值（NaN、Infinity 或超出范围）")  # fmt: skip
 TOO_DEEP = (f"the body is too deeply nested (more than {MAX_DEPTH} levels)",
             f"请求体嵌套过深（超过 {MAX_DEPTH} 层）")  # fmt: skip
 
@@ -100,7 +96,7 @@ def too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:
 def query_offences(request: Request) -> Iterator[Violation]:
     for name, value in request.query_params.multi_items():
         if "\x00" in name + value:
-            yield _violation(name, NUL)
+            yield violation(name, NUL)
 
 
 def body_offences(request: Request, body: bytes) -> Iterator[Violation]:
@@ -111,27 +107,5 @@ def body_offences(request: Request, body: bytes) -> Iterator[Violation]:
         value = json.loads(body)
     except (ValueError, RecursionError):
         return
-    yield from _walk(value, "")
-
-
-def _walk(value: Any, path: str) -> Iterator[Violation]:
-    if isinstance(value, str):
-        if "\x00" in value:
-            yield _violation(path, NUL)
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:  # json.loads pairs valid surrogates: any left is unpaired
-            yield _violation(path, SURROGATE)
-    elif isinstance(value, float) and not math.isfinite(value):
-        yield _violation(path, NOT_FINITE)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(key, path or "body")
-            yield from _walk(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk(item, f"{path}.{index}" if path else str(index))
-
-
-def _violation(path: str, message: tuple[str, str]) -> Violation:
-    return Violation(path=path or "body", message=message[0], message_zh=message[1])
+    where = request.url.path + " "
+    yield from (v for v in offences(value) if not PER_ROW.match(where + v.path))

@@ -47,6 +47,7 @@ from citykg.controls.lineage import form_lineage, term_names
 from citykg.controls.models import FormDefinition, Text, load_form, parse_form
 from citykg.controls.permissions import decide
 from citykg.controls.review import HeldSubmission, decide_held, ensure_may_decide, held, hold
+from citykg.controls.unholdable import offences
 from citykg.controls.writer import QueuedWrite, group_commit
 from citykg.controls.xlsform import read_xlsform
 from citykg.errors import (
@@ -259,6 +260,10 @@ def submit_many(
     outcomes: list[SubmissionResult | CityKGError] = []
     for i, request in enumerate(requests):
         context = _context(store, request, principal.id, principal.person)
+        unfit = list(offences(request.answers))
+        if unfit:  # the edge lets a batch's rows through, to refuse only these
+            outcomes.append(ValidationFailed(unfit))
+            continue
         try:
             plan = form.plan(request.answers, context)
             decision = decide(store, principal=principal, form=form, plan=plan)
