@@ -224,8 +224,11 @@ def test_prepare_demo_generates_a_city_in_an_empty_graph(store: GraphStore) -> N
     city = prepare_demo(store, settings=Settings())
     assert city.loaded is not None and city.loaded.persons > 1_000
     assert set(city.tokens) == {"analyst", "worker", "resident", "district"}
+    cases = "MATCH (e:Event) WHERE e.state IS NOT NULL RETURN count(e) AS n"
+    seeded = store.read(cases)[0]["n"]
+    assert seeded > 5  # events in flight, on the workflow
     again = prepare_demo(store, settings=Settings())
-    assert again.loaded is None
+    assert again.loaded is None and store.read(cases)[0]["n"] == seeded
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from citykg.channels.demo import seed_demo_channels
 from citykg.controls import load_examples
 from citykg.demo.fixture import FixtureSummary, demo_principals, is_empty, load_fixture
 from citykg.demo.generate import ORG_LABELS, PREMISES_LABELS, CitySummary, generate_city
+from citykg.events.demo import seed_demo_events
 from citykg.graph import GraphStore
 from citykg.notifications.demo import seed_demo_notifications
 from citykg.ontology import load_ontology
@@ -54,6 +55,7 @@ def prepare_demo(store: GraphStore, *, settings: Settings) -> DemoCity:
     tokens.update(seed_demo_tasks(store, ontology=ontology))
     seed_demo_channels(store, ontology=ontology)
     seed_demo_notifications(store, ontology=ontology)
+    seed_demo_events(store, ontology=ontology)
     return DemoCity(loaded=loaded, tokens=tokens)
 
 
