@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import LiteralString
 
 from citykg.access import Principal, principal, save_principal
+from citykg.events import intake  # the module: intake imports citykg.demo, which imports us
 from citykg.events.handling import Action, act
-from citykg.events.intake import report
 from citykg.events.models import EventView, Report
 from citykg.geo.scope import PlaceScope
 from citykg.graph import GraphStore
@@ -63,8 +63,8 @@ def seed_demo_events(store: GraphStore, *, ontology: Ontology, now: datetime | N
     for n, building in enumerate(buildings[: len(PROBLEMS)]):
         at = now - timedelta(days=12 - n, hours=3)
         text = f"我家住在{building['compound']}{building['number']}号楼，{PROBLEMS[n]}"
-        taken = report(store, ontology=ontology, principal=GATEWAY,
-                       report=Report(description=text, source="hotline"), at=at)  # fmt: skip
+        call = Report(description=text, source="hotline")
+        taken = intake.report(store, ontology=ontology, principal=GATEWAY, report=call, at=at)
         case = taken.event
         for step, action in enumerate(STEPS[n % len(STEPS)], start=1):
             case = act(store, principal=_actor(store, case, action.event), event_id=case.id,
@@ -73,9 +73,9 @@ def seed_demo_events(store: GraphStore, *, ontology: Ontology, now: datetime | N
     if cases:  # a second caller about the first case, merged by the command centre
         first = cases[0]
         text = f"{first.description}，我是邻居，也反映一下"
-        again = report(store, ontology=ontology, principal=GATEWAY,
-                       report=Report(description=text, source="hotline"),
-                       at=now - timedelta(days=1)).event  # fmt: skip
+        call = Report(description=text, source="hotline")
+        again = intake.report(store, ontology=ontology, principal=GATEWAY, report=call,
+                              at=now - timedelta(days=1)).event  # fmt: skip
         merge = Action(event="merge", master=first.id)
         act(store, principal=_actor(store, again, "merge"), event_id=again.id, action=merge,
             at=now - timedelta(hours=20))  # fmt: skip
