@@ -281,7 +281,8 @@ PENDING_ROUTES = (
     "POST /events", "GET /events", "GET /events/kpis", "GET /events/kpis/deadlines",
     "GET /events/{event_id}", "POST /events/{event_id}/transitions",
     "POST /events/{event_id}/merge", "POST /events/{event_id}/reopen",
-    "POST /events/{event_id}/rating",
+    "POST /events/{event_id}/rating", "POST /events/{event_id}/tasks",
+    "GET /events/{event_id}/tasks",
 )  # fmt: skip
 # Open311 is public as its spec has it (POST requests checks its api_key in the route).
 OPEN311_ROUTES = (  # route, the path asked, what any caller gets (the spec's codes)

@@ -172,9 +172,15 @@ def test_a_graph_outage_says_graph_unavailable_and_nothing_of_where(
 
 
 def test_log_lines_carry_no_identity_or_mobile_numbers(
-    client: TestClient, caplog: pytest.LogCaptureFixture
+    client: TestClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     caplog.set_level(logging.INFO)
+    # a uvicorn server started by an earlier test configures its access logger (level
+    # warning, no propagation): this test owns it while it runs, whatever ran before
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    caplog.set_level(logging.INFO, logger="uvicorn.access")
+    monkeypatch.setattr(uvicorn_access, "propagate", True)
+    monkeypatch.setattr(uvicorn_access, "disabled", False)
     path = f"/ledgers/Person/{WANG}?q=13800138000"
     logging.getLogger("uvicorn.access").info(
         '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "GET", path, "1.1", 200

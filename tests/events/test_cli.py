@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from citykg.controls import load_examples
 from tests.backends import Graph
+from tests.controls.scenario import SERVICE
 from tests.events.conftest import EventCity
 from tests.events.test_loop import COUNT, own_building_text
 
@@ -56,3 +59,23 @@ def test_bad_input_is_named_and_writes_nothing(city: EventCity, cli_graph: Graph
     urgency = citykg(cli_graph, "report", "路灯不亮了很久", "--urgency", "9", "--as", "r1")
     assert urgency.returncode == 1 and "urgency" in urgency.stderr
     assert city.store.read(COUNT)[0]["n"] == before
+
+
+def test_field_work_for_a_case(city: EventCity, cli_graph: Graph, tmp_path: Path) -> None:
+    load_examples(city.store, ontology=city.ontology, principal=SERVICE)
+    text = own_building_text(city, city.doors[0], "小区围墙有裂缝")
+    case = json.loads(citykg(cli_graph, "report", text, "--as", "r1", "--json").stdout)["event"]
+    assert citykg(cli_graph, "act", case["id"], "dispatch", "--as", "centre").returncode == 0
+    spec = tmp_path / "task.yaml"
+    spec.write_text(
+        f"title: {{zh: 围墙排查}}\nform: shop-safety-inspection\nscope: ['{case['place'][:9]}']\n"
+        "split: {levels: [community], items: unit}\ndeadline: '2030-01-01T00:00:00+08:00'\n",
+        "utf-8",
+    )
+    made = citykg(cli_graph, "task", case["id"], str(spec), "--as", "jd04", "--dispatch")
+    assert made.returncode == 0, made.stderr
+    task_id = made.stdout.split()[1]
+    listed = citykg(cli_graph, "task", case["id"], "--as", "jd04")
+    assert listed.returncode == 0 and task_id in listed.stdout
+    refused = citykg(cli_graph, "task", case["id"], str(spec), "--as", "jd04b")
+    assert refused.returncode == 6  # the other street's office: the case is out of its reach

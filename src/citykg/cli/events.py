@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
+import yaml
 from pydantic import BaseModel
 
 from citykg import events
@@ -15,8 +17,11 @@ from citykg.access import principal as load_principal
 from citykg.cli import render
 from citykg.cli.options import build_settings, graph_option, opened_store
 from citykg.events import Action, EventView, Report
+from citykg.events.fieldwork import task_for_event, tasks_of_event
 from citykg.events.kpi import departments, kpis
+from citykg.ledgers import catalog_for
 from citykg.ontology import load_ontology
+from citykg.tasks.models import TaskSpec
 
 AS = click.option("--as", "as_", required=True, metavar="PRINCIPAL", help="Act as him.")
 AS_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -24,7 +29,7 @@ AS_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON inste
 
 @click.group("events")
 def events_group() -> None:
-    """Events (事件): report, list, show, act, merge, reopen, rate, KPIs."""
+    """Events (事件): report, list, show, act, merge, reopen, rate, field tasks, KPIs."""
 
 
 def _row(view: EventView) -> dict[str, Any]:
@@ -194,3 +199,31 @@ def kpi_table(district: str | None, group: tuple[str, ...], start: datetime, end
         return
     click.echo(render.table([{k: v for k, v in r.model_dump(mode="json").items()
                               if not isinstance(v, list | dict)} for r in rows]))  # fmt: skip
+
+
+@events_group.command()
+@click.argument("event_id")
+@click.argument("spec_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                required=False)  # fmt: skip
+@click.option("--dispatch", "dispatched", is_flag=True, help="Dispatch the whole tree at once.")
+@AS
+@AS_JSON
+@graph_option
+def task(event_id: str, spec_file: Path | None, dispatched: bool, as_: str, as_json: bool,
+         graph_url: str | None) -> None:  # fmt: skip
+    """Field work for EVENT_ID: create the task of SPEC_FILE (as for `citykg tasks create`)
+    linked to the case; without SPEC_FILE, list the case's tasks."""
+    settings = build_settings(graph_url)
+    with opened_store(settings) as store:
+        who = load_principal(store, as_)
+        if spec_file is None:
+            found = tasks_of_event(store, principal=who, event_id=event_id)
+            rows = [{"task": t.id, "title": t.title.zh, "state": t.state,
+                     "scope": ",".join(t.scope)} for t in found]  # fmt: skip
+            click.echo(_dump(found) if as_json else render.table(rows))
+            return
+        spec = TaskSpec.model_validate(yaml.safe_load(spec_file.read_text("utf-8")))
+        catalog = catalog_for(load_ontology(settings.ontology_dir))
+        made = task_for_event(store, catalog=catalog, principal=who, event_id=event_id, spec=spec,
+                              at=datetime.now(UTC), dispatched=dispatched)  # fmt: skip
+    click.echo(_dump(made) if as_json else f"task {made.id} ({made.title.zh}) for event {event_id}")

@@ -36,6 +36,7 @@ TASKS_SCHEMA = GraphSchema(
     constraints=(Constraint("Task", "id"), Constraint("TaskPart", "id")),
     indexes=(
         Index("Task", "id"),
+        Index("Task", "event"),
         Index("TaskPart", "id"),
         Index("TaskPart", "task"),
         Index("TaskItem", "id"),
@@ -60,9 +61,11 @@ def create_task(
     principal: Principal,
     spec: TaskSpec,
     at: datetime | None = None,
+    event: str | None = None,
 ) -> TaskView:
     """Check ``spec`` and store it as a task in ``draft`` (dispatch it with
-    :func:`citykg.tasks.dispatch`); 4xx naming the field, nothing written, when it does not fit."""
+    :func:`citykg.tasks.dispatch`); 4xx naming the field, nothing written, when it does not fit.
+    ``event``: the case it does the field work of (:mod:`citykg.events.fieldwork`)."""
     at = at or datetime.now(UTC)
     rule = resolve_split(spec.split)
     scope = audience_scope(principal, codes=spec.scope, action=TASK_CREATE)
@@ -98,6 +101,7 @@ def create_task(
         "state": workflow("task").initial, "stateSince": at.isoformat(),
         "createdAt": at.isoformat(), "createdBy": principal.id,
         "organization": post.organization if post else None, "role": post.role if post else None,
+        "event": event,
     }  # fmt: skip
     store.write(queries.CREATE_TASK, {"props": props, "atMs": int(at.timestamp() * 1000)})
     return task_view(props)
@@ -112,19 +116,27 @@ def get_task(store: GraphStore, *, task_id: str) -> dict[str, Any]:
 
 
 def visible_task(store: GraphStore, *, principal: Principal, task_id: str) -> dict[str, Any]:
-    """The task if ``principal`` may see it (holds the post it was created through, or may
-    read one of its parts); otherwise NotFound exactly as for a missing task, so a task out of
-    reach is never told apart from one that does not exist."""
+    """The task if ``principal`` may see it (:func:`may_see_task`); otherwise NotFound exactly
+    as for a missing task, so a task out of reach is never told apart from one that does not
+    exist."""
     task = get_task(store, task_id=task_id)
+    if may_see_task(store, principal, task):
+        return task
+    raise NotFound(f"task: no task {task_id!r} (任务不存在)")
+
+
+def may_see_task(store: GraphStore, principal: Principal, task: dict[str, Any]) -> bool:
+    """Whether ``principal`` holds the post the task was created through or may read one of
+    its parts (its place, its post's or the level above's organization)."""
     if any((p.organization, p.role) == (task.get("organization"), task.get("role"))
            for p in principal.posts):  # fmt: skip
-        return task
+        return True
     readable = task_part_reader(principal)
-    for part in store.read(queries.PARTS, {"task": task_id}):
+    for part in store.read(queries.PARTS, {"task": task["id"]}):
         place = str(part["place"])
         if readable(place, part["organization"]) or readable(place, part["aboveOrganization"]):
-            return task
-    raise NotFound(f"task: no task {task_id!r} (任务不存在)")
+            return True
+    return False
 
 
 def resolve_split(split: SplitRule | str) -> SplitRule:
@@ -165,7 +177,7 @@ def task_view(props: dict[str, Any]) -> TaskView:
         level_deadlines=json.loads(props.get("levelDeadlines") or "{}"),
         review=bool(props.get("review")), done=list(props["done"]), state=props["state"],
         created_by=props["createdBy"], created_at=props["createdAt"],
-        organization=props.get("organization"), role=props.get("role"),
+        organization=props.get("organization"), role=props.get("role"), event=props.get("event"),
     )  # fmt: skip
 
 

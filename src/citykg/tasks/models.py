@@ -94,6 +94,8 @@ class TaskView(_Model):
     created_at: str
     organization: str | None
     role: str | None
+    event: str | None = None
+    """The case (事件) this task does the field work of, if any."""
 
 
 class DispatchResult(_Model):

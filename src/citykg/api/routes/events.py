@@ -15,10 +15,13 @@ from pydantic import BaseModel
 
 from citykg import events
 from citykg.api.deps import AppSettings, CurrentPrincipal, Store
+from citykg.api.routes.tasks import CatalogDep
 from citykg.events import Action, EventView, IntakeView, Report
+from citykg.events.fieldwork import task_for_event, tasks_of_event
 from citykg.events.kpi import By, departments, kpis, suggestions
 from citykg.events.models import DeadlineSuggestion, DepartmentKpi
 from citykg.ontology import Ontology, load_ontology
+from citykg.tasks.models import TaskSpec, TaskView
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -138,3 +141,24 @@ def rate(event_id: str, body: RateIn, store: Store, principal: CurrentPrincipal)
         event="rate", satisfaction=body.satisfaction, note=body.feedback, resolved=body.resolved
     )
     return events.act(store, principal=principal, event_id=event_id, action=action, at=now())
+
+
+class FieldTaskIn(TaskSpec):
+    dispatch: bool = False
+    """Dispatch the whole tree at once."""
+
+
+@router.post("/{event_id}/tasks", status_code=201)
+def create_task(event_id: str, body: FieldTaskIn, store: Store, principal: CurrentPrincipal,
+                catalog: CatalogDep) -> TaskView:  # fmt: skip
+    """A task doing the case's field work (its handler or the command centre, with
+    ``task.create`` over the scope), linked to the case; dispatched at once if asked."""
+    spec = TaskSpec.model_validate(body.model_dump(exclude={"dispatch"}))
+    return task_for_event(store, catalog=catalog, principal=principal, event_id=event_id,
+                          spec=spec, at=now(), dispatched=body.dispatch)  # fmt: skip
+
+
+@router.get("/{event_id}/tasks")
+def event_tasks(event_id: str, store: Store, principal: CurrentPrincipal) -> list[TaskView]:
+    """The case's tasks the caller may see (follow their progress under ``/tasks``)."""
+    return tasks_of_event(store, principal=principal, event_id=event_id)
