@@ -9,14 +9,17 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 import requests
 import uvicorn
 from georeport import GeoReport
 
+from citykg import events
 from citykg.access import issue_token
 from citykg.api.app import create_app
+from citykg.events import Report
 from citykg.settings import Settings
 from tests.events.conftest import EventCity
 
@@ -117,6 +120,42 @@ def test_open311_errors_in_the_spec_format(
         params={"start_date": "2025-01-01T00:00:00Z", "end_date": "2025-06-01T00:00:00Z"},
     )
     assert too_long.status_code == 400
+
+
+SPEC_FIELDS = {
+    "service_request_id", "status", "status_notes", "service_name", "service_code",
+    "description", "agency_responsible", "service_notice", "requested_datetime",
+    "updated_datetime", "expected_datetime", "address", "address_id", "zipcode", "lat", "long",
+    "media_url",
+}  # fmt: skip
+
+
+def test_open311_public_reads_carry_no_personal_data(city: EventCity, server: str) -> None:
+    """GET requests needs no key (the spec allows it): the public sees the case, not who
+    reported it, nor the contact notes, phone, ID or door number written into its texts."""
+    resident = city.residents[0]
+    name, number = next(iter(city.buildings.values()))
+    person = resident.person or ""
+    text = (f"我家住在{name}{number}号楼2单元1102，楼下井盖丢了，身份证{person}，"
+            "联系人王先生，电话13912345678")  # fmt: skip
+    report = Report(description=text, source="resident", address=f"{name}{number}号楼3-2-1102室",
+                    reporter_name="王建国", reporter_phone="13912345678")  # fmt: skip
+    case = events.report(city.store, ontology=city.ontology, principal=resident, report=report,
+                         at=datetime.now(UTC)).event  # fmt: skip
+    personal = ("王先生", "王建国", "13912345678", "1102", person, resident.id)
+    one = requests.get(f"{server}/open311/v2/requests/{case.id}.json")
+    listed = requests.get(f"{server}/open311/v2/requests.json")
+    for answer in (one, listed):
+        assert answer.status_code == 200, answer.text
+    [found] = one.json()
+    assert set(found) == SPEC_FIELDS
+    assert case.id in {r["service_request_id"] for r in listed.json()}
+    assert "井盖丢了" in found["description"] and f"{name}{number}号楼" in found["address"]
+    assert found["address_id"] and len(found["address_id"]) <= 16  # the compound, no door
+    for fmt in ("json", "xml"):
+        for url in (f"requests/{case.id}", "requests"):
+            body = requests.get(f"{server}/open311/v2/{url}.{fmt}").text
+            assert not [p for p in personal if p and p in body], (fmt, url)
 
 
 def test_events_api_report_queue_and_bad_input(city: EventCity, server: str) -> None:
