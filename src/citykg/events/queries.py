@@ -75,6 +75,7 @@ LIST: LiteralString = (
 
 MINE: LiteralString = (
     "MATCH (p:Person {idNumber: $person})<-[:REPORTED_BY]-(e:Event) WHERE e.state IS NOT NULL "
+    "AND e.eventClass IS NOT NULL "
     "CALL { WITH e MATCH (e)-[:DUPLICATE_OF]->(m:Event) RETURN collect(m.id) AS masters } "
     "RETURN properties(e) AS event, masters ORDER BY e.reportedAtMs DESC, e.id "
     "SKIP $skip LIMIT $limit"
