@@ -1,4 +1,6 @@
-"""The console's home: alerts, and the jurisdiction at a glance (counts rolled up by place).
+"""The console's home: alerts (pending reviews, open task items, unanswered requests, events
+near their deadline, unread notifications), and the jurisdiction at a glance (counts rolled up
+by place).
 
 Counts come from the ``/places/{code}/stats`` route's own function, so what an official sees
 here is what the API answers them (exact within their jurisdiction).
@@ -18,6 +20,9 @@ from citykg.api.deps import Store
 from citykg.api.routes.places import StatsOut, read_stats
 from citykg.controls.review import held_list
 from citykg.web.auth import mirrors, officials_only
+from citykg.web.channels import unanswered
+from citykg.web.events import near_deadline
+from citykg.web.notifications import unread_messages
 from citykg.web.render import render
 from citykg.web.routing import page_router
 
@@ -50,6 +55,9 @@ def home(request: Request, store: Store, who: Reviewer) -> Response:
     alerts = {
         "pending_reviews": (len(reviews), "/console/reviews"),
         "open_items": (len(items), "/console/tasks"),
+        "unanswered_requests": (len(unanswered(store, who)), "/console/channels/queue"),
+        "events_due": (len(near_deadline(store, who)), "/console/events"),
+        "unread": (len(unread_messages(store, who)), "/console/notifications#inbox"),
     }
     places = [
         (counts, chart(counts["Person"]))
@@ -59,6 +67,6 @@ def home(request: Request, store: Store, who: Reviewer) -> Response:
         "alerts": alerts,
         "limit": COUNTED,
         "places": places,
-        "coming": ("unanswered_requests", "events_due", "unread"),
+        "coming": (),
     }
     return render(request, "home.html", context)

@@ -12,7 +12,19 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from citykg.settings import Settings
-from citykg.web import auth, forms, home, ledgers, places, resident, reviews, tasks
+from citykg.web import (
+    auth,
+    channels,
+    events,
+    forms,
+    home,
+    ledgers,
+    notifications,
+    places,
+    resident,
+    reviews,
+    tasks,
+)
 
 STATIC = Path(__file__).parent / "static"
 COOKIE = "citykg_session"
@@ -26,6 +38,9 @@ ROUTERS = (
     forms.shared,
     reviews.router,
     tasks.router,
+    channels.router,
+    notifications.router,
+    events.router,
     resident.router,
 )
 """One router per area: a new area adds its module here and its entry in ``web.nav``."""

@@ -1,9 +1,8 @@
 """The navigation, as data: one entry per area of the console and of the resident page.
 
 A new area is a template, a module of routes registered in :mod:`citykg.web.mount`, and its
-``href`` here. Areas whose issues have not landed yet (channels, notifications, events, the
-resident's messages and reports) are listed without one: the navigation shows them greyed out,
-marked "coming soon", at the place their pages will take.
+``href`` here. An area whose pages are not built yet is listed without one: the navigation
+shows it greyed out, marked "coming soon", at the place its pages will take.
 """
 
 from __future__ import annotations
@@ -33,14 +32,14 @@ CONSOLE = (
     Area("forms", "/console/forms", ("/console/forms", "/fill/")),
     Area("reviews", "/console/reviews", ("/console/reviews",)),
     Area("tasks", "/console/tasks", ("/console/tasks",)),
-    Area("channels"),  # issue 14: channels and requests
-    Area("notifications"),  # issue 14: notifications
-    Area("events"),  # issue 15: events and closed-loop handling
+    Area("channels", "/console/channels", ("/console/channels",)),
+    Area("notifications", "/console/notifications", ("/console/notifications",)),
+    Area("events", "/console/events", ("/console/events",)),
 )
 RESIDENT = (
-    Area("services", "/my", ("/fill/",)),
+    Area("services", "/my", ("/fill/", "/my/channels/", "/my/report")),
     Area("requests", "/my/requests"),
-    Area("messages"),  # issue 14: my messages (read, confirm)
+    Area("messages", "/my/messages"),
     Area("my", "/my/me", ("/entities/",)),
 )
 

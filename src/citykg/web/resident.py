@@ -1,27 +1,48 @@
-"""The resident page (居民侧), mobile first: the services offered where I live, my requests and
-their status, me and my household. Everything is read as ``me``: the ledger detail of my own
-person and the held submissions I wrote, through the functions the API calls.
+"""The resident page (居民侧), mobile first: the services offered where I live (the channels
+open at my residence, and the forms about me), my requests and their status and replies, my
+messages (read, confirm), a report of a problem (随手拍), me and my household.
+
+Everything is read and written as ``me`` through the functions the API calls: the ledger detail
+of my own person, :func:`citykg.channels.offered` and :func:`citykg.channels.request_service`
+(``/me/channels``), :func:`citykg.notifications.inbox` and :func:`~citykg.notifications.mark`
+(``/me/messages``), :func:`citykg.events.report` and :func:`citykg.events.queue` (``/events``).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
+from citykg import channels, events, notifications
 from citykg.access import Principal
 from citykg.api.deps import AppSettings, Store
 from citykg.api.keys import ME, key_from_url
+from citykg.api.routes.forms import get_ontology
 from citykg.api.routes.ledgers import get_catalog
-from citykg.controls import list_forms
+from citykg.channels import OfferedChannel, RequestIn
+from citykg.channels.requests import REQUESTS
+from citykg.controls import get_compiled, list_forms
 from citykg.controls.review import held_list
-from citykg.errors import Forbidden
+from citykg.errors import Conflict, Forbidden, NotFound, OutOfReach, ValidationFailed, Violation
+from citykg.events import Report
+from citykg.events.classify import categories
+from citykg.events.views import EVENTS
 from citykg.ledgers import EntityDetail, entity_detail
+from citykg.web import session
+from citykg.web.acting import refused, text_of
 from citykg.web.auth import Viewer, mirrors
+from citykg.web.forms import _known, _sent
+from citykg.web.formview import answers_from, form_view, keep_masked
+from citykg.web.i18n import language
 from citykg.web.ledgers import entity_context
 from citykg.web.render import render
 from citykg.web.routing import page_router
+from citykg.web.session import Posted
 
 PAGE = 50
 
@@ -35,6 +56,13 @@ def residents_only(who: Viewer) -> Principal:
 router = page_router(residents_only)
 Reader = Annotated[Principal, Depends(mirrors("GET /ledgers/{type}/{key}"))]
 Requester = Annotated[Principal, Depends(mirrors("GET /reviews"))]
+Offered = Annotated[Principal, Depends(mirrors("GET /me/channels"))]
+Filer = Annotated[Principal, Depends(mirrors("POST /me/channels/{channel_id}/requests"))]
+Mine = Annotated[Principal, Depends(mirrors("GET /me/channels/requests"))]
+Inbox = Annotated[Principal, Depends(mirrors("GET /me/messages"))]
+Marker = Annotated[Principal, Depends(mirrors("POST /me/messages/{notification_id}/read"))]
+Confirmer = Annotated[Principal, Depends(mirrors("POST /me/messages/{notification_id}/confirm"))]
+Reporter = Annotated[Principal, Depends(mirrors("POST /events"))]
 
 
 def me(store: Store, settings: AppSettings, who: Principal) -> EntityDetail:
@@ -44,21 +72,211 @@ def me(store: Store, settings: AppSettings, who: Principal) -> EntityDetail:
     )
 
 
+def home_of(detail: EntityDetail) -> tuple[str, str] | None:
+    """(place code, words) of where I live now, from my own ledger page."""
+    for group in detail.relations:
+        if group.type == "RESIDES_IN" and group.direction == "out":
+            for item in group.items:
+                if item.current and item.key:
+                    return item.key, str(item.name or item.key)
+    return None
+
+
 @router.get("/my")
-def services(request: Request, store: Store, settings: AppSettings, who: Reader) -> Response:
-    """The services offered where I live: for now the forms about a person like me (the
-    channels issue puts the channels open at my residence here)."""
+def services(
+    request: Request, store: Store, settings: AppSettings, who: Reader, offered: Offered
+) -> Response:
+    """The channels open where I live, then the forms about a person like me."""
     context = entity_context(
         store, get_catalog(settings), me(store, settings, who), request, subject=ME
     )
-    return render(request, "my_services.html", context)
+    found = channels.offered(store, catalog=get_catalog(settings), principal=who)
+    return render(request, "my_services.html", {**context, "offered": found})
+
+
+def _offered(
+    store: Store, settings: AppSettings, who: Principal, channel_id: str
+) -> OfferedChannel:
+    """The channel if it is offered where I live now (else the not-found page)."""
+    for item in channels.offered(store, catalog=get_catalog(settings), principal=who):
+        if item.channel.id == channel_id:
+            return item
+    raise NotFound(
+        f"channel: no channel {channel_id!r} offered where you live (您所在地没有该服务)"
+    )
+
+
+def _channel_page(
+    request: Request,
+    store: Store,
+    settings: AppSettings,
+    who: Principal,
+    item: OfferedChannel,
+    *,
+    posted: dict[str, Any] | None = None,
+    errors: list[Violation] | None = None,
+    submission: str = "",
+    description: str = "",
+    status: int = 200,
+) -> Response:
+    ontology = get_ontology(settings)
+    compiled = get_compiled(store, ontology=ontology, form_id=item.channel.form,
+                            version=item.channel.form_version)  # fmt: skip
+    known = _known(store, ontology, compiled, who, ME)
+    view = form_view(compiled.bound, ontology, language(request), known=known, posted=posted,
+                     errors=errors or [], subject_fixed=True)  # fmt: skip
+    context = {"item": item, "form": view, "subject": ME, "description": description,
+               "submission": submission or uuid.uuid4().hex}  # fmt: skip
+    return render(request, "my_channel.html", context, status=status)
+
+
+@router.get("/my/channels/{channel_id}")
+def channel(
+    request: Request, channel_id: str, store: Store, settings: AppSettings, who: Offered
+) -> Response:
+    """A service's form, prefilled with what the city knows of me."""
+    item = _offered(store, settings, who, channel_id)
+    return _channel_page(request, store, settings, who, item)
+
+
+@router.post("/my/channels/{channel_id}")
+def file_request(
+    request: Request,
+    channel_id: str,
+    store: Store,
+    settings: AppSettings,
+    who: Filer,
+    posted: Posted,
+) -> Response:
+    """File the request: its answers through the form write path, the request routed to the
+    handling post; refused answers come back at their fields (422)."""
+    item = _offered(store, settings, who, channel_id)
+    ontology = get_ontology(settings)
+    compiled = get_compiled(store, ontology=ontology, form_id=item.channel.form,
+                            version=item.channel.form_version)  # fmt: skip
+    submission = text_of(posted, "submission") or uuid.uuid4().hex
+    description = text_of(posted, "description")
+    known = _known(store, ontology, compiled, who, ME)
+    answers = answers_from(compiled.bound, {k: [str(v) for v in posted.getlist(k)] for k in posted})
+    keep_masked(compiled.bound, answers, known)
+    try:
+        body = RequestIn(answers=_sent(ontology, compiled, answers, known, who, ME),
+                         description=description or None)  # fmt: skip
+        channels.request_service(store, ontology=ontology, catalog=get_catalog(settings),
+                                 principal=who, channel_id=channel_id, body=body,
+                                 request_id=submission[:100])  # fmt: skip
+    except (ValidationFailed, OutOfReach, ValidationError, Conflict) as problem:
+        if isinstance(problem, ValidationFailed | OutOfReach):
+            violations = list(problem.violations)
+        else:
+            texts = refused(problem, language(request))
+            violations = [Violation(path, text, text) for path, text in texts.items()]
+        return _channel_page(request, store, settings, who, item, posted=answers,
+                             errors=violations, submission=uuid.uuid4().hex,
+                             description=description, status=422)  # fmt: skip
+    session.flash(request, "request_sent")
+    return RedirectResponse("/my/requests", status_code=303)
 
 
 @router.get("/my/requests")
-def requests(request: Request, store: Store, who: Requester) -> Response:
+def requests(request: Request, store: Store, who: Requester, mine: Mine) -> Response:
+    """My requests to services (state and replies), my reports, my held submissions."""
     held = held_list(store, principal=who, status=None, limit=PAGE)
     titles = {f.id: f.title for f in list_forms(store)}
-    return render(request, "my_requests.html", {"held": held, "titles": titles})
+    filed = channels.my_requests(store, principal=who, limit=PAGE)
+    reported = events.queue(store, who, now=datetime.now(UTC), limit=PAGE)
+    context = {"held": held, "titles": titles, "filed": filed, "reported": reported,
+               "flow": REQUESTS.spec, "stages": EVENTS.spec}  # fmt: skip
+    return render(request, "my_requests.html", context)
+
+
+@router.get("/my/messages")
+def messages(request: Request, store: Store, who: Inbox) -> Response:
+    """My messages, newest first."""
+    box = notifications.inbox(store, principal=who, limit=500)
+    return render(request, "my_messages.html", {"messages": list(reversed(box.messages))})
+
+
+@router.post("/my/messages/{notification_id}/read")
+def mark_read(
+    request: Request, notification_id: str, store: Store, who: Marker, posted: Posted
+) -> Response:
+    notifications.mark(store, principal=who, notification_id=notification_id)
+    session.flash(request, "marked_read")
+    return RedirectResponse("/my/messages", status_code=303)
+
+
+@router.post("/my/messages/{notification_id}/confirm")
+def confirm(
+    request: Request, notification_id: str, store: Store, who: Confirmer, posted: Posted
+) -> Response:
+    notifications.mark(store, principal=who, notification_id=notification_id, confirm=True)
+    session.flash(request, "marked_confirmed")
+    return RedirectResponse("/my/messages", status_code=303)
+
+
+def _report_page(
+    request: Request,
+    store: Store,
+    settings: AppSettings,
+    who: Principal,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    lang = language(request)
+    found = categories(get_ontology(settings))
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code, c in sorted(found.items()):
+        groups.setdefault(c.group, []).append((code, c.en if lang == "en" else c.zh))
+    home = home_of(me(store, settings, who))
+    context = {"groups": groups, "home": home, "v": values or {"where": "home"},
+               "errors": errors or {}}  # fmt: skip
+    return render(request, "my_report.html", context, status=status)
+
+
+@router.get("/my/report")
+def report_form(request: Request, store: Store, settings: AppSettings, who: Reporter) -> Response:
+    return _report_page(request, store, settings, who)
+
+
+@router.post("/my/report")
+def report(
+    request: Request, store: Store, settings: AppSettings, who: Reporter, posted: Posted
+) -> Response:
+    """File a report (随手拍): at my home, or where I typed."""
+    values = {name: text_of(posted, name) for name in ("category", "description", "where",
+                                                       "address")}  # fmt: skip
+    lang = language(request)
+    data: dict[str, Any] = {"description": values["description"], "source": "photo",
+                            "category": values["category"] or None}  # fmt: skip
+    errors: dict[str, str] = {}
+    if values["where"] == "typed":
+        data["address"] = values["address"]
+        if not values["address"]:
+            errors["address"] = "请填写地点" if lang == "zh" else "Say where it is"
+    elif home := home_of(me(store, settings, who)):
+        data["place"] = home[0]
+    else:
+        errors["address"] = (
+            "未找到您的住址，请填写地点" if lang == "zh" else "No home found: say where"
+        )
+    try:
+        checked = Report.model_validate(data)
+        if not errors:
+            events.report(store, ontology=get_ontology(settings), principal=who, report=checked,
+                          at=datetime.now(UTC))  # fmt: skip
+    except (ValidationFailed, ValidationError) as problem:
+        found = refused(problem, lang)
+        if "place" in found:
+            found.setdefault("address", found.pop("place"))
+        errors = {**found, **errors}
+    if errors:
+        return _report_page(request, store, settings, who, values=values, errors=errors,
+                            status=422)  # fmt: skip
+    session.flash(request, "report_filed")
+    return RedirectResponse("/my/requests", status_code=303)
 
 
 @router.get("/my/me")
