@@ -184,3 +184,46 @@ def test_a_resident_cannot_open_an_official_page(phone: Page, loop: Loop) -> Non
         assert response is not None and response.status == 403
         expect(phone.get_by_role("heading", level=1)).to_have_text("无权访问")
     expect(phone.locator("nav.nav")).not_to_contain_text("事件")
+
+
+POSTED = ("text", "event", "title_zh", "body_zh", "scope", "filters", "expires_at", "priority",
+          "master", "reason", "reply", "closure", "description", "where", "address", "category",
+          "department")  # fmt: skip
+ODD = ("\x00", "x" * 5000, "<script>alert(1)</script>", "'; DROP", "１２３", "")
+
+
+def test_odd_input_never_answers_500(desk: Page, phone: Page, loop: Loop) -> None:
+    """Every page of these areas, asked with odd values, answers a page (4xx at worst)."""
+    site = loop.site
+    store = site.city.store
+    ids = [str(r["id"]) for r in store.read(
+        "MATCH (n) WHERE (n:Event AND n.state IS NOT NULL) OR n:Notification OR n:Channel "
+        "RETURN n.id AS id")]  # fmt: skip
+    sign_in(desk, site, "centre", CENTRE_PASSWORD)
+    sign_in(phone, site, "resident", RESIDENT_PASSWORD)
+    for page, posts, gets in (
+        (desk, ("/console/channels/requests/{x}/act", "/console/notifications",
+                "/console/notifications/preview", "/console/notifications/{x}/resend",
+                "/console/notifications/inbox/{x}/read", "/console/events/{x}/transitions",
+                "/console/events/{x}/merge"),
+         ("/console/channels?state={x}", "/console/channels/queue?state={x}",
+          "/console/channels/{x}", "/console/channels/{x}/stats?level={x}",
+          "/console/channels/requests/{x}", "/console/notifications/{x}?level={x}",
+          "/console/events?state={x}&skip=1", "/console/events/{x}",
+          "/console/events/kpis?start={x}&end={x}&by={x}&district={x}")),
+        (phone, ("/my/report", "/my/messages/{x}/read", "/my/messages/{x}/confirm",
+                 "/my/channels/{x}"),
+         ("/my/channels/{x}",)),
+    ):  # fmt: skip
+        headers = {"X-CSRF-Token": page.evaluate(
+            "JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token']")}  # fmt: skip
+        for odd in ODD:
+            for path in [p.replace("{x}", known) for p in posts for known in ids] + list(posts):
+                form: dict[str, str | float | bool] = dict.fromkeys(POSTED, odd)
+                url = site.url + path.format(x=odd.replace("\x00", "%00")[:200] or "none")
+                answer = page.request.post(url, form=form, headers=headers, max_redirects=0)
+                assert answer.status < 500, (path, odd[:20], answer.status)
+            for path in gets:
+                url = site.url + path.format(x=odd.replace("\x00", "")[:200] or "none")
+                answer = page.request.get(url)
+                assert answer.status < 500, (path, odd[:20], answer.status)

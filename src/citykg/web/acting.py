@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from citykg.controls.unholdable import offences
 from citykg.errors import Conflict, OutOfReach, ValidationFailed
 from citykg.web.i18n import Lang
 
@@ -68,3 +69,9 @@ def text_of(posted: Mapping[str, Any], name: str) -> str:
     """A posted text field, stripped ("" when absent or not text)."""
     value = posted.get(name)
     return value.strip() if isinstance(value, str) else ""
+
+
+def unholdable(values: Mapping[str, str], lang: Lang) -> dict[str, str]:
+    """The posted texts no graph text can hold (a NUL character), by field: the API's edge
+    refuses them in a JSON body; a posted form is refused here, at the field."""
+    return {v.path: v.text(lang) for v in offences(dict(values))}

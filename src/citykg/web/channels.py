@@ -22,7 +22,7 @@ from citykg.channels.requests import REQUESTS
 from citykg.errors import Conflict, NotFound, ValidationFailed
 from citykg.tasks.models import LEVELS, LevelName
 from citykg.web import session
-from citykg.web.acting import at_field, refused, text_of
+from citykg.web.acting import at_field, refused, text_of, unholdable
 from citykg.web.auth import mirrors, officials_only
 from citykg.web.i18n import language
 from citykg.web.render import render
@@ -104,6 +104,8 @@ def act(request: Request, request_id: str, store: Store, who: Actor, posted: Pos
     """Send the step clicked, with the text typed (a reply's words, a decline's reason)."""
     event = text_of(posted, "event")
     text = text_of(posted, "text")
+    if errors := unholdable({"text": text}, language(request)):
+        return _request_page(request, store, who, request_id, errors=errors, status=422)
     if len(text) > 4000:  # the route's model allows 4,000 characters
         errors = {"text": "内容过长（至多 4000 字）" if language(request) == "zh"
                   else "Too long (4,000 characters at most)"}  # fmt: skip

@@ -29,7 +29,7 @@ from citykg.events.models import CLOSED_STATES
 from citykg.events.views import EVENTS
 from citykg.geo.codes import Level
 from citykg.web import session
-from citykg.web.acting import refused, text_of
+from citykg.web.acting import refused, text_of, unholdable
 from citykg.web.auth import mirrors, officials_only
 from citykg.web.i18n import language
 from citykg.web.render import render
@@ -189,6 +189,9 @@ def _values(posted: Any) -> dict[str, str]:
 def _act(request: Request, store: Store, settings: AppSettings, who: Principal, event_id: str,
          values: dict[str, str], action: dict[str, Any]) -> Response:  # fmt: skip
     lang = language(request)
+    if errors := unholdable(values, lang):
+        return _event_page(request, store, settings, who, event_id, failed=values["event"],
+                           values=values, errors=errors, status=422)  # fmt: skip
     try:
         events.act(store, principal=who, event_id=event_id,
                    action=Action.model_validate(action), at=now())  # fmt: skip

@@ -27,7 +27,7 @@ from citykg.notifications import Message, NotificationSpec
 from citykg.notifications.preview import reach_count
 from citykg.tasks.models import LEVELS, LevelName
 from citykg.web import session
-from citykg.web.acting import refused, text_of
+from citykg.web.acting import refused, text_of, unholdable
 from citykg.web.auth import mirrors, officials_only
 from citykg.web.i18n import Lang, language
 from citykg.web.render import render
@@ -125,6 +125,10 @@ def preview(
     """The count of whom the scope and filters reach now (an htmx fragment)."""
     values = _posted(posted)
     lang = language(request)
+    if errors := unholdable(values, lang):
+        return HTMLResponse(
+            f'<span class="field-error" role="alert">{_escape(" ".join(errors.values()))}</span>'
+        )
     try:
         filters = [f for f in values["filters"].splitlines() if f.strip()]
         n = reach_count(store, catalog=get_catalog(settings), principal=who,
@@ -147,7 +151,7 @@ def send(
 ) -> Response:
     values = _posted(posted)
     lang = language(request)
-    if errors := _required(values, lang):
+    if errors := unholdable(values, lang) or _required(values, lang):
         return _compose(request, who, values, errors, status=422)
     try:
         result = notifications.send(store, catalog=get_catalog(settings), principal=who,

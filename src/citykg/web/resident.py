@@ -34,7 +34,7 @@ from citykg.events.classify import categories
 from citykg.events.views import EVENTS
 from citykg.ledgers import EntityDetail, entity_detail
 from citykg.web import session
-from citykg.web.acting import refused, text_of
+from citykg.web.acting import refused, text_of, unholdable
 from citykg.web.auth import Viewer, mirrors
 from citykg.web.forms import _known, _sent
 from citykg.web.formview import answers_from, form_view, keep_masked
@@ -155,7 +155,7 @@ def file_request(
     compiled = get_compiled(store, ontology=ontology, form_id=item.channel.form,
                             version=item.channel.form_version)  # fmt: skip
     submission = text_of(posted, "submission") or uuid.uuid4().hex
-    description = text_of(posted, "description")
+    description = text_of(posted, "description").replace("\x00", "")
     known = _known(store, ontology, compiled, who, ME)
     answers = answers_from(compiled.bound, {k: [str(v) for v in posted.getlist(k)] for k in posted})
     keep_masked(compiled.bound, answers, known)
@@ -251,7 +251,7 @@ def report(
     lang = language(request)
     data: dict[str, Any] = {"description": values["description"], "source": "photo",
                             "category": values["category"] or None}  # fmt: skip
-    errors: dict[str, str] = {}
+    errors = unholdable(values, lang)
     if values["where"] == "typed":
         data["address"] = values["address"]
         if not values["address"]:
