@@ -20,7 +20,9 @@ from citykg.ontology import Ontology
 GATEWAY = Principal(id="system:demo-hotline", kind="service", name="12345 热线（演示）",
                     roles=frozenset({"service"}), scope=PlaceScope.everywhere())  # fmt: skip
 """The hotline desk that types what callers say (a service account: it reports)."""
-SEEDED: LiteralString = "MATCH (e:Event) WHERE e.state IS NOT NULL RETURN count(e) AS n"
+SEEDED: LiteralString = (
+    "MATCH (e:Event) WHERE e.state IS NOT NULL AND e.eventClass IS NOT NULL RETURN count(e) AS n"
+)
 BUILDINGS: LiteralString = (
     "MATCH (b:Building)-[:PART_OF]->(c:Compound) "
     "RETURN b.placeCode AS code, c.name AS compound, b.number AS number "
