@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from citykg.access.tokens import set_password
+from citykg.access.tokens import save_principal, set_password
 from citykg.api.app import create_app
 from citykg.cli.options import build_settings, opened_store
 from citykg.demo import prepare_demo
+from citykg.graph import GraphStore
 from citykg.web.local import chromium, served
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 860}
@@ -100,7 +102,97 @@ def shoot(browser: Browser, url: str, out: Path, passwords: dict[str, str]) -> l
     save(desk, "desktop-reviews")
     desk.context.close()
 
+    loop_pages(browser, url, passwords, save)
     return made
+
+
+def loop_principals(store: GraphStore) -> list[str]:
+    """The demo officials who handle requests, manage a channel, send notices and dispatch
+    cases (the demo seeds them: channels, notifications, events)."""
+    rows = store.read(
+        "MATCH (p:Principal) WHERE p.id IN ['demo-channel-handler', 'demo-channel-head', "
+        "'demo-notice-worker'] OR p.id STARTS WITH 'demo-events-' "
+        "RETURN p.id AS id ORDER BY id"
+    )
+    found = [str(r["id"]) for r in rows]
+    unread = store.read(
+        "MATCH (d:Delivery)<-[]-(:Notification {mustConfirm: true}) WHERE d.readAt IS NULL "
+        "MATCH (p:Person {idNumber: d.person}) RETURN p.idNumber AS person, p.name AS name "
+        "ORDER BY person LIMIT 1"
+    ) or store.read(
+        "MATCH (d:Delivery) WHERE d.readAt IS NULL MATCH (p:Person {idNumber: d.person}) "
+        "RETURN p.idNumber AS person, p.name AS name ORDER BY person LIMIT 1"
+    )
+    if unread:  # a resident the demo notices reached, who has not read them yet
+        save_principal(store, id="demo-reader", kind="resident", name=str(unread[0]["name"]),
+                       person=str(unread[0]["person"]))  # fmt: skip
+        found.append("demo-reader")
+    return found
+
+
+def loop_pages(
+    browser: Browser, url: str, passwords: dict[str, str], save: Callable[..., None]
+) -> None:
+    """Channels, notifications and events (desktop) and the resident's messages and 随手拍."""
+    reader = "demo-reader" if "demo-reader" in passwords else "resident"
+    phone = _signed_in(browser, url, reader, passwords[reader], PHONE)
+    phone.get_by_role("link", name="消息").click()
+    save(phone, "phone-messages", full=True)
+    phone.context.close()
+    phone = _signed_in(browser, url, "resident", passwords["resident"], PHONE)
+    phone.get_by_role("link", name="服务", exact=True).click()
+    phone.get_by_role("link", name="随手拍").click()
+    phone.get_by_label("描述").fill("楼下垃圾桶满了，垃圾堆在路边没人清运")
+    save(phone, "phone-report", full=True)
+    phone.context.close()
+
+    if "demo-channel-handler" in passwords:
+        desk = _signed_in(browser, url, "demo-channel-handler",
+                          passwords["demo-channel-handler"], DESKTOP)  # fmt: skip
+        desk.goto(url + "/console/channels/queue")
+        save(desk, "desktop-channel-queue")
+        desk.locator("#queue a").first.click()
+        save(desk, "desktop-channel-request", full=True)
+        desk.context.close()
+    if "demo-channel-head" in passwords:
+        desk = _signed_in(browser, url, "demo-channel-head", passwords["demo-channel-head"],
+                          DESKTOP)  # fmt: skip
+        desk.locator("nav.nav").get_by_role("link", name="服务渠道").click()
+        save(desk, "desktop-channels")
+        desk.locator("table a").first.click()
+        desk.get_by_role("link", name="统计").click()
+        save(desk, "desktop-channel-stats", full=True)
+        desk.context.close()
+    if "demo-notice-worker" in passwords:
+        desk = _signed_in(browser, url, "demo-notice-worker", passwords["demo-notice-worker"],
+                          DESKTOP)  # fmt: skip
+        desk.locator("nav.nav").get_by_role("link", name="通知").click()
+        save(desk, "desktop-notifications")
+        desk.locator("#sent a").first.click()
+        save(desk, "desktop-notification-rollup")
+        desk.locator("nav.nav").get_by_role("link", name="通知").click()
+        desk.get_by_role("link", name="发布通知").click()
+        desk.get_by_label("标题（中文）").fill("燃气安全检查通知")
+        desk.get_by_label("正文（中文）").fill("本周六上午入户检查燃气管道，请家中留人。")
+        expect(desk.locator("#reach [data-reach]")).to_be_visible()
+        save(desk, "desktop-notification-compose", full=True)
+        desk.context.close()
+    handlers = sorted(p for p in passwords if p.startswith("demo-events-"))
+    centre = next((p for p in handlers if p.endswith("-bm01")), next(iter(handlers), "worker"))
+    if centre in passwords:
+        desk = _signed_in(browser, url, centre, passwords[centre], DESKTOP)
+        desk.locator("nav.nav").get_by_role("link", name="事件").click()
+        save(desk, "desktop-events")
+        desk.goto(url + "/console/events?state=replied")
+        desk.locator("#events a").first.click()
+        expect(desk.locator("#history")).to_be_visible()
+        closing = desk.locator("details.step summary", has_text="办结")
+        if closing.count():
+            closing.first.click()
+        save(desk, "desktop-event", full=True)
+        desk.goto(url + "/console/events/kpis")
+        save(desk, "desktop-event-kpis")
+        desk.context.close()
 
 
 @click.command()
@@ -123,7 +215,8 @@ def main(out: Path, graph_url: str | None) -> None:
         settings = build_settings(graph_url or f"falkordb://{scratch}/graph")
         with opened_store(settings) as store:
             prepare_demo(store, settings=settings)
-            passwords = {user: secrets.token_urlsafe(12) for user in ("worker", "resident")}
+            users = ("worker", "resident", *loop_principals(store))
+            passwords = {user: secrets.token_urlsafe(12) for user in users}
             for user, password in passwords.items():
                 set_password(store, principal_id=user, password=password)
             with served(create_app(settings, store=store)) as url, chromium() as browser:
