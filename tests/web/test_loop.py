@@ -186,6 +186,7 @@ def test_a_resident_cannot_open_an_official_page(phone: Page, loop: Loop) -> Non
     expect(phone.locator("nav.nav")).not_to_contain_text("事件")
 
 
+RESIDENT_PAGES = ("/my", "/my/requests", "/my/messages", "/my/report", "/my/me")
 POSTED = ("text", "event", "title_zh", "body_zh", "scope", "filters", "expires_at", "priority",
           "master", "reason", "reply", "closure", "description", "where", "address", "category",
           "department")  # fmt: skip
@@ -227,3 +228,12 @@ def test_odd_input_never_answers_500(desk: Page, phone: Page, loop: Loop) -> Non
                 url = site.url + path.format(x=odd.replace("\x00", "")[:200] or "none")
                 answer = page.request.get(url)
                 assert answer.status < 500, (path, odd[:20], answer.status)
+    for page, paths in ((desk, ("/console", "/console/channels", "/console/channels/queue",
+                                "/console/notifications", "/console/notifications/new",
+                                "/console/events", "/console/events/kpis",
+                                *(f"/console/events/{i}" for i in ids),
+                                *(f"/console/notifications/{i}" for i in ids))),
+                        (phone, RESIDENT_PAGES)):  # fmt: skip
+        for path in paths:  # in English too
+            answer = page.request.get(f"{site.url}{path}?lang=en")
+            assert answer.status in (200, 404), (path, answer.status)
