@@ -13,6 +13,7 @@ import pytest
 from citykg.access import Principal, principal, save_principal
 from citykg.demo.generate import build_city, district_divisions, write_city
 from citykg.demo.validation import validate_city
+from citykg.events.setting import setting
 from citykg.geo import ensure_geo_schema, import_divisions
 from citykg.graph import GraphStore
 from citykg.ontology import Ontology, compile_graph_schema, load_ontology
@@ -70,6 +71,7 @@ def city(request: pytest.FixtureRequest, ontology: Ontology) -> Iterator[EventCi
     ensure_geo_schema(store)
     import_divisions(store, divisions)
     write_city(store, built)
+    setting(store, fresh=True)  # intake's cached places and duties: this city's, not the last
     posts = store.read(POSTS)
 
     def official(pid: str, name_end: str, role: str, *, nth: int = 0) -> Principal:

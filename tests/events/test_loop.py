@@ -11,6 +11,7 @@ import pytest
 from citykg import events
 from citykg.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from citykg.events import Action, Report
+from citykg.events.setting import setting
 from citykg.workflow import history
 from tests.events.conftest import T0, EventCity
 
@@ -232,3 +233,24 @@ def test_a_step_not_allowed_from_the_stage_is_a_conflict(city: EventCity) -> Non
             action=Action(event="reply", reply="x"),
             at=T0,
         )
+
+
+def test_a_door_added_seconds_ago_is_found_at_once(city: EventCity) -> None:
+    """Intake keeps the places in memory and checks for changes every few seconds; a report at
+    a door registered since then is located, not refused as an unknown place."""
+    setting(city.store)  # the places as they are now, cached
+    unit, door = city.doors[0][:21], city.doors[0][:21] + "9999"
+    city.store.write(
+        "MATCH (u:Place {placeCode: $unit}) "
+        "CREATE (d:Place:Door {placeCode: $door, level: 9, number: 9999, name: '9999室'})"
+        "-[:PART_OF]->(u)",
+        {"unit": unit, "door": door},
+    )
+    try:
+        case = events.report(city.store, ontology=city.ontology, principal=city.residents[0],
+                             report=Report(description="楼道灯坏了", place=door),
+                             at=T0).event  # fmt: skip
+        assert case.place == door and case.locate_method == "code"
+    finally:
+        city.store.write("MATCH (d:Door {placeCode: $door}) DETACH DELETE d", {"door": door})
+        city.store.write("MATCH (e:Event {placeCode: $door}) DETACH DELETE e", {"door": door})

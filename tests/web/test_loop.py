@@ -18,6 +18,7 @@ from citykg.access.tokens import save_principal, set_password
 from citykg.api.routes.ledgers import get_catalog
 from citykg.channels import ChannelSpec, Text, create_channel, ensure_channels_schema
 from citykg.channels.demo import save_service_form
+from citykg.events.setting import setting
 from citykg.notifications import ensure_notifications_schema
 from citykg.ontology import load_ontology
 from citykg.settings import Settings
@@ -59,6 +60,7 @@ def loop(site: Site) -> Iterator[Loop]:
     store.write(COMMAND_CENTRE, {"person": CENTRE_PERSON, "org": CENTRE_ORG})
     save_principal(store, id="centre", kind="official", name="调度员", person=CENTRE_PERSON)
     set_password(store, principal_id="centre", password=CENTRE_PASSWORD)
+    setting(store, fresh=True)  # intake's cached places and duties: this city's, not the last
     yield Loop(site, channel.id)
 
 

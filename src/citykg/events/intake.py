@@ -28,7 +28,7 @@ from citykg.events.duplicates import Candidate
 from citykg.events.locate import NOWHERE, Location
 from citykg.events.models import STATUS_CODES, CandidateView, IntakeView, Report
 from citykg.events.routing import Routing
-from citykg.events.setting import setting
+from citykg.events.setting import Setting, setting
 from citykg.events.views import Case, names_of, view
 from citykg.graph import GraphStore
 from citykg.graph.identifiers import cypher_with
@@ -95,9 +95,9 @@ _ONTOLOGY_KEYS = frozenset({
 })  # fmt: skip
 
 
-def _plan(store: GraphStore, here: Any, rules: EventRules, ontology: Ontology,
+def _plan(store: GraphStore, here: Setting, rules: EventRules, ontology: Ontology,
           principal: Principal, item: Report, at: datetime) -> Planned:  # fmt: skip
-    location = _locate(here.locator, item)
+    location, here = _located(store, here, item)
     text = " ".join(t for t in (item.title, item.description) if t)
     classification = classify(ontology, rules, text=text, source=item.source,
                               picked=item.category)  # fmt: skip
@@ -162,6 +162,19 @@ def _plan(store: GraphStore, here: Any, rules: EventRules, ontology: Ontology,
         "thing": item.thing,
     }  # fmt: skip
     return Planned(row, classification.event_class, location, classification, routing, found)
+
+
+def _located(store: GraphStore, here: Setting, item: Report) -> tuple[Location, Setting]:
+    """The report's place; one not found in the cached setting is looked for again in a fresh
+    one (a building added seconds ago is known, not refused until the cache's next check)."""
+    try:
+        found = _locate(here.locator, item)
+    except ValidationFailed:
+        found = NOWHERE
+    if found.place is not None:
+        return found, here
+    fresh = setting(store, fresh=True)
+    return _locate(fresh.locator, item), fresh
 
 
 def _locate(locator: Any, item: Report) -> Location:
