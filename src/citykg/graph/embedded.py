@@ -127,7 +127,8 @@ class EmbeddedServer:
 
     def start(self) -> None:
         """Connect to the server for ``data_dir``, starting (or adopting) it if need be."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        owner_only(self.data_dir)
         with self._start_lock():
             adopted = self._join_running()
             if adopted is None and self.pid is not None:
@@ -300,7 +301,7 @@ class EmbeddedServer:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_prepare_child,
             start_new_session=True,
         )
         self.pid, self.owner = process.pid, True
@@ -369,11 +370,15 @@ class EmbeddedServer:
 
     def _write_state(self, pid: int) -> None:
         state = {"pid": pid, "owner": os.getpid(), "socket": str(self.socket_path)}
-        self._state_file.write_text(json.dumps(state))
+        fresh = self._state_file.with_suffix(".new")  # replaced whole: a reader never sees half
+        with os.fdopen(os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write(json.dumps(state))
+        fresh.replace(self._state_file)
 
     @contextlib.contextmanager
     def _start_lock(self) -> Iterator[None]:
-        with open(self.data_dir / ".start.lock", "w") as lock:
+        path = self.data_dir / ".start.lock"
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -381,8 +386,21 @@ class EmbeddedServer:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: ask Linux to SIGTERM the server when its owner dies."""
+def owner_only(directory: Path) -> None:
+    """Make ``directory`` and everything in it readable by its owner only: the graph's files
+    hold the city's personal data (files a server wrote under an older umask are tightened)."""
+    directory.chmod(0o700)
+    for path in directory.rglob("*"):
+        with contextlib.suppress(FileNotFoundError):  # a file the running server just rotated
+            if path.is_symlink():
+                continue
+            path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+def _prepare_child() -> None:
+    """In the child before exec: the server creates its files for its owner only, and Linux
+    sends it SIGTERM when its owner dies."""
+    os.umask(0o077)
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)

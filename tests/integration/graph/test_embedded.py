@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -270,5 +271,26 @@ def test_the_durability_setting_reaches_the_server(data_dir: Path, durability: s
     store = open_store(f"falkordb://{data_dir}", graph_name="g", durability=durability)  # type: ignore[arg-type]
     try:
         assert store.health().detail == f"embedded, appendfsync {durability}"
+    finally:
+        store.close()
+
+
+def test_the_graph_files_are_readable_by_their_owner_only(data_dir: Path) -> None:
+    """The data directory holds the city's personal data: 0700, and every file in it 0600,
+    including a file left readable by an older version, tightened at the next start."""
+    data_dir.mkdir(mode=0o755)
+    old = data_dir / "left-by-an-older-version.aof"
+    old.write_text("x")
+    old.chmod(0o644)
+    store = FalkorDBStore(graph_name="g", data_dir=data_dir)
+    try:
+        store.write("CREATE (:Person {idNumber: '110105199001010011'})")
+        paths = [data_dir, *data_dir.rglob("*")]
+        assert len(paths) > 3  # the AOF directory and its files, the log, the state file
+        for path in paths:
+            if path.is_socket():
+                continue  # the socket is 0700 by the server's own setting
+            mode = stat.S_IMODE(path.stat().st_mode)
+            assert mode & 0o077 == 0, f"{path.relative_to(data_dir)} is {oct(mode)}"
     finally:
         store.close()
