@@ -27,6 +27,7 @@ from citykg.api.routes import (
     reviews,
     tasks,
 )
+from citykg.api.warmup import cool_down, warm_up
 from citykg.graph import GraphStore, open_store
 from citykg.ledgers.refs import use_secret
 from citykg.settings import Settings
@@ -64,6 +65,7 @@ def create_app(
             neo4j_notifications=settings.neo4j_notifications,
             durability=settings.durability,
         )
+        warm_up(settings)
         try:
             with ExitStack() as copy:
                 app.state.analysis = analysis
@@ -75,6 +77,7 @@ def create_app(
                     copy.enter_context(app.state.analysis.syncing())
                 yield
         finally:
+            cool_down()
             if owned:
                 app.state.store.close()
 
