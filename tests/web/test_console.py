@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from citykg.access import issue_token, principal
+from citykg.access.tokens import revoke_tokens, save_principal, set_password
 from citykg.ledgers.refs import seal
 from tests.ledgers.city import C1, SUN, WANG
 from tests.web.conftest import RESIDENT_PASSWORD, WORKER_PASSWORD, Site
@@ -170,3 +172,29 @@ def test_posts_without_the_csrf_token_are_refused(desk: Page, site: Site) -> Non
     assert answer.status == 403
     desk.goto(f"{site.url}/entities/Person/{seal(WANG)}")
     expect(desk.locator(".props")).not_to_contain_text("139****0000")
+
+
+def test_a_session_ends_with_the_token_or_password_it_signed_in_with(
+    desk: Page, site: Site
+) -> None:
+    """Revoking the token a session was opened with, or changing the password, signs the
+    browser out at its next page, not hours later when the cookie expires."""
+    store = site.city.store
+    person = principal(store, "worker1").person
+    save_principal(store, id="night-shift", kind="official", name="夜班", person=person)
+    token = issue_token(store, principal_id="night-shift")
+    desk.goto(site.url + "/")
+    desk.get_by_label("API 令牌").fill(token)
+    desk.get_by_role("button", name="登录").click()
+    expect(desk.get_by_role("navigation").first).to_contain_text("台账")
+    revoke_tokens(store, principal_id="night-shift")
+    desk.goto(site.url + "/console")
+    expect(desk).to_have_url(site.url + "/")
+    expect(desk.get_by_role("button", name="登录")).to_be_visible()
+
+    set_password(store, principal_id="night-shift", password="night-secret-1")
+    sign_in(desk, site, "night-shift", "night-secret-1")
+    expect(desk.get_by_role("navigation").first).to_contain_text("台账")
+    set_password(store, principal_id="night-shift", password="night-secret-2")
+    desk.goto(site.url + "/console")
+    expect(desk).to_have_url(site.url + "/")

@@ -183,6 +183,12 @@ SET_PASSWORD: LiteralString = (
     "RETURN pr.id AS id"
 )
 
+SIGN_IN_STANDS: LiteralString = (
+    "MATCH (pr:Principal {id: $id}) "
+    "OPTIONAL MATCH (t:ApiToken {hash: $hash})-[:AUTHENTICATES]->(pr) WHERE t.revoked = false "
+    "RETURN pr.passwordSetAt AS passwordSetAt, count(t) AS tokens"
+)
+
 PASSWORD_HASH: LiteralString = (
     "MATCH (pr:Principal {id: $id}) WHERE pr.passwordHash IS NOT NULL "
     "RETURN pr.passwordHash AS hash"

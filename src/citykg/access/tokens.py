@@ -78,7 +78,7 @@ def set_password(store: GraphStore, *, principal_id: str, password: str) -> None
                                           "密码至少需要 8 个字符")])  # fmt: skip
     hashed = _HASHER.hash(password)
     if not store.write(
-        queries.SET_PASSWORD, {"id": principal_id, "hash": hashed, "now": _now()}
+        queries.SET_PASSWORD, {"id": principal_id, "hash": hashed, "now": _now("microseconds")}
     ).rows:
         raise NotFound(f"no principal {principal_id!r}")
 
@@ -92,6 +92,30 @@ def check_password(store: GraphStore, principal_id: str, password: str) -> Princ
     except (VerifyMismatchError, InvalidHashError):
         return None
     return principal(store, principal_id) if rows else None
+
+
+def token_sign_in(token: str) -> str:
+    """What a session opened with ``token`` remembers of it (its hash, never the token)."""
+    return f"token:{_hash(token)}"
+
+
+def password_sign_in(store: GraphStore, principal_id: str) -> str:
+    """What a session opened with the principal's password remembers: when it was set."""
+    rows = store.read(queries.SIGN_IN_STANDS, {"id": principal_id, "hash": ""})
+    return f"password:{(rows[0]['passwordSetAt'] if rows else None) or ''}"
+
+
+def sign_in_stands(store: GraphStore, *, principal_id: str, sign_in: str) -> bool:
+    """Whether a session's credential still holds: its token not revoked, its password not
+    changed since. A console session ends with the credential it was opened with."""
+    kind, _, value = sign_in.partition(":")
+    token_hash = value if kind == "token" else ""
+    rows = store.read(queries.SIGN_IN_STANDS, {"id": principal_id, "hash": token_hash})
+    if not rows or kind not in ("token", "password"):
+        return False
+    if kind == "token":
+        return int(rows[0]["tokens"]) > 0
+    return value != "" and value == str(rows[0]["passwordSetAt"] or "")
 
 
 def principal(store: GraphStore, principal_id: str) -> Principal:
@@ -138,5 +162,5 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def _now(timespec: str = "seconds") -> str:
+    return datetime.now(UTC).isoformat(timespec=timespec)

@@ -7,6 +7,7 @@ so a page cannot be more open than its API.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Annotated
 
@@ -16,7 +17,13 @@ from fastapi.responses import RedirectResponse, Response
 from citykg.access import Principal, authenticate
 from citykg.access.policy import route_decision
 from citykg.access.rules import load_rules
-from citykg.access.tokens import check_password, principal
+from citykg.access.tokens import (
+    check_password,
+    password_sign_in,
+    principal,
+    sign_in_stands,
+    token_sign_in,
+)
 from citykg.api.deps import Store
 from citykg.errors import Forbidden, NotFound
 from citykg.web import session
@@ -30,16 +37,25 @@ router = page_router()
 
 def page_principal(request: Request, store: Store) -> Principal:
     """The signed-in principal, resolved from the graph now (posts and scope as of today)."""
-    principal_id = session.principal_id(request)
-    if principal_id is None:
+    who = signed_in(request, store)
+    if who is None:
         raise SignInNeeded
-    try:
-        who = principal(store, principal_id)
-    except NotFound:
-        session.sign_out(request)
-        raise SignInNeeded from None
     request.state.viewer = who
     return who
+
+
+def signed_in(request: Request, store: Store) -> Principal | None:
+    """The session's principal while the credential it signed in with stands; else the
+    session is ended (a revoked token, a changed password, a removed principal)."""
+    principal_id = session.principal_id(request)
+    if principal_id is None:
+        return None
+    credential = session.credential(request)
+    if sign_in_stands(store, principal_id=principal_id, sign_in=credential):
+        with contextlib.suppress(NotFound):
+            return principal(store, principal_id)
+    session.sign_out(request)
+    return None
 
 
 Viewer = Annotated[Principal, Depends(page_principal)]
@@ -68,12 +84,9 @@ def officials_only(who: Viewer) -> Principal:
 
 @router.get("/")
 def sign_in_form(request: Request, store: Store) -> Response:
-    principal_id = session.principal_id(request)
-    if principal_id is not None:
-        try:
-            return RedirectResponse(home_of(principal(store, principal_id)), status_code=303)
-        except NotFound:
-            session.sign_out(request)
+    who = signed_in(request, store)
+    if who is not None:
+        return RedirectResponse(home_of(who), status_code=303)
     return render(request, "signin.html")
 
 
@@ -82,15 +95,16 @@ def sign_in(request: Request, store: Store, form: Posted) -> Response:
     token = str(form.get("token") or "").strip()
     username = str(form.get("username") or "").strip()
     password = str(form.get("password") or "")
-    who = None
+    who, credential = None, ""
     if token:
-        who = authenticate(store, token)
+        who, credential = authenticate(store, token), token_sign_in(token)
     elif username and password:
         who = check_password(store, username, password)
+        credential = password_sign_in(store, username)
     if who is None:
         context = {"error": "bad_sign_in", "username": username}
         return render(request, "signin.html", context, status=401)
-    session.sign_in(request, who.id)
+    session.sign_in(request, who.id, credential)
     return RedirectResponse(home_of(who), status_code=303)
 
 

@@ -1,8 +1,10 @@
-"""What the signed session cookie holds: the principal id, a CSRF token and one flash message.
+"""What the signed session cookie holds: the principal id, what it signed in with (a token's
+hash, or when the password was set), a CSRF token and one flash message.
 
 The principal's roles, posts and scope are resolved from the graph on every request, as for an
-API token, so a transfer or a revoked post shows at once. Every POST carries the session's CSRF
-token, in the ``csrf`` form field or, from htmx, the ``X-CSRF-Token`` header.
+API token, so a transfer or a revoked post shows at once; so is the credential, so revoking the
+token or changing the password ends the session at its next page. Every POST carries the
+session's CSRF token, in the ``csrf`` form field or, from htmx, the ``X-CSRF-Token`` header.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from starlette.datastructures import FormData
 
 _PRINCIPAL = "principal"
 _CSRF = "csrf"
+_CREDENTIAL = "credential"
 _FLASH = "flash"
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -47,10 +50,12 @@ async def checked_form(request: Request) -> FormData:
 Posted = Annotated[FormData, Depends(checked_form)]
 
 
-def sign_in(request: Request, principal_id: str) -> None:
-    """A fresh session for ``principal_id`` (a new CSRF token too)."""
+def sign_in(request: Request, principal_id: str, credential: str) -> None:
+    """A fresh session for ``principal_id`` (a new CSRF token too), remembering the credential
+    it was opened with (:func:`citykg.access.tokens.sign_in_stands` checks it on every page)."""
     request.session.clear()
     request.session[_PRINCIPAL] = principal_id
+    request.session[_CREDENTIAL] = credential
     csrf_token(request)
 
 
@@ -61,6 +66,11 @@ def sign_out(request: Request) -> None:
 def principal_id(request: Request) -> str | None:
     found = request.session.get(_PRINCIPAL)
     return found if isinstance(found, str) else None
+
+
+def credential(request: Request) -> str:
+    found = request.session.get(_CREDENTIAL)
+    return found if isinstance(found, str) else ""
 
 
 def flash(request: Request, key: str) -> None:
