@@ -19,7 +19,7 @@ from citykg.demo.generate import (
     district_divisions,
     generate_city,
 )
-from citykg.demo.validation import as_instance, as_relation, entity_rows, validate_city
+from citykg.demo.validation import as_relation, entity_rows, validate_city
 from citykg.errors import NotFound, ValidationFailed
 from citykg.graph import GraphStore
 from citykg.ontology import (
@@ -29,6 +29,7 @@ from citykg.ontology import (
     load_ontology,
 )
 from citykg.ontology.checkrules import is_valid_gb11643, is_valid_gb32100
+from citykg.ontology.instances import instance_from_graph
 from citykg.settings import Settings
 from tests.backends import BACKENDS, backend_graph
 from tests.ontology.reference import shacl_results
@@ -259,7 +260,7 @@ def _sample_instances(city: City, ontology: Ontology, *, per_kind: int) -> list[
             key = next(
                 props[k] for k in ("idNumber", "creditCode", "thingCode", "eventCode") if k in props
             )
-            instance = as_instance(ontology, cls, props)
+            instance = instance_from_graph(ontology, cls, props)
             instance.relations.extend(
                 as_relation(ontology, graph_type, relation_row)
                 for graph_type, relation_row in outgoing.get(key, [])

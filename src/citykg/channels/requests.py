@@ -38,6 +38,7 @@ from citykg.geo.codes import PlaceCode
 from citykg.graph import GraphStore
 from citykg.ledgers import Catalog
 from citykg.ontology import Ontology
+from citykg.ontology.instances import instance_from_graph, relation_from_graph
 from citykg.tasks.create import answering
 from citykg.workflow import Actor, Move, apply_move, workflow
 
@@ -259,17 +260,15 @@ def _validated(
 ) -> dict[str, Any]:
     """The request as an ontology instance, checked by the compiled validators (a title too
     long, say, is refused naming ``title``); the relations' parameters."""
-    from citykg.demo.validation import as_instance, as_relation  # demo imports the channels
-
     report = {"channel": REPORT_CHANNEL, "reportedAt": at.isoformat(), "wantsReply": True}
-    instance = as_instance(
+    instance = instance_from_graph(
         ontology,
         "ResidentRequest",
         {k: props[k] for k in ONTOLOGY_KEYS if props[k] not in (None, "")},
     )
     instance.relations.extend([
-        as_relation(ontology, "REPORTED_BY", {"to": person, "props": report}),
-        as_relation(ontology, "OCCURRED_AT", {"to": home, "props": {}}),
+        relation_from_graph(ontology, "reportedBy", "Person", person, report),
+        relation_from_graph(ontology, "occurredAt", "Place", home, {}),
     ])  # fmt: skip
     problems = validators_for(ontology).validate(instance)
     if problems:

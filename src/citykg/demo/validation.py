@@ -9,20 +9,11 @@ a person has) are properties of the whole city and are checked by the generator'
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from rdflib.namespace import XSD
-
 from citykg.errors import ValidationFailed, Violation
-from citykg.ontology import (
-    EntityInstance,
-    Ontology,
-    RelationInstance,
-    compile_validators,
-)
-from citykg.ontology.model import Attribute
+from citykg.ontology import Ontology, RelationInstance, compile_validators
+from citykg.ontology.instances import instance_from_graph, relation_from_graph
 from citykg.ontology.namespaces import local_name
 
 if TYPE_CHECKING:  # the generator imports this module
@@ -58,7 +49,7 @@ def validate_city(city: City, ontology: Ontology) -> None:
     problems: list[Violation] = []
     for cls, rows in entity_rows(city):
         for row in rows:
-            problems += validators.validate(as_instance(ontology, cls, row["props"]))
+            problems += validators.validate(instance_from_graph(ontology, cls, row["props"]))
         if len(problems) >= SHOWN:
             break
     for graph_type, rows in city.relations.items():
@@ -81,37 +72,7 @@ def entity_rows(city: City) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         yield from group.items()
 
 
-def as_instance(ontology: Ontology, cls: str, props: Mapping[str, Any]) -> EntityInstance:
-    """A generated row as an ontology instance: attribute names from graph property keys."""
-    return EntityInstance(cls, _attributes(ontology, cls, props), [])
-
-
 def as_relation(ontology: Ontology, graph_type: str, row: Mapping[str, Any]) -> RelationInstance:
     """A generated relation row as an ontology relation instance."""
     name, target = RELATION_TARGETS[graph_type]
-    qualification = ontology.qualification_of(ontology.relation_named(name))
-    attributes = _attributes(ontology, qualification.name, row["props"]) if qualification else {}
-    return RelationInstance(name, target, row["to"], attributes)
-
-
-def _attributes(ontology: Ontology, cls: str, props: Mapping[str, Any]) -> dict[str, Any]:
-    by_key = _by_key(ontology, cls)
-    out: dict[str, Any] = {}
-    for key, value in props.items():
-        attribute = by_key.get(key)
-        name = attribute.name if attribute else key  # unknown: the validator names it
-        out[name] = _typed(attribute.range if attribute else "", value)
-    return out
-
-
-@lru_cache(maxsize=512)
-def _by_key(ontology: Ontology, cls: str) -> dict[str, Attribute]:
-    return {a.property_key: a for a in ontology.attributes_of(ontology.class_named(cls))}
-
-
-def _typed(datatype: str, value: Any) -> Any:
-    if datatype == str(XSD.date):
-        return date.fromisoformat(value)
-    if datatype == str(XSD.dateTime):
-        return datetime.fromisoformat(value)
-    return value
+    return relation_from_graph(ontology, name, target, row["to"], row["props"])

@@ -19,7 +19,6 @@ from typing import Any
 
 from citykg.access import Principal
 from citykg.access.policy import may_report_event
-from citykg.demo.validation import as_instance
 from citykg.errors import ValidationFailed, Violation
 from citykg.events import duplicates, queries
 from citykg.events.classify import Classification, classify
@@ -33,6 +32,7 @@ from citykg.events.views import Case, names_of, view
 from citykg.graph import GraphStore
 from citykg.graph.identifiers import cypher_with
 from citykg.ontology import Ontology, compile_validators
+from citykg.ontology.instances import instance_from_graph
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,9 @@ def report_many(store: GraphStore, *, ontology: Ontology, principal: Principal,
                          for v in exc.violations]  # fmt: skip
             continue
         ontology_props = {k: v for k, v in plans[-1].row["props"].items() if k in _ONTOLOGY_KEYS}
-        found = validators.validate(as_instance(ontology, plans[-1].event_class, ontology_props))
+        found = validators.validate(
+            instance_from_graph(ontology, plans[-1].event_class, ontology_props)
+        )
         problems += found
     if problems:
         raise ValidationFailed(problems)

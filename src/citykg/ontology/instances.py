@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -227,3 +227,41 @@ def _class_iri(ontology: Ontology, name: str) -> URIRef:
         return URIRef(ontology.class_named(name).iri)
     except NotFound:
         return ckg_term(name)
+
+
+def instance_from_graph(ontology: Ontology, cls: str, props: Mapping[str, Any]) -> EntityInstance:
+    """Properties as written to the graph, as an instance of ``cls`` for the validators
+    (attribute names from property keys, dates typed): bulk writers check what they write."""
+    return EntityInstance(cls, _graph_attributes(ontology, cls, props), [])
+
+
+def relation_from_graph(
+    ontology: Ontology, relation: str, target_class: str, to: str, props: Mapping[str, Any]
+) -> RelationInstance:
+    """A relation as written to the graph (its attributes keyed by property key)."""
+    qualification = ontology.qualification_of(ontology.relation_named(relation))
+    attributes = _graph_attributes(ontology, qualification.name, props) if qualification else {}
+    return RelationInstance(relation, target_class, to, attributes)
+
+
+def _graph_attributes(ontology: Ontology, cls: str, props: Mapping[str, Any]) -> dict[str, Any]:
+    by_key = _attributes_by_key(ontology, cls)
+    out: dict[str, Any] = {}
+    for key, value in props.items():
+        attribute = by_key.get(key)
+        name = attribute.name if attribute else key  # unknown: the validator names it
+        out[name] = _typed(attribute.range if attribute else "", value)
+    return out
+
+
+@lru_cache(maxsize=512)
+def _attributes_by_key(ontology: Ontology, cls: str) -> dict[str, Attribute]:
+    return {a.property_key: a for a in ontology.attributes_of(ontology.class_named(cls))}
+
+
+def _typed(datatype: str, value: Any) -> Any:
+    if datatype == str(XSD.date):
+        return date.fromisoformat(value)
+    if datatype == str(XSD.dateTime):
+        return datetime.fromisoformat(value)
+    return value
