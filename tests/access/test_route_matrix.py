@@ -263,6 +263,8 @@ MATRIX: tuple[Case, ...] = (
     Case("GET /tasks/{task_id}/bottlenecks", "task", req("GET", "/tasks/{task}/bottlenecks"), TASK_READ),
     Case("GET /tasks/{task_id}/export", "task", req("GET", "/tasks/{task}/export", params={"format": "csv"}), TASK_READ),
     Case("GET /tasks/{task_id}/stream", "task", req("GET", "/tasks/{task}/stream", params={"once": "true"}), TASK_READ),
+    # notifications: a scope outside the sender's jurisdiction is refused before it is looked up
+    Case("POST /notifications/preview", "community", req("POST", "/notifications/preview", json={"scope": ["{area}"]}), "403 403 200 200 200 200 403 403 403 403"),
 )  # fmt: skip
 
 # Routes whose rows wait for their expectations: asked about things that do not exist.

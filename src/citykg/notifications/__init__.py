@@ -4,6 +4,7 @@ The service layer the API, the CLI and the web console call (typed results from
 :mod:`~citykg.notifications.models`), over the shared audience piece (:mod:`citykg.audience`:
 who lives under a scope now, within the sender's jurisdiction) and the policy point.
 
+* :mod:`~citykg.notifications.preview`: whom a draft would reach, before it is sent.
 * :mod:`~citykg.notifications.send`: resolve the audience once, one delivery per recipient
   (idempotent by key), re-send to the unread as a new attempt.
 * :mod:`~citykg.notifications.inbox`: a recipient's inbox since a cursor, read, confirm.
@@ -14,11 +15,14 @@ who lives under a scope now, within the sender's jurisdiction) and the policy po
 from citykg.notifications.inbox import Receipt as Receipt
 from citykg.notifications.inbox import inbox as inbox
 from citykg.notifications.inbox import mark as mark
+from citykg.notifications.models import Draft as Draft
 from citykg.notifications.models import Inbox as Inbox
 from citykg.notifications.models import Message as Message
 from citykg.notifications.models import NotificationSpec as NotificationSpec
 from citykg.notifications.models import NotificationView as NotificationView
 from citykg.notifications.models import OutboxReport as OutboxReport
+from citykg.notifications.models import PlaceReach as PlaceReach
+from citykg.notifications.models import ReachPreview as ReachPreview
 from citykg.notifications.models import ResendResult as ResendResult
 from citykg.notifications.models import Rollup as Rollup
 from citykg.notifications.models import SendResult as SendResult
@@ -31,6 +35,7 @@ from citykg.notifications.outbox import OutboundMessage as OutboundMessage
 from citykg.notifications.outbox import failures as failures
 from citykg.notifications.outbox import flush as flush
 from citykg.notifications.outbox import registry as registry
+from citykg.notifications.preview import reach_count as reach_count
 from citykg.notifications.send import NOTIFICATIONS_SCHEMA as NOTIFICATIONS_SCHEMA
 from citykg.notifications.send import ensure_notifications_schema as ensure_notifications_schema
 from citykg.notifications.send import resend as resend
@@ -42,6 +47,7 @@ from citykg.notifications.view import unread as unread
 
 __all__ = [
     "NOTIFICATIONS_SCHEMA",
+    "Draft",
     "InApp",
     "Inbox",
     "LogFile",
@@ -51,6 +57,8 @@ __all__ = [
     "Outbound",
     "OutboundMessage",
     "OutboxReport",
+    "PlaceReach",
+    "ReachPreview",
     "Receipt",
     "ResendResult",
     "Rollup",
@@ -63,6 +71,7 @@ __all__ = [
     "inbox",
     "mark",
     "notification_view",
+    "reach_count",
     "resend",
     "rollup",
     "send",

@@ -1,6 +1,7 @@
 """What notifications take and give (pydantic, so the API serves them as they are).
 
-Input: :class:`NotificationSpec`. Outputs: :class:`SendResult`, :class:`NotificationView`,
+Inputs: :class:`NotificationSpec`, :class:`Draft` (its audience only, to preview). Outputs:
+:class:`ReachPreview` of :class:`PlaceReach`, :class:`SendResult`, :class:`NotificationView`,
 :class:`Rollup` of :class:`PlaceTally`, :class:`UnreadRecipient`, :class:`ResendResult`,
 :class:`Message` and :class:`Inbox` (a recipient's), :class:`OutboxReport`.
 """
@@ -51,6 +52,27 @@ class NotificationSpec(_Model):
     )
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
     purpose: str | None = Field(default=None, description="Why (audited with masked filters).")
+
+
+class Draft(_Model):
+    """The audience part of a notice not sent yet: whom would it reach?"""
+
+    scope: tuple[str, ...] = Field(description="Place codes of the tree (one building is enough).")
+    filters: tuple[str, ...] = Field(default=(), description="Ledger filters on the persons.")
+
+
+class PlaceReach(_Model):
+    place: str
+    name: str
+    level: LevelName | None = Field(description="None for a landmark, road or grid.")
+    residents: int
+
+
+class ReachPreview(_Model):
+    """The persons a draft reaches now, in all and under each place of its scope."""
+
+    residents: int
+    places: list[PlaceReach]
 
 
 class SendResult(_Model):

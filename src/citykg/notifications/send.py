@@ -19,6 +19,7 @@ import hashlib
 import json
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -74,14 +75,8 @@ def send(
         total = int(known[0]["n"].get("recipients") or 0)
         return SendResult(notification=nid, replayed=True, delivered=0, recipients=total,
                           seconds=round(time.perf_counter() - started, 3))  # fmt: skip
-    filters = [catalog.parse_filter(text, path="filters") for text in spec.filters]
-    try:
-        reach = audience(store, principal=principal, scope=spec.scope, action=NOTIFY,
-                         catalog=catalog, filters=filters, purpose=spec.purpose)  # fmt: skip
-    except ValidationFailed as exc:  # the ledgers name a filter "filter"; here it is "filters"
-        raise ValidationFailed([replace(v, path="filters") if v.path == "filter" else v
-                                for v in exc.violations]) from exc  # fmt: skip
-    _ensure_places(store, reach.roots)
+    reach, _ = resolve(store, catalog=catalog, principal=principal, scope=spec.scope,
+                       filters=spec.filters, purpose=spec.purpose)  # fmt: skip
     officials = _officials(store, reach, spec)
     if not officials and not _anyone(store, reach):
         raise _invalid(
@@ -110,6 +105,28 @@ def send(
                                       "atMs": _ms(at)})  # fmt: skip
     return SendResult(notification=nid, replayed=False, delivered=delivered, recipients=total,
                       seconds=round(time.perf_counter() - started, 3))  # fmt: skip
+
+
+def resolve(
+    store: GraphStore,
+    *,
+    catalog: Catalog,
+    principal: Principal,
+    scope: Sequence[str],
+    filters: Sequence[str],
+    purpose: str | None = None,
+) -> tuple[Audience, dict[str, str]]:
+    """The audience of a notice from ``principal`` and the names of its scope's places:
+    Forbidden naming ``scope`` outside the jurisdiction, ValidationFailed naming ``scope`` (an
+    unknown place) or ``filters``; the send and its preview resolve it alike."""
+    parsed = [catalog.parse_filter(text, path="filters") for text in filters]
+    try:
+        reach = audience(store, principal=principal, scope=scope, action=NOTIFY,
+                         catalog=catalog, filters=parsed, purpose=purpose)  # fmt: skip
+    except ValidationFailed as exc:  # the ledgers name a filter "filter"; here it is "filters"
+        raise ValidationFailed([replace(v, path="filters") if v.path == "filter" else v
+                                for v in exc.violations]) from exc  # fmt: skip
+    return reach, _place_names(store, reach.roots)
 
 
 def resend(
@@ -193,12 +210,14 @@ def _officials(store: GraphStore, reach: Audience, spec: NotificationSpec) -> li
             if h.organization in where]  # fmt: skip
 
 
-def _ensure_places(store: GraphStore, codes: tuple[str, ...]) -> None:
-    found = {r["code"] for r in store.read(queries.PLACE_NAMES, {"codes": list(codes)})}
+def _place_names(store: GraphStore, codes: tuple[str, ...]) -> dict[str, str]:
+    rows = store.read(queries.PLACE_NAMES, {"codes": list(codes)})
+    found = {str(r["code"]): str(r["name"] or "") for r in rows}
     missing = [code for code in codes if code not in found]
     if missing:
         raise ValidationFailed([Violation("scope", f"no such place: {code}", f"地点不存在：{code}",
                                           value=code) for code in missing])  # fmt: skip
+    return found
 
 
 def _count(rows: list[dict[str, Any]], key: str = "n") -> int:

@@ -24,7 +24,6 @@ from citykg.api.routes.ledgers import get_catalog
 from citykg.errors import Forbidden, ValidationFailed
 from citykg.geo.codes import CODE_LENGTHS
 from citykg.notifications import Message, NotificationSpec
-from citykg.notifications.preview import reach_count
 from citykg.tasks.models import LEVELS, LevelName
 from citykg.web import session
 from citykg.web.acting import refused, text_of, unholdable
@@ -131,8 +130,9 @@ def preview(
         )
     try:
         filters = [f for f in values["filters"].splitlines() if f.strip()]
-        n = reach_count(store, catalog=get_catalog(settings), principal=who,
-                        scope=values["scope"].split(), filters=filters)  # fmt: skip
+        n = notifications.reach_count(store, catalog=get_catalog(settings), principal=who,
+                                      scope=values["scope"].split(),
+                                      filters=filters).residents  # fmt: skip
     except (ValidationFailed, Forbidden) as problem:
         errors = _messages(problem, lang)
         text = "；".join(errors.values()) if lang == "zh" else "; ".join(errors.values())

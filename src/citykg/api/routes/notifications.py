@@ -22,11 +22,13 @@ from citykg import notifications
 from citykg.api.deps import CurrentPrincipal, Store
 from citykg.api.routes.tasks import CatalogDep
 from citykg.notifications import (
+    Draft,
     Inbox,
     LogFile,
     NotificationSpec,
     NotificationView,
     OutboxReport,
+    ReachPreview,
     ResendResult,
     Rollup,
     SendResult,
@@ -53,6 +55,15 @@ def send(spec: NotificationSpec, store: Store, principal: CurrentPrincipal,
          catalog: CatalogDep) -> SendResult:  # fmt: skip
     """Resolve the audience once and deliver to each recipient (same key: nothing new)."""
     return notifications.send(store, catalog=catalog, principal=principal, spec=spec)
+
+
+@router.post("/notifications/preview")
+def preview(draft: Draft, store: Store, principal: CurrentPrincipal,
+            catalog: CatalogDep) -> ReachPreview:  # fmt: skip
+    """Whom a notice would reach now, in all and under each place of its scope (nothing is
+    sent; refused as the send would be)."""
+    return notifications.reach_count(store, catalog=catalog, principal=principal,
+                                     scope=draft.scope, filters=draft.filters)  # fmt: skip
 
 
 @router.get("/notifications")
