@@ -1,20 +1,17 @@
-"""``citykg channels …``: open and manage service channels, list a resident's, file and
+"""``citykg channels …``: open, edit and manage service channels, list a resident's, file and
 handle requests, as a principal of the graph (``--as``), through :mod:`citykg.channels`."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 import click
-import yaml
 
 from citykg import channels
 from citykg.access import principal as load_principal
-from citykg.channels import ChannelSpec, RequestIn
+from citykg.channels import ChannelEdit, ChannelSpec, RequestIn
 from citykg.cli import render
-from citykg.cli.options import build_settings, graph_option, opened_store
+from citykg.cli.options import Document, JsonObject, build_settings, graph_option, opened_store
 from citykg.ledgers import catalog_for
 from citykg.ontology import load_ontology
 from citykg.tasks.models import LevelName
@@ -28,12 +25,12 @@ def channels_group() -> None:
 
 
 @channels_group.command()
-@click.argument("spec_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("spec_file", type=Document())
 @AS
 @graph_option
-def create(spec_file: Path, as_: str, graph_url: str | None) -> None:
+def create(spec_file: dict[str, Any], as_: str, graph_url: str | None) -> None:
     """Open a channel from SPEC_FILE (YAML or JSON: title, form, places, roles …)."""
-    spec = ChannelSpec.model_validate(yaml.safe_load(spec_file.read_text("utf-8")))
+    spec = ChannelSpec.model_validate(spec_file)
     settings = build_settings(graph_url)
     catalog = catalog_for(load_ontology(settings.ontology_dir))
     with opened_store(settings) as store:
@@ -62,6 +59,23 @@ def listing(as_: str, graph_url: str | None) -> None:
     click.echo(render.table(rows))
 
 
+@channels_group.command()
+@click.argument("channel_id")
+@click.argument("edit_file", type=Document())
+@AS
+@graph_option
+def edit(channel_id: str, edit_file: dict[str, Any], as_: str, graph_url: str | None) -> None:
+    """Change CHANNEL_ID by EDIT_FILE (the fields given replace the stored ones; places stay)."""
+    change = ChannelEdit.model_validate(edit_file)
+    settings = build_settings(graph_url)
+    catalog = catalog_for(load_ontology(settings.ontology_dir))
+    with opened_store(settings) as store:
+        view = channels.change_channel(store, catalog=catalog, principal=load_principal(store, as_),
+                                       channel_id=channel_id, event="edit",
+                                       edit=change)  # fmt: skip
+    click.echo(f"channel {view.id} ({view.title.zh}): {view.status}, version {view.version}")
+
+
 @channels_group.command("act")
 @click.argument("channel_id")
 @click.argument("event", type=click.Choice(["pause", "resume", "close"]))
@@ -79,10 +93,10 @@ def act(channel_id: str, event: str, as_: str, graph_url: str | None) -> None:
 
 @channels_group.command()
 @click.argument("channel_id")
-@click.argument("answers")
+@click.argument("answers", type=JsonObject())
 @AS
 @graph_option
-def request(channel_id: str, answers: str, as_: str, graph_url: str | None) -> None:
+def request(channel_id: str, answers: dict[str, Any], as_: str, graph_url: str | None) -> None:
     """File a request to CHANNEL_ID with ANSWERS (a JSON object of the form's fields)."""
     settings = build_settings(graph_url)
     ontology = load_ontology(settings.ontology_dir)
@@ -90,7 +104,7 @@ def request(channel_id: str, answers: str, as_: str, graph_url: str | None) -> N
         view = channels.request_service(store, ontology=ontology, catalog=catalog_for(ontology),
                                         principal=load_principal(store, as_),
                                         channel_id=channel_id,
-                                        body=RequestIn(answers=json.loads(answers)))  # fmt: skip
+                                        body=RequestIn(answers=answers))  # fmt: skip
     click.echo(f"request {view.id}: {view.state}, to {view.organization}/{view.role}")
 
 
