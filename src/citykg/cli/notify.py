@@ -1,18 +1,18 @@
-"""``citykg notify …``: send a notification, follow its read rates, re-send to the unread,
-flush the outbox, read an inbox, as a principal of the graph (``--as``)."""
+"""``citykg notify …``: preview whom a notice reaches, send it, follow its read rates, re-send
+to the unread, flush the outbox, read an inbox and mark read, as a principal of the graph
+(``--as``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 import click
-import yaml
 
 from citykg import notifications
 from citykg.access import principal as load_principal
 from citykg.cli import render
-from citykg.cli.options import build_settings, graph_option, opened_store
+from citykg.cli.options import Document, build_settings, graph_option, opened_store
 from citykg.ledgers import catalog_for
 from citykg.notifications import LogFile, NotificationSpec
 from citykg.ontology import load_ontology
@@ -27,12 +27,31 @@ def notify_group() -> None:
 
 
 @notify_group.command()
-@click.argument("spec_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("scope", nargs=-1, required=True)
+@click.option("--filter", "filters", multiple=True, metavar="KEY:OP:VALUE",
+              help="A ledger filter on the persons (repeatable).")  # fmt: skip
 @AS
 @graph_option
-def send(spec_file: Path, as_: str, graph_url: str | None) -> None:
+def preview(scope: tuple[str, ...], filters: tuple[str, ...], as_: str,
+            graph_url: str | None) -> None:  # fmt: skip
+    """How many a notice to SCOPE (place codes) would reach now; nothing is sent."""
+    settings = build_settings(graph_url)
+    catalog = catalog_for(load_ontology(settings.ontology_dir))
+    with opened_store(settings) as store:
+        reach = notifications.reach_count(store, catalog=catalog,
+                                          principal=load_principal(store, as_), scope=scope,
+                                          filters=filters)  # fmt: skip
+    click.echo(render.table([p.model_dump() for p in reach.places]))
+    click.echo(f"total: {reach.residents:,} residents")
+
+
+@notify_group.command()
+@click.argument("spec_file", type=Document())
+@AS
+@graph_option
+def send(spec_file: dict[str, Any], as_: str, graph_url: str | None) -> None:
     """Send the notification of SPEC_FILE (YAML or JSON: title, body, scope …)."""
-    spec = NotificationSpec.model_validate(yaml.safe_load(spec_file.read_text("utf-8")))
+    spec = NotificationSpec.model_validate(spec_file)
     settings = build_settings(graph_url)
     catalog = catalog_for(load_ontology(settings.ontology_dir))
     with opened_store(settings) as store:
@@ -117,3 +136,17 @@ def inbox(as_: str, since: str, graph_url: str | None) -> None:
                               "priority": m.priority, "read": m.read_at or ""}
                              for m in box.messages]))  # fmt: skip
     click.echo(f"next: {box.next}")
+
+
+@notify_group.command()
+@click.argument("notification_id")
+@AS
+@click.option("--confirm", is_flag=True, help="Confirm (回执) a notice that asks for it.")
+@graph_option
+def read(notification_id: str, as_: str, confirm: bool, graph_url: str | None) -> None:
+    """Mark NOTIFICATION_ID read in the principal's inbox (and confirmed, with --confirm)."""
+    with opened_store(build_settings(graph_url)) as store:
+        receipt = notifications.mark(store, principal=load_principal(store, as_),
+                                     notification_id=notification_id, confirm=confirm)  # fmt: skip
+    confirmed = f", confirmed {receipt.confirmed_at}" if receipt.confirmed_at else ""
+    click.echo(f"notification {receipt.notification}: read {receipt.read_at}{confirmed}")
