@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from citykg.tasks.models import LevelName
 from citykg.tasks.models import Text as Text
@@ -47,6 +47,11 @@ class ChannelSpec(_Model):
     limit: Limit = "unlimited"
     period_days: int | None = Field(default=None, ge=1, description="For limit per_period.")
 
+    @field_validator("title")
+    @classmethod
+    def _titled(cls, title: Text) -> Text:
+        return _named(title)
+
     @model_validator(mode="after")
     def _period(self) -> ChannelSpec:
         if (self.limit == "per_period") != (self.period_days is not None):
@@ -65,6 +70,18 @@ class ChannelEdit(_Model):
     opens_at: datetime | None = None
     expires_at: datetime | None = None
     review: bool | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _titled(cls, title: Text | None) -> Text | None:
+        return None if title is None else _named(title)
+
+
+def _named(title: Text) -> Text:
+    """A channel is listed by its title: one in Chinese or English is needed."""
+    if not title.zh.strip() and not title.en.strip():
+        raise ValueError("a title in Chinese or English is required")
+    return title
 
 
 class ChannelView(_Model):

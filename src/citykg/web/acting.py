@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from citykg.controls.unholdable import offences
-from citykg.errors import Conflict, OutOfReach, ValidationFailed
+from citykg.errors import Conflict, Forbidden, OutOfReach, ValidationFailed
 from citykg.web.i18n import Lang
 
 PYDANTIC_ZH = {
@@ -40,6 +40,7 @@ CONFLICT = (
     "This step is not allowed from the current state (someone may have acted first): "
     "reload and try again",
 )
+OUTSIDE = ("超出您的管辖范围", "Outside your jurisdiction")
 
 
 def refused(error: Exception, lang: Lang, *, prefix: str = "") -> dict[str, str]:
@@ -58,6 +59,27 @@ def refused(error: Exception, lang: Lang, *, prefix: str = "") -> dict[str, str]
     elif isinstance(error, Conflict):
         found["event"] = CONFLICT[1] if lang == "en" else CONFLICT[0]
     return found
+
+
+def refused_at(
+    error: Exception, lang: Lang, *, outside: str, texts: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """:func:`refused` for a page that targets places: a place outside the jurisdiction
+    (Forbidden) at the field ``outside``, and a bilingual text of ``texts`` named by its object
+    shown at its Chinese field too (``title`` at ``title_zh``)."""
+    if isinstance(error, Forbidden):
+        return {outside: OUTSIDE[1] if lang == "en" else OUTSIDE[0]}
+    found = refused(error, lang)
+    named = {f"{k}_zh": v for k, v in found.items() if k in texts}
+    return {**found, **named}
+
+
+def missing_texts(values: Mapping[str, str], texts: tuple[str, ...], lang: Lang) -> dict[str, str]:
+    """The bilingual texts (``{name}_zh``, ``{name}_en``) left empty in both languages, at
+    their Chinese field: a model takes an empty text, a page's title needs one."""
+    needed = "必填" if lang == "zh" else "Required"
+    return {f"{name}_zh": needed for name in texts
+            if not values.get(f"{name}_zh") and not values.get(f"{name}_en")}  # fmt: skip
 
 
 def at_field(errors: Mapping[str, str], *names: str) -> str:

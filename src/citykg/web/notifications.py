@@ -26,7 +26,7 @@ from citykg.geo.codes import CODE_LENGTHS
 from citykg.notifications import Message, NotificationSpec
 from citykg.tasks.models import LEVELS, LevelName
 from citykg.web import session
-from citykg.web.acting import refused, text_of, unholdable
+from citykg.web.acting import missing_texts, refused_at, text_of, unholdable
 from citykg.web.auth import mirrors, officials_only
 from citykg.web.i18n import Lang, language
 from citykg.web.render import render
@@ -42,7 +42,7 @@ Follower = Annotated[Principal, Depends(mirrors("GET /notifications/{notificatio
 Resender = Annotated[Principal, Depends(mirrors("POST /notifications/{notification_id}/resend"))]
 Recipient = Annotated[Principal, Depends(mirrors("POST /me/messages/{notification_id}/read"))]
 Confirmer = Annotated[Principal, Depends(mirrors("POST /me/messages/{notification_id}/confirm"))]
-OUTSIDE = ("超出您的管辖范围", "Outside your jurisdiction")
+TEXTS = ("title", "body")
 
 
 def unread_messages(store: Store, who: Principal) -> list[Message]:
@@ -101,20 +101,7 @@ def _spec(values: dict[str, str]) -> NotificationSpec:
 
 
 def _messages(error: Exception, lang: Lang) -> dict[str, str]:
-    if isinstance(error, Forbidden):
-        return {"scope": OUTSIDE[1] if lang == "en" else OUTSIDE[0]}
-    found = refused(error, lang)
-    if not (values := {k: v for k, v in found.items() if k in ("title", "body")}):
-        return found
-    # a text missing in both languages is named by its object: shown at the Chinese field
-    return {**found, **{f"{k}_zh": v for k, v in values.items()}}
-
-
-def _required(values: dict[str, str], lang: Lang) -> dict[str, str]:
-    """The page's own "required" (the model takes an empty title; a notice needs one)."""
-    needed = "必填" if lang == "zh" else "Required"
-    return {f"{name}_zh": needed for name in ("title", "body")
-            if not values[f"{name}_zh"] and not values[f"{name}_en"]}  # fmt: skip
+    return refused_at(error, lang, outside="scope", texts=TEXTS)
 
 
 @router.post("/console/notifications/preview")
@@ -151,7 +138,7 @@ def send(
 ) -> Response:
     values = _posted(posted)
     lang = language(request)
-    if errors := unholdable(values, lang) or _required(values, lang):
+    if errors := unholdable(values, lang) or missing_texts(values, TEXTS, lang):
         return _compose(request, who, values, errors, status=422)
     try:
         result = notifications.send(store, catalog=get_catalog(settings), principal=who,
