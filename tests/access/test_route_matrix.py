@@ -31,8 +31,12 @@ from typing import Any, Literal
 import pytest
 import yaml
 
+from citykg.access import principal as principal_of
 from citykg.api.guard import declared_routes
+from citykg.channels.demo import save_service_form
 from citykg.ledgers.refs import seal
+from citykg.ontology import load_ontology
+from citykg.settings import Settings
 from tests.access.conftest import FORM, FRESH, Actor, City, leaks, shape, strings_of
 
 Variant = Literal["in", "out", "missing"]
@@ -177,6 +181,59 @@ def probe(method: str, path: str) -> Build:
     return req(method, re.sub(r"\{(\w+)\}", r"no-such-\1", path), targeted=False)
 
 
+_MADE: dict[int, tuple[City, dict[str, str]]] = {}
+
+
+def made(city: City) -> dict[str, str]:
+    """A service channel, a resident's request to it and a notice (must confirm) in each of X,
+    Y and the other district, made once per city through the API by those who may: X's street
+    head, the district official (Y), the other district's official; keyed ``kind:community``."""
+    if id(city) in _MADE and _MADE[id(city)][0] is city:
+        return _MADE[id(city)][1]
+    save_service_form(city.store, ontology=load_ontology(Settings().ontology_dir))
+    far = city.actors["district"].targets["area_out"]
+    ids: dict[str, str] = {}
+    for area, official, resident in ((city.x, "street", "resident_a"),
+                                     (city.y, "district", "resident_b"),
+                                     (far, "district_o", "resident_o")):  # fmt: skip
+        headers = city.actors[official].headers
+        channel = city.client.post("/channels", headers=headers, json={
+            "title": {"zh": "矩阵服务"}, "form": "resident-service", "places": [area],
+            "roles": ["SQ05"]})  # fmt: skip
+        assert channel.status_code == 201, channel.text
+        ids[f"channel:{area}"] = channel.json()["id"]
+        notice = city.client.post("/notifications", headers=headers, json={
+            "title": {"zh": "矩阵通知"}, "body": {"zh": "矩阵"}, "scope": [area],
+            "must_confirm": True})  # fmt: skip
+        assert notice.status_code == 201, notice.text
+        ids[f"notice:{area}"] = notice.json()["notification"]
+        person = principal_of(city.store, f"mx-{resident}").person or ""
+        answers = {"id_number": person, "name": city.oracle.names[person]}
+        request = city.client.post(f"/me/channels/{ids[f'channel:{area}']}/requests",
+                                   headers=city.actors[resident].headers,
+                                   json={"answers": answers})  # fmt: skip
+        assert request.status_code == 201, request.text
+        ids[f"request:{area}"] = request.json()["id"]
+    _MADE[id(city)] = (city, ids)  # the city held: its id is not reused by the next
+    return ids
+
+
+def on(method: str, path: str, **options: Any) -> Build:
+    """A request naming a channel, a request or a notice (``{channel}``, ``{request}``,
+    ``{notice}``) of the caller's community, of the one outside its reach, or none."""
+
+    def build(city: City, actor: Actor, variant: Variant) -> Request:
+        ids = made(city)
+        area = actor.targets["area_in" if variant == "in" else "area_out"]
+        own = {k: ids.get(f"{k}:{area}", f"no-such-{k}") if variant != "missing"
+               else f"no-such-{k}" for k in ("channel", "request", "notice")}  # fmt: skip
+        fill = _filler({**(slots(city, actor, variant) or {}), **own})
+        return Request(method, fill(path), fill(options.get("params", {})),
+                       fill(options.get("json")))  # fmt: skip
+
+    return build
+
+
 ALL = "200 200 200 200 200 200 200 200 200 200"
 OFFICIALS_READ = "403 403 200 200 200 200 403 403 403 403"
 DETAIL = "404 404 200 200 200 200 403 403 403 403"
@@ -184,6 +241,9 @@ EDITORS = "403 403 200 200 200 403 403 403 403 403"
 EXPLAINERS = "403 403 403 403 200 403 403 403 403 200*"
 PENDING = "any any any any any any any any any any"
 TASK_READ = "404 404 200 200 200 200 404 404 200* 404"
+MANAGERS = "403 403 403 403 200 200 403 403 403 403"
+SENDERS = "403 403 200 200 200 200 403 403 403 403"
+RECIPIENTS = "200 200 200 200 200 200 404 404 404 404"
 
 #      route                                  case        request                               ra   rb   wx   wy   st   di   an   bu   sv   sec
 MATRIX: tuple[Case, ...] = (
@@ -263,23 +323,38 @@ MATRIX: tuple[Case, ...] = (
     Case("GET /tasks/{task_id}/bottlenecks", "task", req("GET", "/tasks/{task}/bottlenecks"), TASK_READ),
     Case("GET /tasks/{task_id}/export", "task", req("GET", "/tasks/{task}/export", params={"format": "csv"}), TASK_READ),
     Case("GET /tasks/{task_id}/stream", "task", req("GET", "/tasks/{task}/stream", params={"once": "true"}), TASK_READ),
-    # notifications: a scope outside the sender's jurisdiction is refused before it is looked up
-    Case("POST /notifications/preview", "community", req("POST", "/notifications/preview", json={"scope": ["{area}"]}), "403 403 200 200 200 200 403 403 403 403"),
+    # channels and notifications: one channel, request and notice in X, Y and the far district
+    # (made). A request is seen by its household and its handling post (a street or district
+    # official is neither); officials live in their own area, so they read their notices too
+    Case("POST /notifications/preview", "community", req("POST", "/notifications/preview", json={"scope": ["{area}"]}), SENDERS),
+    Case("POST /channels", "community", req("POST", "/channels", json={"title": {"zh": "矩阵"}, "form": FORM, "places": ["{area}"], "roles": ["SQ05"]}), "403 403 403 403 201 201 403 403 403 403"),
+    Case("GET /channels", "", req("GET", "/channels", False), ALL),
+    Case("GET /channels/queue", "", req("GET", "/channels/queue", False), ALL),
+    Case("GET /channels/requests/{request_id}", "request", on("GET", "/channels/requests/{request}"), "200 200 200 200 404 404 404 404 200* 404"),
+    Case("POST /channels/requests/{request_id}/act", "reply", on("POST", "/channels/requests/{request}/act", json={"event": "reply", "text": "矩阵"}), "403 403 200 200 404 404 403 403 403 403"),
+    Case("GET /channels/{channel_id}", "channel", on("GET", "/channels/{channel}"), "404 404 200 200 200 200 404 404 200* 404"),
+    Case("PATCH /channels/{channel_id}", "category", on("PATCH", "/channels/{channel}", json={"category": "矩阵"}), MANAGERS),
+    Case("POST /channels/{channel_id}/act", "resume an open one", on("POST", "/channels/{channel}/act", json={"event": "resume"}), "403 403 403 403 409 409 403 403 403 403"),
+    Case("GET /channels/{channel_id}/stats", "channel", on("GET", "/channels/{channel}/stats"), MANAGERS),
+    Case("GET /me/channels", "", req("GET", "/me/channels", False), ALL),
+    Case("GET /me/channels/requests", "", req("GET", "/me/channels/requests", False), ALL),
+    Case("POST /me/channels/{channel_id}/requests", "no answers", on("POST", "/me/channels/{channel}/requests", json={"answers": {}}), "422 422 422 422 422 422 403 403 403* 403"),
+    Case("POST /notifications", "community", req("POST", "/notifications", json={"title": {"zh": "矩阵"}, "body": {"zh": "矩阵"}, "scope": ["{area}"]}), "403 403 201 201 201 201 403 403 403 403"),
+    Case("GET /notifications", "", req("GET", "/notifications", False), ALL),
+    Case("POST /notifications/outbox/flush", "", req("POST", "/notifications/outbox/flush", False), SENDERS),
+    Case("GET /notifications/{notification_id}", "notice", on("GET", "/notifications/{notice}"), SENDERS),
+    Case("GET /notifications/{notification_id}/rollup", "notice", on("GET", "/notifications/{notice}/rollup"), SENDERS),
+    Case("GET /notifications/{notification_id}/unread", "notice", on("GET", "/notifications/{notice}/unread"), SENDERS),
+    Case("POST /notifications/{notification_id}/resend", "notice", on("POST", "/notifications/{notice}/resend"), SENDERS),
+    Case("GET /notifications/{notification_id}/failures", "notice", on("GET", "/notifications/{notice}/failures"), SENDERS),
+    Case("GET /me/messages", "", req("GET", "/me/messages", False), ALL),
+    Case("GET /me/messages/stream", "", req("GET", "/me/messages/stream", False, params={"once": "true"}), ALL),
+    Case("POST /me/messages/{notification_id}/read", "notice", on("POST", "/me/messages/{notice}/read"), RECIPIENTS),
+    Case("POST /me/messages/{notification_id}/confirm", "notice", on("POST", "/me/messages/{notice}/confirm"), RECIPIENTS),
 )  # fmt: skip
 
 # Routes whose rows wait for their expectations: asked about things that do not exist.
 PENDING_ROUTES = (
-    "POST /channels", "GET /channels", "GET /channels/queue",
-    "GET /channels/requests/{request_id}", "POST /channels/requests/{request_id}/act",
-    "GET /channels/{channel_id}", "PATCH /channels/{channel_id}",
-    "POST /channels/{channel_id}/act", "GET /channels/{channel_id}/stats", "GET /me/channels",
-    "GET /me/channels/requests", "POST /me/channels/{channel_id}/requests",
-    "POST /notifications", "GET /notifications", "POST /notifications/outbox/flush",
-    "GET /notifications/{notification_id}", "GET /notifications/{notification_id}/rollup",
-    "GET /notifications/{notification_id}/unread",
-    "POST /notifications/{notification_id}/resend",
-    "GET /notifications/{notification_id}/failures", "GET /me/messages",
-    "POST /me/messages/{notification_id}/read", "POST /me/messages/{notification_id}/confirm",
     "POST /events", "GET /events", "GET /events/kpis", "GET /events/kpis/deadlines",
     "GET /events/{event_id}", "POST /events/{event_id}/transitions",
     "POST /events/{event_id}/merge", "POST /events/{event_id}/reopen",
@@ -301,8 +376,7 @@ OPEN311_ROUTES = (  # route, the path asked, what any caller gets (the spec's co
 )  # fmt: skip
 ROWS = MATRIX + tuple(
     Case(route, "pending", probe(*route.split(" ", 1)), PENDING) for route in PENDING_ROUTES
-) + (Case("GET /me/messages/stream", "pending", req("GET", "/me/messages/stream", False,
-                                                    params={"once": "true"}), PENDING),) + tuple(
+) + tuple(
     Case(route, "", req(route.split(" ")[0], path, False), " ".join([str(status)] * 10),
          public=True, anonymous=status)
     for route, path, status in OPEN311_ROUTES
