@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from citykg.access import Principal
-from citykg.errors import Forbidden, ValidationFailed
+from citykg.errors import Forbidden, GraphUnavailable, ValidationFailed
 from citykg.notifications import (
     LogFile,
     NotificationSpec,
@@ -177,6 +177,36 @@ def test_a_failing_channel_loses_nothing_and_names_the_recipient(notified: TaskC
     assert sorted(gateway.sent) == people[1:]
     (failed,) = failures(store, principal=worker, notification_id=result.notification)
     assert (failed.channel, failed.tries, failed.final) == ("sms", 2, True)
+
+
+def test_a_send_cut_short_completes_when_sent_again_and_delivers_once(
+    notified: TaskCity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine goes away after the first community's deliveries: the same key sent again
+    looks each delivery up and writes only the missing ones."""
+    store = notified.store
+    spec = notice(STREET_A, idempotency_key="cut-short")
+    write, deliveries = store.write, []
+
+    def going_away(query: Any, params: Any = None) -> Any:
+        if "CREATE (d:Delivery" in query:
+            deliveries.append(query)
+            if len(deliveries) == 2:
+                raise GraphUnavailable("the FalkorDB server did not answer")
+        return write(query, params)
+
+    monkeypatch.setattr(store, "write", going_away)
+    with pytest.raises(GraphUnavailable):
+        send(store, catalog=notified.catalog, principal=notified.street_a, spec=spec, at=T0)
+    monkeypatch.undo()
+    done = send(store, catalog=notified.catalog, principal=notified.street_a, spec=spec, at=T0)
+    people = living_under(notified, STREET_A)
+    got = [r["person"] for r in store.read(DELIVERED_TO, {"id": done.notification})]
+    assert got == people and done.recipients == len(people)
+    assert 0 < done.delivered < len(people) and not done.replayed
+    view = notification_view(store, principal=notified.street_a,
+                             notification_id=done.notification)  # fmt: skip
+    assert view.delivered == len(people)
 
 
 def official_elsewhere(city: TaskCity) -> Principal:

@@ -2,7 +2,9 @@
 
 **One delivery per recipient**, ``(:Delivery {id: notification + ':' + person})`` with the
 recipient's place code, created inside the graph from the audience's member source (no rows
-leave the database), guarded by its id so a repeated or resumed send writes nothing twice.
+leave the database). A send that created its notification writes them as they come (the unique
+constraint on the id still holds); one resuming a send cut short (the same idempotency key,
+not marked sent) first looks each id up, so nothing is written twice.
 **Counters by building in the same statement**: ``(:DeliveryCount {notification, place})``
 holds delivered, read and confirmed for the recipients under one building (or at one place
 above that level); sending, reading and confirming update it in the statement that writes the
@@ -17,8 +19,10 @@ from typing import LiteralString
 
 NOTIFICATION: LiteralString = "MATCH (n:Notification {id: $id}) RETURN properties(n) AS n"
 
+# ``fresh``: this statement created it (the claim is this send's own random token).
 CREATE_NOTIFICATION: LiteralString = (
-    "MERGE (n:Notification {id: $id}) ON CREATE SET n += $props RETURN n.sentAt AS sentAt"
+    "MERGE (n:Notification {id: $id}) ON CREATE SET n += $props, n.claim = $claim "
+    "RETURN n.claim = $claim AS fresh"
 )
 
 _counters: LiteralString = (
@@ -30,21 +34,27 @@ _counters: LiteralString = (
     "RETURN toInteger(sum(n)) AS n"
 )
 
-_deliver: LiteralString = (
-    "WITH x[$key] AS person, place, $notification + ':' + x[$key] AS did "
+_ids: LiteralString = "WITH x[$key] AS person, place, $notification + ':' + x[$key] AS did "
+_unreached: LiteralString = (
     "CALL { WITH did MATCH (e:Delivery {id: did}) RETURN count(e) AS had } "
     "WITH person, place, did WHERE had = 0 "
+)
+_deliver: LiteralString = (
     "CREATE (d:Delivery {id: did, ref: randomUUID(), notification: $notification, "
     "person: person, place: place, kind: $kind, attempt: 1, deliveredAt: $at, lastMs: $atMs}) "
 )
+_per_member: LiteralString = "WITH x, min(place) AS place " + _ids
 
-deliver_members: LiteralString = "WITH x, min(place) AS place " + _deliver + _counters
-"""The tail of an audience's member source: one delivery per member not reached yet."""
+deliver_members: LiteralString = _per_member + _deliver + _counters
+"""The tail of an audience's member source: one delivery per member (a fresh notification)."""
+
+deliver_unreached: LiteralString = _per_member + _unreached + _deliver + _counters
+"""The same, for a resumed send: one delivery per member not reached yet."""
 
 # Officials by post: one delivery per row {person, place}.
 DELIVER_ROWS: LiteralString = (
     "UNWIND $rows AS row MATCH (x:Person {idNumber: row.person}) "
-    "WITH x, row.place AS place " + _deliver + _counters
+    "WITH x, row.place AS place " + _ids + _unreached + _deliver + _counters
 )
 
 MARK_SENT: LiteralString = (

@@ -7,10 +7,11 @@ A scope outside the sender's jurisdiction is refused (403) and an unknown place 
 audience named (422) before anything is written; residents hold no ``notification.send``.
 
 Deliveries are written inside the graph, one statement per community (the member source plus
-:data:`~citykg.notifications.queries.deliver_members`), each guarded by the delivery's id: the
-same idempotency key sent again delivers nothing new, and a send cut short completes when
-repeated. A re-send is a new attempt to the deliveries still unread, each queued again for the
-outbound channels.
+:data:`~citykg.notifications.queries.deliver_members`): the same idempotency key sent again
+delivers nothing new, and a send cut short completes when repeated (resumed, each delivery is
+looked up first: :data:`~citykg.notifications.queries.deliver_unreached`; a fresh send skips
+that look-up per recipient). A re-send is a new attempt to the deliveries still unread, each
+queued again for the outbound channels.
 """
 
 from __future__ import annotations
@@ -86,12 +87,15 @@ def send(
             list(spec.scope),
         )
     ensure_notifications_schema(store)
-    store.write(queries.CREATE_NOTIFICATION, {"id": nid, "props": _props(nid, principal, spec,
-                                                                       reach, at)})  # fmt: skip
+    props = _props(nid, principal, spec, reach, at)
+    claim = uuid.uuid4().hex
+    created = store.write(queries.CREATE_NOTIFICATION, {"id": nid, "props": props,
+                                                        "claim": claim}).rows  # fmt: skip
+    fresh = bool(created and created[0]["fresh"])
     common = {"notification": nid, "at": at.isoformat(), "atMs": _ms(at),
               "width": COUNTER_WIDTH}  # fmt: skip
     delivered = 0
-    text = reach.members.text + queries.deliver_members
+    text = reach.members.text + (queries.deliver_members if fresh else queries.deliver_unreached)
     for unit in _units(store, reach):
         params = {**reach.members.under(unit), **common, "kind": "resident"}
         delivered += _count(store.write(text, params).rows)
