@@ -130,3 +130,17 @@ def test_odd_input_to_the_channel_forms_never_answers_500(desk: Page, managed: S
             answer = desk.request.post(managed.url + path, form=form, headers=headers,
                                        max_redirects=0)  # fmt: skip
             assert answer.status < 500, (path, odd[:20], answer.status)
+
+
+def test_the_channel_forms_need_the_csrf_token_and_speak_english(desk: Page, managed: Site) -> None:
+    sign_in(desk, managed, "head", HEAD_PASSWORD)
+    store = managed.city.store
+    count = "MATCH (c:Channel) RETURN count(c) AS n"
+    before = store.read(count)[0]["n"]
+    form: dict[str, str | float | bool] = {"title_zh": "无令牌", "form": "resident-service",
+                                           "places": C1, "roles": "SQ05"}  # fmt: skip
+    forged = desk.request.post(managed.url + "/console/channels", form=form, max_redirects=0)
+    assert forged.status == 403 and store.read(count)[0]["n"] == before
+    desk.goto(managed.url + "/console/channels/new?lang=en")
+    expect(desk.get_by_role("heading", level=1)).to_have_text("New channel")
+    expect(desk.get_by_label("Handling posts")).to_be_visible()
