@@ -7,6 +7,8 @@ missing or out-of-reach entity's 404, a conflict's 409, a refused value's 422 na
 a look-up limit's 429, an outage's 503. :func:`install` adds those to every operation that does
 not document the code itself, and drops the token requirement from public routes (their rule in
 ``access/rules.yaml`` says ``public``), so a client or a schema-driven test knows what to expect.
+A parameter FastAPI documents as "X or null" is documented as X: a URL cannot carry a null, an
+optional parameter is one that may be left out.
 """
 
 from __future__ import annotations
@@ -53,6 +55,13 @@ ERRORS = {
 }
 PUBLIC_ERRORS = ("400", "422", "503")
 """What a public route may answer besides its own documented codes: it asks for no token."""
+EVENT_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Server-sent events, until the stream's bound.",
+        "content": {"text/event-stream": {"schema": _TEXT}},
+    }
+}
+"""The ``responses=`` of a route answering with server-sent events instead of JSON."""
 
 
 def install(app: FastAPI) -> None:
@@ -76,6 +85,8 @@ def document(schema: dict[str, Any]) -> None:
             public = rule is not None and rule.public
             if public:
                 operation["security"] = []
+            for parameter in operation.get("parameters", []):
+                parameter["schema"] = _not_null(parameter.get("schema", {}))
             responses = operation.setdefault("responses", {})
             if _fastapi_validation_error(responses.get("422")):
                 del responses["422"]
@@ -87,6 +98,15 @@ def document(schema: dict[str, Any]) -> None:
     components = schema.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` without its null branch (``anyOf: [X, {type: null}]`` becomes X)."""
+    branches = [b for b in schema.get("anyOf", []) if b.get("type") != "null"]
+    if len(branches) != 1 or len(schema["anyOf"]) != 2:
+        return schema
+    rest = {k: v for k, v in schema.items() if k != "anyOf" and (k, v) != ("default", None)}
+    return {**branches[0], **rest}
 
 
 def _fastapi_validation_error(response: dict[str, Any] | None) -> bool:

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from citykg import notifications
 from citykg.api.deps import CurrentPrincipal, Store
+from citykg.api.openapi import EVENT_STREAM
 from citykg.api.routes.tasks import CatalogDep
 from citykg.notifications import (
     Draft,
@@ -120,7 +121,7 @@ def messages(store: Store, principal: CurrentPrincipal, since: str = "",
     return notifications.inbox(store, principal=principal, since=since, limit=limit)
 
 
-@router.get("/me/messages/stream")
+@router.get("/me/messages/stream", responses=EVENT_STREAM)
 def stream(
     store: Store,
     principal: CurrentPrincipal,

@@ -13,9 +13,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from citykg import events
@@ -28,10 +28,35 @@ from citykg.events.classify import categories
 from citykg.events.views import load, names_of, view
 from citykg.ontology import Ontology, load_ontology
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
 Format = Literal["json", "xml"]
+_XML = {"text/xml": {"schema": {"type": "string"}}}
+_ERRORS = {
+    "application/json": {
+        "schema": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["code", "description"],
+                "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+            },
+        }
+    },
+    **_XML,
+}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The answer, in the format the path names.", "content": _XML},
+    400: {"description": "Bad or missing input.", "content": _ERRORS},
+    403: {"description": "A missing or unknown api_key.", "content": _ERRORS},
+    404: {"description": "Unknown service, request, token or jurisdiction.", "content": _ERRORS},
+}
+"""The spec's answers: JSON or XML as the path says, errors in its own list (not problems)."""
+router = APIRouter(prefix="/open311/v2", tags=["open311"], responses=RESPONSES)
 WINDOW = timedelta(days=90)
 LIMIT = 1000
+STATUSES = r"^(\s*(open|closed)?\s*)(,\s*(open|closed)?\s*)*$"
+"""``status`` of ``GET requests``: a comma-separated list (documented only: a mismatch is the
+spec's 400, not a problem)."""
+Status = Annotated[str | None, Query(json_schema_extra={"pattern": STATUSES})]
 
 
 class Open311Error(Exception):
@@ -201,7 +226,7 @@ def _float(value: str | None, field: str) -> float | None:
 def get_requests(fmt: Format, store: Store, settings: AppSettings,
                  service_request_id: str | None = None, service_code: str | None = None,
                  start_date: str | None = None, end_date: str | None = None,
-                 status: str | None = None,
+                 status: Status = None,
                  jurisdiction_id: str | None = None) -> Response:  # fmt: skip
     def body() -> Any:
         _jurisdiction(jurisdiction_id)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from citykg import tasks
 from citykg.api.deps import AppSettings, CurrentPrincipal, Store
+from citykg.api.openapi import EVENT_STREAM
 from citykg.controls import SubmissionResult
 from citykg.ledgers import Catalog, catalog_for
 from citykg.ontology import Ontology, load_ontology
@@ -231,7 +232,7 @@ def export(task_id: str, store: Store, principal: CurrentPrincipal,
     return Response(out.content, media_type=out.media_type, headers=headers)
 
 
-@router.get("/{task_id}/stream")
+@router.get("/{task_id}/stream", responses=EVENT_STREAM)
 def stream(
     task_id: str,
     store: Store,
