@@ -142,6 +142,7 @@ def pages(client: TestClient, home: str) -> list[str]:
     ref = entity.rsplit("/", 1)[-1]
     listed = [
         "/console",
+        "/console/glance",
         place,
         "/console/ledgers/Person",
         "/console/ledgers/Person?q=王",

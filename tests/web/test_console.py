@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from citykg.access import issue_token, principal
 from citykg.access.tokens import revoke_tokens, save_principal, set_password
 from citykg.ledgers.refs import seal
+from citykg.web.home import glance
 from tests.ledgers.city import C1, SUN, WANG
 from tests.web.conftest import RESIDENT_PASSWORD, WORKER_PASSWORD, Site
 
@@ -198,3 +199,18 @@ def test_a_session_ends_with_the_token_or_password_it_signed_in_with(
     set_password(store, principal_id="night-shift", password="night-secret-2")
     desk.goto(site.url + "/console")
     expect(desk).to_have_url(site.url + "/")
+
+
+def test_the_home_counts_are_kept_a_minute_per_scope_never_shared_across_scopes(
+    site: Site,
+) -> None:
+    """The jurisdiction's counts take seconds at a district's size, so the home page keeps them
+    a minute; the key is the scope and disclosure, so another scope (or a transfer) is counted
+    anew, never served someone else's counts."""
+    store = site.city.store
+    worker, head = principal(store, "worker1"), principal(store, "head")
+    first = glance(store, worker, C1)
+    assert glance(store, worker, C1) is first  # kept
+    street = head.scope.roots[0]
+    assert street != C1 and glance(store, head, street).counts["Person"].code == street
+    assert first.counts["Person"].total is not None and first.counts["Person"].code == C1

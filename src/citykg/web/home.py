@@ -3,22 +3,32 @@ near their deadline, unread notifications), and the jurisdiction at a glance (co
 by place).
 
 Counts come from the ``/places/{code}/stats`` route's own function, so what an official sees
-here is what the API answers them (exact within their jurisdiction).
+here is what the API answers them (exact within their jurisdiction). Rolling up a district of
+100,000 residents takes seconds, so the page loads them after itself (htmx) and keeps them a
+minute, per scope and disclosure (a transfer changes the scope, hence the key), saying as of when.
 """
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated
+from weakref import WeakKeyDictionary
 
+from cachetools import TTLCache
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from citykg import tasks
 from citykg.access import Principal
+from citykg.access.disclosure import smallest_count
 from citykg.access.policy import place_scope
 from citykg.api.deps import Store
 from citykg.api.routes.places import StatsOut, read_stats
 from citykg.controls.review import held_list
+from citykg.geo.scope import PlaceScope
+from citykg.graph import GraphStore
 from citykg.web.auth import mirrors, officials_only
 from citykg.web.channels import unanswered
 from citykg.web.events import near_deadline
@@ -31,16 +41,39 @@ COUNTED = 500
 """Alert counts stop here and show as "500+" (a home page is not a report)."""
 OPEN_ITEMS = ("pending", "in_progress", "returned", "redo")
 TYPES = ("Person", "Organization", "Thing")
+GLANCE_TTL_S = 60.0
+"""How old the home page's counts may be."""
 Reviewer = Annotated[Principal, Depends(mirrors("GET /reviews"))]
+StatsReader = Annotated[Principal, Depends(mirrors("GET /places/{code}/stats"))]
 
 
-def glance(store: Store, who: Principal, code: str) -> dict[str, StatsOut]:
-    """Persons, organizations and things under ``code``, by place one level down."""
+@dataclass(frozen=True, slots=True)
+class Glance:
+    """Persons, organizations and things under a place, by place one level down, as of ``at``."""
+
+    counts: dict[str, StatsOut]
+    at: datetime
+
+
+_Key = tuple[PlaceScope, int | None, str]
+_GLANCES: WeakKeyDictionary[GraphStore, TTLCache[_Key, Glance]] = WeakKeyDictionary()
+_GLANCES_LOCK = threading.Lock()
+
+
+def glance(store: Store, who: Principal, code: str) -> Glance:
+    """The counts under ``code`` as ``who`` may see them, at most :data:`GLANCE_TTL_S` old."""
     scope = place_scope(who)
-    return {
-        type: read_stats(code, store, scope, who, type=type, level=None, include_past=False)
-        for type in TYPES
-    }
+    key = (scope, smallest_count(who), code)
+    with _GLANCES_LOCK:
+        cache = _GLANCES.setdefault(store, TTLCache(maxsize=1024, ttl=GLANCE_TTL_S))
+        found = cache.get(key)
+    if found is None:
+        found = Glance({type: read_stats(code, store, scope, who, type=type, level=None,
+                                         include_past=False)
+                        for type in TYPES}, datetime.now(UTC))  # fmt: skip
+        with _GLANCES_LOCK:
+            cache[key] = found
+    return found
 
 
 def chart(stats: StatsOut) -> list[tuple[str, int | None, str]]:
@@ -59,14 +92,13 @@ def home(request: Request, store: Store, who: Reviewer) -> Response:
         "events_due": (len(near_deadline(store, who)), "/console/events"),
         "unread": (len(unread_messages(store, who)), "/console/notifications#inbox"),
     }
-    places = [
-        (counts, chart(counts["Person"]))
-        for counts in (glance(store, who, root) for root in who.scope.roots)
-    ]
-    context = {
-        "alerts": alerts,
-        "limit": COUNTED,
-        "places": places,
-        "coming": (),
-    }
+    context = {"alerts": alerts, "limit": COUNTED, "coming": ()}
     return render(request, "home.html", context)
+
+
+@router.get("/console/glance")
+def jurisdiction(request: Request, store: Store, who: StatsReader) -> Response:
+    """The home page's counts of the jurisdiction, loaded after the page."""
+    places = [(g.counts, chart(g.counts["Person"]), g.at)
+              for g in (glance(store, who, root) for root in who.scope.roots)]  # fmt: skip
+    return render(request, "_glance.html", {"places": places})

@@ -56,6 +56,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "events_due": ("临近期限的事件", "Events near their deadline"),
     "unread": ("未读通知", "Unread notifications"),
     "jurisdiction": ("辖区概况", "Jurisdiction at a glance"),
+    "counting": ("正在统计…", "Counting…"),
+    "counted_at": ("统计于", "Counted at"),
     "no_jurisdiction": ("您当前没有管辖范围。", "You hold no jurisdiction now."),
     "persons": ("人", "Persons"),
     "organizations": ("组织", "Organizations"),

@@ -46,7 +46,7 @@ def children(request: Request, code: str, store: Store, who: PlaceReader) -> Res
 def place(request: Request, code: str, store: Store, who: PlaceReader) -> Response:
     scope = place_scope(who)
     here = read_place(code, store, scope)
-    counts = glance(store, who, here.code)
+    counts = glance(store, who, here.code).counts
     context = {
         "place": here,
         "ancestors": [a for a in here.ancestors if scope.contains(a.code)],

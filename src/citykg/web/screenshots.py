@@ -84,6 +84,7 @@ def shoot(browser: Browser, url: str, out: Path, passwords: dict[str, str]) -> l
     phone.context.close()
 
     desk = _signed_in(browser, url, "worker", passwords["worker"], DESKTOP)
+    expect(desk.locator("#glance .totals").first).to_be_visible()  # counted after the page
     save(desk, "desktop-home")
     desk.get_by_role("link", name="地点", exact=True).click()
     save(desk, "desktop-place")
