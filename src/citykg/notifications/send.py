@@ -6,7 +6,7 @@ narrow them), optionally the holders of posts in the organizations answering for
 A scope outside the sender's jurisdiction is refused (403) and an unknown place or an empty
 audience named (422) before anything is written; residents hold no ``notification.send``.
 
-Deliveries are written inside the graph, one statement per few communities (the member source plus
+Deliveries are written inside the graph, one statement per community (the member source plus
 :data:`~citykg.notifications.queries.deliver_members`): the same idempotency key sent again
 delivers nothing new, and a send cut short completes when repeated (resumed, each delivery is
 looked up first: :data:`~citykg.notifications.queries.deliver_unreached`; a fresh send skips
@@ -29,7 +29,7 @@ from citykg.access.policy import NOTIFY, notification_reach
 from citykg.access.principals import Principal
 from citykg.audience import Audience, audience
 from citykg.errors import NotFound, ValidationFailed, Violation
-from citykg.geo.codes import CODE_LENGTHS, Level, subtree_bounds
+from citykg.geo.codes import CODE_LENGTHS, Level
 from citykg.graph import Constraint, GraphSchema, GraphStore, Index
 from citykg.ledgers import Catalog
 from citykg.notifications import queries
@@ -51,11 +51,6 @@ NOTIFICATIONS_SCHEMA = GraphSchema(
 )
 COUNTER_WIDTH = CODE_LENGTHS[Level.BUILDING - 1]
 """Counters are kept per building: the code length of a building."""
-UNITS_PER_STATEMENT = 8
-"""Communities delivered to by one statement (about 10,000 recipients): a street-wide notice is
-a few statements, not one per community (each has a fixed cost, a quarter or more of a send's
-time on the 1M city), and one statement holds the graph's write lock a fraction of a second,
-not a district's worth."""
 any_member = "WITH x LIMIT 1 RETURN count(x) AS n"
 
 
@@ -101,8 +96,8 @@ def send(
               "width": COUNTER_WIDTH}  # fmt: skip
     delivered = 0
     text = reach.members.text + (queries.deliver_members if fresh else queries.deliver_unreached)
-    for bounds in _batches(_units(store, reach)):
-        params = {**reach.members.params, **bounds, **common, "kind": "resident"}
+    for unit in _units(store, reach):
+        params = {**reach.members.under(unit), **common, "kind": "resident"}
         delivered += _count(store.write(text, params).rows)
     if officials:
         rows = store.write(queries.DELIVER_ROWS, {**common, "rows": officials, "key": "idNumber",
@@ -197,15 +192,12 @@ def _props(
     }  # fmt: skip
 
 
-def _batches(units: list[str]) -> list[dict[str, str]]:
-    """``lo``/``hi`` code bounds of runs of :data:`UNITS_PER_STATEMENT` consecutive units (the
-    member source keeps to the scope; the bounds only split it into statements)."""
-    runs = [units[i : i + UNITS_PER_STATEMENT] for i in range(0, len(units), UNITS_PER_STATEMENT)]
-    return [{"lo": subtree_bounds(run[0])[0], "hi": subtree_bounds(run[-1])[1]} for run in runs]
-
-
 def _units(store: GraphStore, reach: Audience) -> list[str]:
-    """The communities under the scope (a root below that level: the root itself)."""
+    """The communities under the scope (a root below that level: the root itself), one
+    statement each. Fewer, larger statements would save a quarter or more of a street-wide
+    send, but not as one code range over several communities: FalkorDB 4.22's index returned
+    codes past the upper bound of such a range (``…018`` to ``…026~`` gave codes of ``…029``),
+    while a subtree's ``(code, code~)`` is exact."""
     units = [code for code, _ in reach.places(store, level=Level.COMMUNITY)]
     return sorted(units + [r for r in reach.roots if not any(u.startswith(r) for u in units)])
 
