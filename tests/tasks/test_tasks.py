@@ -18,6 +18,7 @@ from citykg.tasks import (
     act_on_part,
     answers_by_level,
     bottlenecks,
+    count_mine,
     create_task,
     direct_counts,
     dispatch,
@@ -100,6 +101,9 @@ def test_a_district_task_splits_to_streets_then_communities_each_unit_seeing_its
     items = mine(city.store, principal=worker)
     assert items and all(i.place.startswith(COMMUNITY_A1) for i in items)
     assert len(items) == own.nodes[0].expected
+    pending = ["pending"]
+    assert count_mine(city.store, principal=worker, states=pending, up_to=500) == len(items)
+    assert count_mine(city.store, principal=worker, states=pending, up_to=2) == 2  # "2+"
     with pytest.raises(NotFound):
         act(city.store, principal=city.workers[COMMUNITY_A2], item_id=items[0].id, event="start")
     root = next(n for n in progress(city.store, principal=city.district, task_id=task.id).nodes

@@ -24,6 +24,7 @@ from citykg.tasks.items import ExecuteResult as ExecuteResult
 from citykg.tasks.items import act as act
 from citykg.tasks.items import act_many as act_many
 from citykg.tasks.items import act_on_part as act_on_part
+from citykg.tasks.items import count_mine as count_mine
 from citykg.tasks.items import execute as execute
 from citykg.tasks.items import item_view as item_view
 from citykg.tasks.items import list_items as list_items
@@ -53,6 +54,7 @@ __all__ = [
     "act_on_part",
     "answers_by_level",
     "bottlenecks",
+    "count_mine",
     "create_task",
     "direct_counts",
     "dispatch",

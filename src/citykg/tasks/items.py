@@ -249,6 +249,25 @@ def mine(
     return [_view(item, principal, household) for item in items]
 
 
+def count_mine(
+    store: GraphStore, *, principal: Principal, states: Sequence[str], up_to: int
+) -> int:
+    """How many items of ``states`` :func:`mine` would list, counted up to ``up_to`` (an
+    alert's number, without reading the items)."""
+    params = {"states": list(states), "limit": up_to}
+    posts = [{"organization": p.organization, "role": p.role} for p in principal.posts]
+    household = _household(store, principal)
+    n = (
+        int(store.read(queries.COUNT_MINE_BY_POST, {**params, "posts": posts})[0]["n"])
+        if posts
+        else 0
+    )
+    if household:
+        rows = store.read(queries.COUNT_MINE_BY_SUBJECT, {**params, "household": list(household)})
+        n += int(rows[0]["n"])
+    return min(n, up_to)
+
+
 def act_on_part(
     store: GraphStore,
     *,

@@ -134,6 +134,18 @@ MINE_BY_POST: LiteralString = (
     "RETURN properties(i) AS item ORDER BY i.id LIMIT $limit"
 )
 
+# How many items of $states the posts hold (the home page's alert), up to $limit.
+COUNT_MINE_BY_POST: LiteralString = (
+    "UNWIND $posts AS post "
+    "MATCH (i:TaskItem {organization: post.organization}) WHERE i.role = post.role "
+    "AND i.state IN $states WITH i LIMIT $limit RETURN count(i) AS n"
+)
+
+COUNT_MINE_BY_SUBJECT: LiteralString = (
+    "UNWIND $household AS key MATCH (i:TaskItem {subject: key}) WHERE i.residents "
+    "AND i.state IN $states WITH i LIMIT $limit RETURN count(i) AS n"
+)
+
 # Items sent to residents about one of $household (identity keys), a page by id.
 MINE_BY_SUBJECT: LiteralString = (
     "UNWIND $household AS key MATCH (i:TaskItem {subject: key}) WHERE i.residents "

@@ -84,10 +84,12 @@ def chart(stats: StatsOut) -> list[tuple[str, int | None, str]]:
 @router.get("/console")
 def home(request: Request, store: Store, who: Reviewer) -> Response:
     reviews = held_list(store, principal=who, status="pending", limit=COUNTED)
-    items = tasks.mine(store, principal=who, states=OPEN_ITEMS, limit=COUNTED)
     alerts = {
         "pending_reviews": (len(reviews), "/console/reviews"),
-        "open_items": (len(items), "/console/tasks"),
+        "open_items": (
+            tasks.count_mine(store, principal=who, states=OPEN_ITEMS, up_to=COUNTED),
+            "/console/tasks",
+        ),
         "unanswered_requests": (len(unanswered(store, who)), "/console/channels/queue"),
         "events_due": (len(near_deadline(store, who)), "/console/events"),
         "unread": (len(unread_messages(store, who)), "/console/notifications#inbox"),
