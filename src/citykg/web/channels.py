@@ -106,7 +106,7 @@ def _channel_form(
     status: int = 200,
 ) -> Response:
     context = {"v": values, "errors": errors or {}, "c": channel,
-               "shown": EDITABLE if channel else FIELDS, "limits": get_args(Limit),
+               "shown": (*TEXTS, *(EDITABLE if channel else FIELDS)), "limits": get_args(Limit),
                "forms": [] if channel else list_forms(store)}  # fmt: skip
     return render(request, "channel_form.html", context, status=status)
 
