@@ -237,3 +237,25 @@ def test_a_bad_notice_is_refused_naming_the_field_and_nothing_is_written(
         send(store, catalog=notified.catalog, principal=caller,
              spec=notice(*values.pop("scope"), **values))  # fmt: skip
     assert count_nodes(store) == before
+
+
+SECOND_HOME = (
+    "MATCH (p:Person {idNumber: $person}) MATCH (d:Door) WHERE d.placeCode STARTS WITH $to "
+    "WITH p, d ORDER BY d.placeCode LIMIT 1 "
+    "CREATE (p)-[:RESIDES_IN {since: '2026-11-01', residenceType: '2'}]->(d)"
+)
+
+
+def test_a_resident_with_homes_in_two_communities_is_reached_once(notified: TaskCity) -> None:
+    """A street-wide notice is written one community at a time; a person living in two of
+    them now gets one delivery, and the send does not stop at the second."""
+    store = notified.store
+    person = living_under(notified, COMMUNITY_A1)[0]
+    store.write(SECOND_HOME, {"person": person, "to": COMMUNITY_A2})
+    result = send(store, catalog=notified.catalog, principal=notified.street_a,
+                  spec=notice(STREET_A), at=T0)  # fmt: skip
+    got = [r["person"] for r in store.read(DELIVERED_TO, {"id": result.notification})]
+    assert got.count(person) == 1 and len(got) == len(set(got)) == len(
+        living_under(notified, STREET_A)
+    )
+    assert result.delivered == result.recipients == len(got)

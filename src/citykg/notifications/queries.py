@@ -45,7 +45,20 @@ _deliver: LiteralString = (
 )
 _per_member: LiteralString = "WITH x, min(place) AS place " + _ids
 
-deliver_members: LiteralString = _per_member + _deliver + _counters
+# A fresh send writes without looking deliveries up, except for a member with more than one
+# home now: written one unit at a time, the send meets them again under their other home.
+_once_if_two_homes: LiteralString = (
+    "CALL { WITH did, homes WITH did WHERE homes > 1 "
+    "MATCH (e:Delivery {id: did}) RETURN count(e) AS had } "
+    "WITH person, place, did WHERE had = 0 "
+)
+deliver_members: LiteralString = (
+    "WITH x, min(place) AS place, size([(x)-[h:RESIDES_IN]->() WHERE h.until IS NULL | h]) "
+    "AS homes WITH x[$key] AS person, place, homes, $notification + ':' + x[$key] AS did "
+    + _once_if_two_homes
+    + _deliver
+    + _counters
+)
 """The tail of an audience's member source: one delivery per member (a fresh notification)."""
 
 deliver_unreached: LiteralString = _per_member + _unreached + _deliver + _counters
