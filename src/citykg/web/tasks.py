@@ -1,31 +1,178 @@
-"""Tasks (任务): the items assigned to the viewer's posts, and a task's progress by level.
+"""Tasks (任务): create a task, dispatch it down the tree, the items assigned to the viewer's
+posts with the steps they may take, and a task's live progress by level.
 
-These are the first pages of the tasks area; its issue adds creation, dispatch and
-transitions here, calling :mod:`citykg.tasks` as the ``/tasks`` routes do.
+Each page calls what its ``/tasks`` route calls (:mod:`citykg.tasks`), admitted by that route's
+rule; what the service refuses comes back at its field.
 """
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import Response
+import contextlib
+from datetime import datetime, timedelta
+from typing import Annotated, Any, get_args
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from citykg import tasks
-from citykg.api.deps import Store
-from citykg.web.auth import Viewer, officials_only
+from citykg.access import Principal
+from citykg.api.deps import AppSettings, Store
+from citykg.api.routes.tasks import get_catalog, get_ontology
+from citykg.controls.service import list_forms
+from citykg.errors import Conflict, Forbidden, ValidationFailed
+from citykg.geo.codes import Level, PlaceCode
+from citykg.tasks.create import visible_task
+from citykg.tasks.items import DIRECT_EVENTS
+from citykg.tasks.models import LEVELS, ItemsRule, TaskSpec
+from citykg.web import session
+from citykg.web.acting import missing_texts, refused, refused_at, text_of, unholdable
+from citykg.web.auth import Viewer, mirrors, officials_only
+from citykg.web.i18n import language
 from citykg.web.render import render
 from citykg.web.routing import page_router
+from citykg.web.session import Posted
 
 router = page_router(officials_only)
 PAGE = 50
+FIELDS = ("title_zh", "title_en", "description_zh", "description_en", "form", "scope", "items",
+          "filters", "deadline", "review")  # fmt: skip
+SPLIT_LEVELS = ("street", "community", "compound", "building")
+"""The levels a task is split down to, offered on the page (the API takes any)."""
+TEXTS = ("title", "description")
+Creator = Annotated[Principal, Depends(mirrors("POST /tasks"))]
+Dispatcher = Annotated[Principal, Depends(mirrors("POST /tasks/{task_id}/dispatch"))]
+Actor = Annotated[Principal, Depends(mirrors("POST /tasks/items/{item_id}/act"))]
+Follower = Annotated[Principal, Depends(mirrors("GET /tasks/{task_id}/progress"))]
 
 
 @router.get("/console/tasks")
 def my_items(request: Request, store: Store, who: Viewer) -> Response:
+    return _my_items(request, store, who)
+
+
+def _my_items(
+    request: Request, store: Store, who: Principal, errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:  # fmt: skip
     items = tasks.mine(store, principal=who, limit=PAGE)
-    return render(request, "tasks.html", {"items": items})
+    titles = {task: tasks.task_view(tasks.get_task(store, task_id=task)).title
+              for task in {item.task for item in items}}  # fmt: skip
+    context = {"items": items, "titles": titles, "direct": DIRECT_EVENTS, "errors": errors or {}}
+    return render(request, "tasks.html", context, status=status)
+
+
+@router.get("/console/tasks/new")
+def new_task(request: Request, store: Store, who: Creator) -> Response:
+    due = (datetime.now().astimezone() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    root = who.scope.roots[0] if who.scope.roots else ""
+    top = PlaceCode(root).level or 0
+    below = [name for name in SPLIT_LEVELS if top < LEVELS[name] <= Level.COMMUNITY]
+    values = {"scope": root, "items": "unit", "deadline": due}
+    return _task_form(request, store, values, levels=below)
+
+
+@router.post("/console/tasks")
+def create_task(
+    request: Request, store: Store, settings: AppSettings, who: Creator, posted: Posted
+) -> Response:
+    """Create the task the form describes (what the service refuses shown at its field)."""
+    values = {name: text_of(posted, name) for name in FIELDS}
+    levels = [name for name in posted.getlist("levels") if isinstance(name, str)]
+    lang = language(request)
+    if errors := unholdable(values, lang) or missing_texts(values, ("title",), lang):
+        return _task_form(request, store, values, errors, levels=levels, status=422)
+    try:
+        spec = TaskSpec.model_validate(_spec(values, levels))
+        catalog = get_catalog(get_ontology(settings))
+        made = tasks.create_task(store, catalog=catalog, principal=who, spec=spec)
+    except (ValidationFailed, ValidationError, Forbidden) as problem:
+        found = refused_at(problem, lang, outside="scope", texts=TEXTS)
+        errors = {k.removeprefix("split."): v for k, v in found.items()}
+        return _task_form(request, store, values, errors, levels=levels, status=422)
+    session.flash(request, "task_created")
+    return RedirectResponse(f"/console/tasks/{made.id}", status_code=303)
+
+
+@router.post("/console/tasks/{task_id}/dispatch")
+def dispatch_task(
+    request: Request, task_id: str, store: Store, settings: AppSettings, who: Dispatcher,
+    posted: Posted,
+) -> Response:  # fmt: skip
+    """One click splits the task down its levels and creates its items (一键下派)."""
+    try:
+        done = tasks.dispatch(store, catalog=get_catalog(get_ontology(settings)), principal=who,
+                              task_id=task_id)  # fmt: skip
+    except (ValidationFailed, Conflict, Forbidden) as problem:
+        errors = refused(problem, language(request)) or {"dispatch": str(problem)}
+        return _progress_page(request, store, who, task_id, errors, status=409)
+    request.session["dispatched"] = [done.parts_created, done.items_created]
+    return RedirectResponse(f"/console/tasks/{task_id}", status_code=303)
+
+
+@router.post("/console/tasks/items/{item_id}/act")
+def act_on_item(
+    request: Request, item_id: str, store: Store, who: Actor, posted: Posted
+) -> Response:
+    """A step the item's workflow allows the viewer now (start, approve, send back …)."""
+    event, reason = text_of(posted, "event"), text_of(posted, "reason")
+    lang = language(request)
+    if errors := unholdable({"reason": reason}, lang):
+        return _my_items(request, store, who, errors, status=422)
+    try:
+        tasks.act(store, principal=who, item_id=item_id, event=event, reason=reason or None)
+    except (ValidationFailed, ValidationError, Conflict) as problem:
+        status = 409 if isinstance(problem, Conflict) else 422
+        return _my_items(request, store, who, refused(problem, lang), status=status)
+    session.flash(request, "decided")
+    return RedirectResponse("/console/tasks", status_code=303)
 
 
 @router.get("/console/tasks/{task_id}")
-def task_progress(request: Request, task_id: str, store: Store, who: Viewer) -> Response:
+def task_progress(request: Request, task_id: str, store: Store, who: Follower) -> Response:
+    return _progress_page(request, store, who, task_id)
+
+
+@router.get("/console/tasks/{task_id}/levels")
+def task_levels(request: Request, task_id: str, store: Store, who: Follower) -> Response:
+    """The progress table alone: the page polls it (htmx) so it moves as items are done."""
     view = tasks.progress(store, principal=who, task_id=task_id)
-    return render(request, "progress.html", {"progress": view})
+    return render(request, "_task_levels.html", {"progress": view})
+
+
+def _progress_page(
+    request: Request, store: Store, who: Principal, task_id: str,
+    errors: dict[str, str] | None = None, status: int = 200,
+) -> Response:  # fmt: skip
+    task = tasks.task_view(visible_task(store, principal=who, task_id=task_id))
+    view = tasks.progress(store, principal=who, task_id=task_id)
+    dispatched = request.session.pop("dispatched", None)
+    context = {"task": task, "progress": view, "errors": errors or {}, "dispatched": dispatched,
+               "may_dispatch": not view.nodes}  # fmt: skip
+    return render(request, "progress.html", context, status=status)
+
+
+def _task_form(
+    request: Request, store: Store, values: dict[str, str],
+    errors: dict[str, str] | None = None, *, levels: list[str], status: int = 200,
+) -> Response:  # fmt: skip
+    context = {"v": values, "errors": errors or {}, "shown": (*TEXTS, *FIELDS, "levels"),
+               "forms": list_forms(store), "levels": SPLIT_LEVELS, "chosen": levels,
+               "item_rules": get_args(ItemsRule)}  # fmt: skip
+    return render(request, "task_form.html", context, status=status)
+
+
+def _spec(values: dict[str, str], levels: list[str]) -> dict[str, Any]:
+    """The route's body the form describes (pydantic checks it as it checks the route's); a
+    deadline typed without a zone is the server's local time, as the input shows it."""
+    data: dict[str, Any] = {
+        "title": {"zh": values["title_zh"], "en": values["title_en"]},
+        "description": {"zh": values["description_zh"], "en": values["description_en"]},
+        "form": values["form"], "scope": values["scope"].split(),
+        "split": {"levels": levels, "items": values["items"] or "unit",
+                  "filters": values["filters"].split()},
+        "review": values["review"] == "true", "deadline": values["deadline"],
+    }  # fmt: skip
+    with contextlib.suppress(ValueError):  # else the model names the field
+        data["deadline"] = datetime.fromisoformat(values["deadline"]).astimezone()
+    return data

@@ -1,0 +1,99 @@
+"""The task pages in headless Chromium, on the small test city: the street head creates a task
+over the street and dispatches it in one click, a community worker starts the item that reached
+their post, a refused task is shown at its field with nothing written, and residents are kept
+out. Every wait is a Playwright expectation on what the page shows."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from citykg.access.tokens import set_password
+from tests.ledgers.city import STREET
+from tests.web.conftest import RESIDENT_PASSWORD, WORKER_PASSWORD, Site
+from tests.web.test_console import sign_in
+
+HEAD_PASSWORD = "head-secret-1"
+TASKS = "MATCH (t:Task) RETURN count(t) AS n"
+
+
+@pytest.fixture(scope="module")
+def head(site: Site) -> Site:
+    set_password(site.city.store, principal_id="head", password=HEAD_PASSWORD)
+    return site
+
+
+def test_a_task_is_created_dispatched_and_started_by_the_post_it_reached(
+    desk: Page, head: Site
+) -> None:
+    sign_in(desk, head, "head", HEAD_PASSWORD)
+    desk.goto(head.url + "/console/tasks")
+    desk.get_by_role("link", name="新建任务").click()
+    expect(desk.get_by_label("任务范围")).to_have_value(STREET)
+    desk.get_by_label("标题（中文）").fill("入户走访登记")
+    desk.get_by_label("表单").select_option("household-registration")
+    desk.get_by_role("button", name="创建任务").click()
+    expect(desk.get_by_role("heading", level=1)).to_contain_text("入户走访登记")
+    expect(desk.locator("#levels")).to_contain_text("尚未下派")
+    desk.get_by_role("button", name="一键下派").click()
+    expect(desk.get_by_role("status")).to_contain_text("已下派")
+    expect(desk.locator("#levels tbody tr")).not_to_have_count(1)  # rows per level now
+    expect(desk.get_by_role("button", name="一键下派")).to_have_count(0)
+
+    desk.get_by_role("button", name="退出").click()
+    sign_in(desk, head, "worker1", WORKER_PASSWORD)  # C1's worker: the community's item
+    desk.goto(head.url + "/console/tasks")
+    row = desk.locator("#items tbody tr", has_text="入户走访登记").first
+    expect(row.locator(".state")).to_have_text("待办")
+    row.get_by_role("button", name="开始办理").click()
+    expect(desk.get_by_role("status")).to_have_text("已处理。")
+    expect(
+        desk.locator("#items tbody tr", has_text="入户走访登记").first.locator(".state")
+    ).to_have_text("办理中")
+
+
+def test_a_refused_task_is_shown_at_its_field_and_nothing_is_written(
+    desk: Page, head: Site
+) -> None:
+    before = head.city.store.read(TASKS)[0]["n"]
+    sign_in(desk, head, "head", HEAD_PASSWORD)
+    desk.goto(head.url + "/console/tasks/new")
+    desk.get_by_label("表单").select_option("household-registration")
+    desk.get_by_role("button", name="创建任务").click()  # no title
+    field = desk.locator(".field", has=desk.get_by_label("标题（中文）"))
+    expect(field.get_by_role("alert")).to_have_text("必填")
+    desk.get_by_label("标题（中文）").fill("越界任务")
+    desk.get_by_label("任务范围").fill("110106")  # another district
+    desk.get_by_role("button", name="创建任务").click()
+    scope = desk.locator(".field", has=desk.get_by_label("任务范围"))
+    expect(scope.get_by_role("alert")).to_have_text("超出您的管辖范围")
+    assert head.city.store.read(TASKS)[0]["n"] == before
+
+
+def test_residents_cannot_open_the_task_pages(phone: Page, head: Site) -> None:
+    sign_in(phone, head, "resident", RESIDENT_PASSWORD)
+    for path in ("/console/tasks", "/console/tasks/new"):
+        answer = phone.goto(head.url + path)
+        assert answer is not None and answer.status == 403
+
+
+ODD = ("\x00", "x" * 5000, "<script>alert(1)</script>", "２０２６-13-45", "")
+
+
+def test_odd_input_to_the_task_pages_never_answers_500(desk: Page, head: Site) -> None:
+    sign_in(desk, head, "head", HEAD_PASSWORD)
+    desk.goto(head.url + "/console/tasks/new")
+    csrf = desk.locator("input[name=csrf]").first.get_attribute("value") or ""
+    for odd in ODD:
+        fields = dict.fromkeys(("title_zh", "form", "scope", "items", "filters", "deadline"), odd)
+        posts = {
+            "/console/tasks": {**fields, "levels": odd},
+            f"/console/tasks/{odd or 'none'}/dispatch": {},
+            f"/console/tasks/items/{odd or 'none'}/act": {"event": odd, "reason": odd},
+        }
+        for path, form in posts.items():
+            answer = desk.request.post(head.url + path, form={"csrf": csrf, **form})
+            assert answer.status < 500, (path, odd[:20], answer.status)
+        for path in (f"/console/tasks/{odd or 'none'}", f"/console/tasks/{odd or 'none'}/levels"):
+            answer = desk.request.get(head.url + path)
+            assert answer.status < 500, (path, odd[:20], answer.status)
