@@ -16,7 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from citykg import tasks
-from citykg.access import Principal
+from citykg.access import Principal, allowed
+from citykg.access.policy import TASK_CREATE
 from citykg.api.deps import AppSettings, Store
 from citykg.api.routes.tasks import get_catalog, get_ontology
 from citykg.controls.service import list_forms
@@ -58,7 +59,8 @@ def _my_items(
     items = tasks.mine(store, principal=who, limit=PAGE)
     titles = {task: tasks.task_view(tasks.get_task(store, task_id=task)).title
               for task in {item.task for item in items}}  # fmt: skip
-    context = {"items": items, "titles": titles, "direct": DIRECT_EVENTS, "errors": errors or {}}
+    context = {"items": items, "titles": titles, "direct": DIRECT_EVENTS, "errors": errors or {},
+               "may_create": allowed(principal=who, action=TASK_CREATE)}  # fmt: skip
     return render(request, "tasks.html", context, status=status)
 
 
