@@ -62,6 +62,26 @@ def test_a_transfer_changes_access_with_no_permission_edit(city: GraphStore) -> 
     assert who.scope.contains("110105002001") and not who.scope.contains("110105001001")
 
 
+def test_a_cached_principal_gives_way_to_a_post_change_on_the_next_request(
+    city: GraphStore,
+) -> None:
+    token = issue_token(city, principal_id="wang")
+    first = authenticate(city, token)
+    assert first is not None and authenticate(city, token) is first  # built once, then cached
+    city.write(
+        "MATCH (:Person {idNumber: $wang})-[h:HOLDS_POST_IN]->() SET h.tags = ['health']",
+        {"wang": WANG},
+    )
+    changed = authenticate(city, token)
+    assert changed is not None and changed.tags == {"health"}
+    city.write(
+        "MATCH (o:Organization {creditCode: 'ORG1'}), (c2:Place {placeCode: '110105002001'}) "
+        "CREATE (o)-[:HAS_JURISDICTION_OVER {since: '2026-11-01'}]->(c2)"
+    )
+    widened = authenticate(city, token)
+    assert widened is not None and widened.scope.contains("110105002001")
+
+
 def test_ending_the_post_ends_the_access(city: GraphStore) -> None:
     city.write("MATCH ()-[h:HOLDS_POST_IN]->() SET h.until = '2026-11-01'")
     who = principal(city, "wang")

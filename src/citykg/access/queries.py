@@ -25,26 +25,24 @@ REVOKE_TOKENS: LiteralString = (
     "SET t.revoked = true RETURN count(t) AS revoked"
 )
 
+# An official's current posts, each with its organization's current jurisdiction, read in the
+# same statement as the principal: one round trip per request.
+_PRINCIPAL_WITH_POSTS: LiteralString = (
+    "OPTIONAL MATCH (p:Person {idNumber: pr.person}) WHERE pr.kind = 'official' "
+    "RETURN pr.id AS id, pr.kind AS kind, pr.name AS name, pr.roles AS roles, "
+    "pr.person AS person, "
+    "CASE WHEN p IS NULL THEN [] ELSE [(p)-[h:HOLDS_POST_IN]->(o:Organization) "
+    "WHERE h.until IS NULL | [o.creditCode, h.role, h.tags, "
+    "[(o)-[j:HAS_JURISDICTION_OVER]->(pl:Place) WHERE j.until IS NULL | pl.placeCode]]] "
+    "END AS posts"
+)
+
 PRINCIPAL_BY_TOKEN: LiteralString = (
     "MATCH (t:ApiToken {hash: $hash})-[:AUTHENTICATES]->(pr:Principal) "
-    "WHERE t.revoked = false "
-    "RETURN pr.id AS id, pr.kind AS kind, pr.name AS name, pr.roles AS roles, "
-    "pr.person AS person"
+    "WHERE t.revoked = false " + _PRINCIPAL_WITH_POSTS
 )
 
-PRINCIPAL_BY_ID: LiteralString = (
-    "MATCH (pr:Principal {id: $id}) "
-    "RETURN pr.id AS id, pr.kind AS kind, pr.name AS name, pr.roles AS roles, "
-    "pr.person AS person"
-)
-
-CURRENT_POSTS: LiteralString = (
-    "MATCH (p:Person {idNumber: $person})-[h:HOLDS_POST_IN]->(o:Organization) "
-    "WHERE h.until IS NULL "
-    "CALL { WITH o MATCH (o)-[j:HAS_JURISDICTION_OVER]->(pl:Place) WHERE j.until IS NULL "
-    "RETURN collect(pl.placeCode) AS places } "
-    "RETURN o.creditCode AS organization, h.role AS role, h.tags AS tags, places"
-)
+PRINCIPAL_BY_ID: LiteralString = "MATCH (pr:Principal {id: $id}) " + _PRINCIPAL_WITH_POSTS
 
 ADD_AUDIT_RECORD: LiteralString = (
     "CREATE (a:AuditRecord {at: $at, principal: $principal, action: $action, target: $target, "

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -68,7 +69,7 @@ def revoke_tokens(store: GraphStore, *, principal_id: str) -> int:
 def authenticate(store: GraphStore, token: str) -> Principal | None:
     """The principal a token stands for, with its current posts and scope; None if unknown."""
     rows = store.read(queries.PRINCIPAL_BY_TOKEN, {"hash": _hash(token)})
-    return _resolve(store, rows[0]) if rows else None
+    return _resolve(rows[0]) if rows else None
 
 
 def set_password(store: GraphStore, *, principal_id: str, password: str) -> None:
@@ -122,28 +123,42 @@ def principal(store: GraphStore, principal_id: str) -> Principal:
     rows = store.read(queries.PRINCIPAL_BY_ID, {"id": principal_id})
     if not rows:
         raise NotFound(f"no principal {principal_id!r}")
-    return _resolve(store, rows[0])
+    return _resolve(rows[0])
 
 
-def _resolve(store: GraphStore, row: dict[str, Any]) -> Principal:
-    kind: PrincipalKind = row["kind"]
-    person = row["person"]
-    posts: list[Post] = []
-    places: set[str] = set()
-    if kind == "official" and person:
-        for post in store.read(queries.CURRENT_POSTS, {"person": person}):
-            posts.append(Post(post["organization"], post["role"] or "", tuple(_tags(post["tags"]))))
-            places.update(post["places"])
-    scope = PlaceScope.within(*places) if places else PlaceScope.nothing()
+def _resolve(row: dict[str, Any]) -> Principal:
+    """The principal a row of ``PRINCIPAL_BY_*`` describes. The row is read on every request, so
+    a transfer made by any process shows at once; only turning it into a principal is cached,
+    keyed by everything the row says."""
+    posts = tuple(
+        (str(org), str(role or ""), tuple(_tags(tags)), tuple(sorted(places)))
+        for org, role, tags, places in row["posts"] or []
+    )
+    return _principal(
+        row["id"], row["kind"], row["name"], tuple(row["roles"] or []), row["person"], posts
+    )
+
+
+@lru_cache(maxsize=4096)
+def _principal(
+    id: str,
+    kind: PrincipalKind,
+    name: str,
+    own_roles: tuple[str, ...],
+    person: str | None,
+    held: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...],
+) -> Principal:
+    posts = tuple(Post(org, role, tags) for org, role, tags, _ in held)
+    places = {code for *_, codes in held for code in codes}
     return Principal(
-        id=row["id"],
+        id=id,
         kind=kind,
-        name=row["name"],
+        name=name,
         person=person,
-        roles=frozenset(row["roles"] or []) | {p.role for p in posts if p.role} | _kind_role(kind),
+        roles=frozenset(own_roles) | {p.role for p in posts if p.role} | _kind_role(kind),
         tags=frozenset(t for p in posts for t in p.tags),
-        posts=tuple(posts),
-        scope=scope,
+        posts=posts,
+        scope=PlaceScope.within(*places) if places else PlaceScope.nothing(),
     )
 
 
