@@ -1,0 +1,241 @@
+"""Issue 19 benchmark: API throughput through real HTTP, next to the same requests in process.
+
+    .venv/bin/python bench/api_load.py [--graph falkordb:///tmp/citykg-api-load]
+                     [--persons 5000] [--seconds 10] [--readers 50] [--writers 16]
+
+Prepares the graph as ``citykg demo`` does (the demo city of ``--persons`` generated when the
+graph is empty), makes the first holder of each community's residents-committee post an official
+principal with an API token, serves the API with ``citykg serve`` in a process of its own (one
+uvicorn worker) and sends it a bounded load from this process (asyncio + httpx2): every client
+sends its next request when its last one is answered, for ``--seconds`` after one warm-up
+request each.
+
+(a) ``--readers`` clients read first ledger pages (``GET /ledgers/Person``), client i as the
+    official of community i (mod the communities), so the pages differ;
+(b) ``--writers`` clients send household registrations (``POST
+    /forms/household-registration/submissions``, as bench/submissions.py builds them: a new
+    household at a door of the official's community).
+
+The same loads then run in process through the same app (``httpx2.ASGITransport``: no socket, no
+HTTP parsing, same routes, same policy, same service calls), so the cost of HTTP shows side by
+side. Prints req/s, p50/p95/p99 (nearest rank, ms) and errors (non-2xx or refused connections).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx2
+
+from citykg.access import issue_token, save_principal
+from citykg.api.app import create_app
+from citykg.cli.options import build_settings, opened_store
+from citykg.demo import generate_city, is_empty, prepare_demo
+from citykg.graph import GraphStore
+from citykg.ontology import load_ontology
+from citykg.upgrade import upgrade_graph
+from submissions import household
+
+FORM = "/forms/household-registration/submissions"
+OFFICIALS = (
+    "MATCH (p:Person)-[h:HOLDS_POST_IN]->(:ResidentsCommittee)-[j:HAS_JURISDICTION_OVER]->"
+    "(c:Community) WHERE h.until IS NULL AND j.until IS NULL "
+    "WITH c, min(p.idNumber) AS person RETURN c.placeCode AS community, person "
+    "ORDER BY community"
+)
+DOORS = (
+    "MATCH (d:Door) WHERE d.placeCode STARTS WITH $community RETURN d.placeCode AS code LIMIT 50"
+)
+SUBMITTED = "MATCH (s:Submission) RETURN count(s) AS n"
+
+
+@dataclass(frozen=True, slots=True)
+class Official:
+    """A community's official: their token and the doors of their community."""
+
+    community: str
+    token: str
+    doors: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    """What one run measured."""
+
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    def row(self, label: str) -> str:
+        rate = self.requests / self.seconds
+        p50, p95, p99 = (nearest_rank(self.latencies_ms, s) for s in (0.50, 0.95, 0.99))
+        return (
+            f"| {label} | {rate:,.0f} req/s | {p50:.1f} ms | {p95:.1f} ms | {p99:.1f} ms | "
+            f"{self.errors} |"
+        )
+
+
+def nearest_rank(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else math.nan
+
+
+def officials(store: GraphStore) -> list[Official]:
+    """One official principal per community, with a fresh token."""
+    found = []
+    for row in store.read(OFFICIALS):
+        principal_id = f"load-{row['community']}"
+        save_principal(store, id=principal_id, kind="official", name=principal_id,
+                       person=row["person"])  # fmt: skip
+        doors = tuple(str(d["code"]) for d in store.read(DOORS, {"community": row["community"]}))
+        token = issue_token(store, principal_id=principal_id, label="bench")
+        found.append(Official(row["community"], token, doors))
+    if not found:
+        raise SystemExit("no community official in the graph: is it the demo city?")
+    return found
+
+
+Send = Callable[[httpx2.AsyncClient, int], Awaitable[httpx2.Response]]
+
+
+async def run_load(client: httpx2.AsyncClient, clients: int, seconds: float, send: Send) -> Load:
+    """``clients`` closed loops of ``send`` for ``seconds``, after one warm-up call each."""
+    await asyncio.gather(*(send(client, i) for i in range(clients)))
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+
+    async def loop(i: int) -> None:
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                ok = (await send(client, i)).is_success
+            except httpx2.TransportError:
+                ok = False
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors += not ok
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop(i) for i in range(clients)))
+    return Load(len(latencies), errors, time.perf_counter() - started, latencies)
+
+
+def reader(people: list[Official]) -> Send:
+    async def send(client: httpx2.AsyncClient, i: int) -> httpx2.Response:
+        official = people[i % len(people)]
+        headers = {"Authorization": f"Bearer {official.token}"}
+        return await client.get("/ledgers/Person", params={"limit": 50}, headers=headers)
+
+    return send
+
+
+def writer(people: list[Official], first: int) -> Send:
+    """Each call a new household (numbered from ``first``, past those already in the graph)."""
+    sent = iter(range(first, first + 10_000_000))
+
+    async def send(client: httpx2.AsyncClient, i: int) -> httpx2.Response:
+        official = people[i % len(people)]
+        n = next(sent)
+        body: dict[str, Any] = {"answers": household(n, official.doors[n % len(official.doors)])}
+        headers = {"Authorization": f"Bearer {official.token}"}
+        return await client.post(FORM, json=body, headers=headers)
+
+    return send
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def served(url: str, port: int) -> subprocess.Popen[bytes]:
+    """``citykg serve`` on ``port`` in its own process, once /health answers."""
+    citykg = Path(sys.executable).with_name("citykg")
+    server = subprocess.Popen(
+        [str(citykg), "serve", "--graph", url, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    async with httpx2.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        for _ in range(600):
+            if server.poll() is not None:
+                raise SystemExit(f"citykg serve exited ({server.returncode})")
+            try:
+                if (await client.get("/health")).is_success:
+                    return server
+            except httpx2.TransportError:
+                await asyncio.sleep(0.1)  # polling a server that is still binding its port
+    server.terminate()
+    raise SystemExit("citykg serve did not answer /health within a minute")
+
+
+async def measure(args: argparse.Namespace, store: GraphStore, people: list[Official]) -> None:
+    limits = httpx2.Limits(max_connections=max(args.readers, args.writers))
+    timeout = httpx2.Timeout(60)
+    port = free_port()
+    server = await served(args.graph, port)
+    try:
+        async with httpx2.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=timeout
+        ) as client:
+            http_reads = await run_load(client, args.readers, args.seconds, reader(people))
+            first = int(store.read(SUBMITTED)[0]["n"]) + 1_000
+            http_writes = await run_load(client, args.writers, args.seconds, writer(people, first))
+    finally:
+        server.terminate()
+        server.wait()
+    app = create_app(build_settings(args.graph), store=store)
+    async with app.router.lifespan_context(app):
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(
+            transport=transport, base_url="http://app", timeout=timeout
+        ) as client:
+            local_reads = await run_load(client, args.readers, args.seconds, reader(people))
+            first = int(store.read(SUBMITTED)[0]["n"]) + 1_000
+            local_writes = await run_load(client, args.writers, args.seconds, writer(people, first))
+    load = os.getloadavg()
+    print(f"command: .venv/bin/python {' '.join(sys.argv)}")
+    print(f"city: {args.graph}, {len(people)} community officials; load average "
+          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores shared)")  # fmt: skip
+    print("| load | throughput | p50 | p95 | p99 | errors |")
+    print("|---|---|---|---|---|---|")
+    print(http_reads.row(f"{args.readers} clients, ledger first pages, HTTP"))
+    print(local_reads.row(f"{args.readers} clients, ledger first pages, in process"))
+    print(http_writes.row(f"{args.writers} clients, household registrations, HTTP"))
+    print(local_writes.row(f"{args.writers} clients, household registrations, in process"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--graph", default="falkordb:///tmp/citykg-api-load")
+    parser.add_argument("--persons", type=int, default=5000, help="residents of a new city")
+    parser.add_argument("--seconds", type=float, default=10, help="per load")
+    parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--writers", type=int, default=16)
+    args = parser.parse_args()
+    settings = build_settings(args.graph)
+    with opened_store(settings) as store:
+        upgrade_graph(store, settings=settings)
+        if is_empty(store):
+            generate_city(store, ontology=load_ontology(settings.ontology_dir),
+                          persons=args.persons)  # fmt: skip
+        prepare_demo(store, settings=settings)
+        asyncio.run(measure(args, store, officials(store)))
+
+
+if __name__ == "__main__":
+    main()
