@@ -1,7 +1,7 @@
 """The task pages in headless Chromium, on the small test city: the street head creates a task
-over the street and dispatches it in one click, a community worker starts the item that reached
-their post, a refused task is shown at its field with nothing written, and residents are kept
-out. Every wait is a Playwright expectation on what the page shows."""
+over the street and dispatches it in one click; a community worker starts an item that reached
+their post and fills it in through the task's form, prefilled; a refused task is shown at its
+field with nothing written; residents are kept out. Every wait is a Playwright expectation."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def head(site: Site) -> Site:
     return site
 
 
-def test_a_task_is_created_dispatched_and_started_by_the_post_it_reached(
+def test_a_task_is_created_dispatched_and_filled_in_by_the_post_it_reached(
     desk: Page, head: Site
 ) -> None:
     sign_in(desk, head, "head", HEAD_PASSWORD)
@@ -32,6 +32,7 @@ def test_a_task_is_created_dispatched_and_started_by_the_post_it_reached(
     expect(desk.get_by_label("任务范围")).to_have_value(STREET)
     desk.get_by_label("标题（中文）").fill("入户走访登记")
     desk.get_by_label("表单").select_option("household-registration")
+    desk.get_by_label("事项").select_option("entity")  # one per person living there
     desk.get_by_role("button", name="创建任务").click()
     expect(desk.get_by_role("heading", level=1)).to_contain_text("入户走访登记")
     expect(desk.locator("#levels")).to_contain_text("尚未下派")
@@ -47,9 +48,13 @@ def test_a_task_is_created_dispatched_and_started_by_the_post_it_reached(
     expect(row.locator(".state")).to_have_text("待办")
     row.get_by_role("button", name="开始办理").click()
     expect(desk.get_by_role("status")).to_have_text("已处理。")
-    expect(
-        desk.locator("#items tbody tr", has_text="入户走访登记").first.locator(".state")
-    ).to_have_text("办理中")
+    started = desk.locator("#items tbody tr", has_text="办理中").first
+    started.get_by_role("link", name="填报").click()  # the form, prefilled for the person
+    expect(desk.get_by_label("姓名")).not_to_have_value("")  # what the city knows, filled in
+    desk.get_by_label("手机号码").fill("13987650000")
+    desk.get_by_role("button", name="提交").click()
+    expect(desk.get_by_role("status")).to_have_text("已保存。")
+    expect(desk.locator("#items tbody tr", has_text="已提交")).to_have_count(1)
 
 
 def test_a_refused_task_is_shown_at_its_field_and_nothing_is_written(

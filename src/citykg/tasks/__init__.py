@@ -26,6 +26,7 @@ from citykg.tasks.items import act_many as act_many
 from citykg.tasks.items import act_on_part as act_on_part
 from citykg.tasks.items import count_mine as count_mine
 from citykg.tasks.items import execute as execute
+from citykg.tasks.items import item_to_fill as item_to_fill
 from citykg.tasks.items import item_view as item_view
 from citykg.tasks.items import list_items as list_items
 from citykg.tasks.items import mine as mine
@@ -62,6 +63,7 @@ __all__ = [
     "execute",
     "export_progress",
     "get_task",
+    "item_to_fill",
     "item_view",
     "list_items",
     "mine",

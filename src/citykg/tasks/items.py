@@ -249,6 +249,17 @@ def mine(
     return [_view(item, principal, household) for item in items]
 
 
+def item_to_fill(
+    store: GraphStore, *, principal: Principal, item_id: str
+) -> tuple[ItemView, str, int, str | None]:
+    """The item, its task's form (id, version) and the key of the subject the form is about
+    (None for an item about a place): what a page needs to draw the form prefilled."""
+    item, task = _load(store, principal, item_id)
+    subject = None if item.get("subjectType") == "Place" else str(item["subject"])
+    view = _view(item, principal, _household(store, principal))
+    return view, str(task["form"]), int(task["formVersion"]), subject
+
+
 def count_mine(
     store: GraphStore, *, principal: Principal, states: Sequence[str], up_to: int
 ) -> int:

@@ -58,7 +58,7 @@ def fill(
     """The form, prefilled for ``subject`` when one is named (not found: the not-found page)."""
     ontology = get_ontology(settings)
     compiled = get_compiled(store, ontology=ontology, form_id=form_id)
-    known = _known(store, ontology, compiled, who, subject)
+    known = known_of(store, ontology, compiled, who, subject)
     view = form_view(
         compiled.bound, ontology, language(request), known=known, subject_fixed=bool(subject)
     )
@@ -80,14 +80,14 @@ def send(
     compiled = get_compiled(store, ontology=ontology, form_id=form_id)
     subject = str(posted.get("subject") or "")
     submission = str(posted.get("submission") or uuid.uuid4().hex)
-    known = _known(store, ontology, compiled, who, subject)
+    known = known_of(store, ontology, compiled, who, subject)
     answers = answers_from(compiled.bound, {k: [str(v) for v in posted.getlist(k)] for k in posted})
     keep_masked(compiled.bound, answers, known)
     try:
         result = submit(
             store,
             form=compiled,
-            answers=_sent(ontology, compiled, answers, known, who, subject),
+            answers=as_submitted(ontology, compiled, answers, known, who, subject),
             principal=who,
             submission_id=submission,
         )
@@ -126,7 +126,7 @@ def _subject_key(ontology: Ontology, compiled: CompiledForm, who: Principal, sub
     )
 
 
-def _known(
+def known_of(
     store: Store, ontology: Ontology, compiled: CompiledForm, who: Principal, subject: str
 ) -> dict[str, Any]:
     """What prefill knows of ``subject`` (nothing without one); a subject the viewer may not
@@ -140,7 +140,7 @@ def _known(
     return found.values
 
 
-def _sent(
+def as_submitted(
     ontology: Ontology,
     compiled: CompiledForm,
     answers: dict[str, Any],

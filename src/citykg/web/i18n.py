@@ -345,6 +345,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "item_approved": ("已通过", "Approved"),
     "item_redo": ("待重办", "To redo"),
     "item_event_start": ("开始办理", "Start"),
+    "item_event_submit": ("填报", "Fill in"),
     "item_event_approve": ("通过", "Approve"),
     "item_event_request_redo": ("发回重办", "Send back"),
     "item_event_return_invalid": ("退回（无效）", "Return as invalid"),

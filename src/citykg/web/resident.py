@@ -36,7 +36,7 @@ from citykg.ledgers import EntityDetail, entity_detail
 from citykg.web import session
 from citykg.web.acting import refused, text_of, unholdable
 from citykg.web.auth import Viewer, mirrors
-from citykg.web.forms import _known, _sent
+from citykg.web.forms import as_submitted, known_of
 from citykg.web.formview import answers_from, form_view, keep_masked
 from citykg.web.i18n import language
 from citykg.web.ledgers import entity_context
@@ -122,7 +122,7 @@ def _channel_page(
     ontology = get_ontology(settings)
     compiled = get_compiled(store, ontology=ontology, form_id=item.channel.form,
                             version=item.channel.form_version)  # fmt: skip
-    known = _known(store, ontology, compiled, who, ME)
+    known = known_of(store, ontology, compiled, who, ME)
     view = form_view(compiled.bound, ontology, language(request), known=known, posted=posted,
                      errors=errors or [], subject_fixed=True)  # fmt: skip
     context = {"item": item, "form": view, "subject": ME, "description": description,
@@ -156,11 +156,11 @@ def file_request(
                             version=item.channel.form_version)  # fmt: skip
     submission = text_of(posted, "submission") or uuid.uuid4().hex
     description = text_of(posted, "description").replace("\x00", "")
-    known = _known(store, ontology, compiled, who, ME)
+    known = known_of(store, ontology, compiled, who, ME)
     answers = answers_from(compiled.bound, {k: [str(v) for v in posted.getlist(k)] for k in posted})
     keep_masked(compiled.bound, answers, known)
     try:
-        body = RequestIn(answers=_sent(ontology, compiled, answers, known, who, ME),
+        body = RequestIn(answers=as_submitted(ontology, compiled, answers, known, who, ME),
                          description=description or None)  # fmt: skip
         channels.request_service(store, ontology=ontology, catalog=get_catalog(settings),
                                  principal=who, channel_id=channel_id, body=body,

@@ -8,6 +8,7 @@ rule; what the service refuses comes back at its field.
 from __future__ import annotations
 
 import contextlib
+import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Any, get_args
 
@@ -17,18 +18,22 @@ from pydantic import ValidationError
 
 from citykg import tasks
 from citykg.access import Principal, allowed
+from citykg.access.masking import masker_for
 from citykg.access.policy import TASK_CREATE
 from citykg.api.deps import AppSettings, Store
 from citykg.api.routes.tasks import get_catalog, get_ontology
+from citykg.controls import CompiledForm, get_compiled, prefill
 from citykg.controls.service import list_forms
-from citykg.errors import Conflict, Forbidden, ValidationFailed
+from citykg.errors import Conflict, Forbidden, OutOfReach, ValidationFailed
 from citykg.geo.codes import Level, PlaceCode
 from citykg.tasks.create import visible_task
 from citykg.tasks.items import DIRECT_EVENTS
-from citykg.tasks.models import LEVELS, ItemsRule, TaskSpec
+from citykg.tasks.models import LEVELS, ItemsRule, ItemView, TaskSpec
 from citykg.web import session
 from citykg.web.acting import missing_texts, refused, refused_at, text_of, unholdable
 from citykg.web.auth import Viewer, mirrors, officials_only
+from citykg.web.forms import as_submitted
+from citykg.web.formview import answers_from, form_view, keep_masked
 from citykg.web.i18n import language
 from citykg.web.render import render
 from citykg.web.routing import page_router
@@ -44,6 +49,7 @@ TEXTS = ("title", "description")
 Creator = Annotated[Principal, Depends(mirrors("POST /tasks"))]
 Dispatcher = Annotated[Principal, Depends(mirrors("POST /tasks/{task_id}/dispatch"))]
 Actor = Annotated[Principal, Depends(mirrors("POST /tasks/items/{item_id}/act"))]
+Executor = Annotated[Principal, Depends(mirrors("POST /tasks/items/{item_id}/execute"))]
 Follower = Annotated[Principal, Depends(mirrors("GET /tasks/{task_id}/progress"))]
 
 
@@ -128,6 +134,66 @@ def act_on_item(
         return _my_items(request, store, who, refused(problem, lang), status=status)
     session.flash(request, "decided")
     return RedirectResponse("/console/tasks", status_code=303)
+
+
+@router.get("/console/tasks/items/{item_id}/fill")
+def item_form(
+    request: Request, item_id: str, store: Store, settings: AppSettings, who: Executor
+) -> Response:
+    """The task's form for this item, prefilled with what the city knows of its subject."""
+    view, compiled, known = _item_form(store, settings, who, item_id)
+    drawn = form_view(compiled.bound, get_ontology(settings), language(request), known=known,
+                      subject_fixed=view.subject_type != "Place")  # fmt: skip
+    return _fill_page(request, view, drawn, uuid.uuid4().hex)
+
+
+@router.post("/console/tasks/items/{item_id}/fill")
+def execute_item(
+    request: Request, item_id: str, store: Store, settings: AppSettings, who: Executor,
+    posted: Posted,
+) -> Response:  # fmt: skip
+    """Fill the item through the form write path and mark it submitted (refusals at their
+    fields, the page drawn again with what was typed)."""
+    view, compiled, known = _item_form(store, settings, who, item_id)
+    ontology = get_ontology(settings)
+    submission = text_of(posted, "submission") or uuid.uuid4().hex
+    answers = answers_from(compiled.bound, {k: [str(v) for v in posted.getlist(k)] for k in posted})
+    keep_masked(compiled.bound, answers, known)
+    try:
+        tasks.execute(store, ontology=ontology, principal=who, item_id=item_id,
+                      answers=as_submitted(ontology, compiled, answers, known, who, ""),
+                      submission_id=submission)  # fmt: skip
+    except (ValidationFailed, OutOfReach) as problem:
+        lang = language(request)
+        drawn = form_view(compiled.bound, ontology, lang, known=known, posted=answers,
+                          errors=problem.violations,
+                          subject_fixed=view.subject_type != "Place")  # fmt: skip
+        return _fill_page(request, view, drawn, submission, status=422)
+    except Conflict as problem:
+        return _my_items(request, store, who, refused(problem, language(request)), status=409)
+    session.flash(request, "saved")
+    return RedirectResponse("/console/tasks", status_code=303)
+
+
+def _item_form(
+    store: Store, settings: AppSettings, who: Principal, item_id: str
+) -> tuple[ItemView, CompiledForm, dict[str, Any]]:
+    view, form_id, version, subject = tasks.item_to_fill(store, principal=who, item_id=item_id)
+    ontology = get_ontology(settings)
+    compiled = get_compiled(store, ontology=ontology, form_id=form_id, version=version)
+    if subject is None:
+        return view, compiled, {}
+    found = prefill(store, form=compiled, subject=subject, principal=who,
+                    masker=masker_for(ontology))  # fmt: skip
+    return view, compiled, found.values
+
+
+def _fill_page(
+    request: Request, item: ItemView, form: Any, submission: str, status: int = 200
+) -> Response:
+    context = {"form": form, "subject": "", "submission": submission,
+               "action": f"/console/tasks/items/{item.id}/fill"}  # fmt: skip
+    return render(request, "fill.html", context, status=status)
 
 
 @router.get("/console/tasks/{task_id}")
