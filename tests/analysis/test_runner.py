@@ -62,6 +62,18 @@ def test_answers_say_how_fresh_the_copy_is(client: TestClient, city: City) -> No
     assert body["rebuilt_at"] <= body["as_of"] and body["as_of"].endswith("+00:00")
 
 
+@pytest.mark.parametrize("params", [{"": 1}, {"a`b": 1}, {"m": {"x`": 1}}, {"m": [{"": 2}]}])
+def test_parameter_names_the_engine_cannot_quote_are_a_422(
+    client: TestClient, city: City, params: dict[str, object]
+) -> None:
+    """FalkorDB's client quotes names and map keys in backticks: one holding a backtick, or an
+    empty one, is refused at ``params`` (it was a 500 from the client)."""
+    response = client.post("/cypher", json={"query": "RETURN 1 AS one", "params": params},
+                           headers=city.headers("analyst"))  # fmt: skip
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "params"
+
+
 def test_without_a_copy_the_endpoint_is_unavailable(city: City) -> None:
     with TestClient(create_app(Settings(), store=city.store)) as client:
         response = client.post(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field, StrictInt, field_validator
 
 from citykg.analysis import Analysis, run_query
 from citykg.analysis.runner import DEFAULT_ROWS, DEFAULT_TIMEOUT_MS, MAX_QUERY
@@ -30,10 +30,29 @@ class CypherIn(BaseModel):
     query: str = Field(
         min_length=1, max_length=MAX_QUERY, examples=["MATCH (p:Person) RETURN count(p)"]
     )
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="Values of $names; no name or map key empty or with a `."
+    )
     max_rows: StrictInt = DEFAULT_ROWS
     timeout_ms: StrictInt = DEFAULT_TIMEOUT_MS
     purpose: str = Field(default="", max_length=500, description="Why (kept in the audit log).")
+
+    @field_validator("params")
+    @classmethod
+    def _named(cls, params: dict[str, Any]) -> dict[str, Any]:
+        """FalkorDB sends names and map keys between backticks, so it refuses these (Neo4j
+        would take them): refused here for both alike, a 422 rather than the client's crash."""
+        if not _plain_keys(params):
+            raise ValueError("a parameter name or map key is empty or holds a backtick (`)")
+        return params
+
+
+def _plain_keys(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(k and "`" not in k and _plain_keys(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain_keys(item) for item in value)
+    return True
 
 
 class CypherOut(BaseModel):
