@@ -25,9 +25,10 @@ REVOKE_TOKENS: LiteralString = (
     "SET t.revoked = true RETURN count(t) AS revoked"
 )
 
-# An official's current posts, each with its organization's current jurisdiction, read in the
-# same statement as the principal: one round trip per request.
-_PRINCIPAL_WITH_POSTS: LiteralString = (
+# The tail of a principal read (lower case: a fragment, not a statement): an official's current
+# posts, each with its organization's current jurisdiction, in the same statement as the
+# principal: one round trip per request.
+principal_with_posts: LiteralString = (
     "OPTIONAL MATCH (p:Person {idNumber: pr.person}) WHERE pr.kind = 'official' "
     "RETURN pr.id AS id, pr.kind AS kind, pr.name AS name, pr.roles AS roles, "
     "pr.person AS person, "
@@ -39,10 +40,10 @@ _PRINCIPAL_WITH_POSTS: LiteralString = (
 
 PRINCIPAL_BY_TOKEN: LiteralString = (
     "MATCH (t:ApiToken {hash: $hash})-[:AUTHENTICATES]->(pr:Principal) "
-    "WHERE t.revoked = false " + _PRINCIPAL_WITH_POSTS
+    "WHERE t.revoked = false " + principal_with_posts
 )
 
-PRINCIPAL_BY_ID: LiteralString = "MATCH (pr:Principal {id: $id}) " + _PRINCIPAL_WITH_POSTS
+PRINCIPAL_BY_ID: LiteralString = "MATCH (pr:Principal {id: $id}) " + principal_with_posts
 
 ADD_AUDIT_RECORD: LiteralString = (
     "CREATE (a:AuditRecord {at: $at, principal: $principal, action: $action, target: $target, "
