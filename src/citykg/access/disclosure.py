@@ -11,25 +11,27 @@ statistics offices (ABS TableBuilder, Eurostat's census hypercubes):
   derived from ``CITYKG_SECRET``) of its identity key, so no one without the secret can compute
   it; a published table also has a **table key**, the sum of a second record key over every
   record it counts;
-* a cell's key is the sum of its records' keys and the table key, mod 1; the count is published
-  as ``n + d``, ``d`` looked up from the cell key in :data:`PERTURBATION` (-2 … +2, mean 0,
-  variance 1.2), and withheld (``None``) when that is below ``statistics.smallest_count``
-  (rules.yaml), zero included, so "withheld" never tells an empty cell from one person.
+* a cell's key is a hash of the sum of its records' keys (mod 2**32) and the table key, read
+  as a number in [0, 1); the count is published as ``n + d``, ``d`` looked up from the cell key
+  in :data:`PERTURBATION` (-2 … +2, mean 0, variance 1.2), and withheld (``None``) when that is
+  below ``statistics.smallest_count`` (rules.yaml), zero included, so "withheld" never tells an
+  empty cell from one person.
 
 What this guarantees: the same question over the same people gets the same numbers, so asking
 again (or asking an equivalent question) averages nothing out; two questions whose populations
-differ by one person get fresh noise in *every* cell (the table key changed), so their
-difference shows noise, not the person's cell; a cell is withheld only when its perturbed count
-is small, so no large cell is hidden by secondary suppression and then rebuilt from a finer
-level; margins (totals, direct counts, breakdown totals) are perturbed on their own, so
-subtracting published cells from them gives noise. Its limits: it is not differential privacy,
-and an analyst who builds many *different* populations that all differ by the same person can
-average the noise away (about twenty pairs of questions); statistics questions are not audited
-today, so nothing notices such a pattern.
+differ by one person get fresh noise in *every* cell (the table key changed, and each cell's key
+hashes it), so their difference shows noise, not the person's cell; a cell is withheld only when
+its perturbed count is small, so no large cell is hidden by secondary suppression and then
+rebuilt from a finer level; margins (totals, direct counts, breakdown totals) are perturbed on
+their own, so subtracting published cells from them gives noise. Its limits: it is not
+differential privacy, and an analyst who builds many *different* populations that all differ by
+the same person can average the noise away (about twenty pairs of questions); statistics
+questions are not audited today, so nothing notices such a pattern.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -76,7 +78,9 @@ class Table:
 
     def publish(self, members: Collection[str]) -> int | None:
         """The published count of the cell holding ``members`` (records of the population)."""
-        key = (sum(self.shares[m] for m in members) + self.table_key) % _SPACE / _SPACE
+        cell = sum(self.shares[m] for m in members) % _SPACE
+        digest = hashlib.blake2b(f"{self.table_key}:{cell}".encode(), digest_size=4).digest()
+        key = int.from_bytes(digest) / _SPACE
         shown = len(members) + PERTURBATION[bisect_right(_BOUNDS, key)][1]
         return shown if shown >= self.smallest else None
 
