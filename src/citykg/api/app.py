@@ -14,6 +14,7 @@ from citykg.api.edge import EdgeGuard
 from citykg.api.guard import check_declared, guard
 from citykg.api.routes import (
     access,
+    builder,
     channels,
     cypher,
     events,
@@ -38,6 +39,7 @@ ROUTERS = (
     me.router,
     places.router,
     forms.router,
+    builder.router,
     reviews.router,
     ledgers.router,
     cypher.router,

@@ -247,6 +247,9 @@ class _Builder:
                 values.setdefault(lang, str(obj))
         return Text(zh=values.get("zh", ""), en=values.get("en", ""))
 
+    def strings(self, subject: Node, predicate: URIRef) -> tuple[str, ...]:
+        return tuple(sorted(str(o) for o in self.g.objects(subject, predicate)))
+
     def iris(self, subject: Node, predicate: URIRef) -> tuple[str, ...]:
         return tuple(sorted(str(o) for o in self.g.objects(subject, predicate)))
 
@@ -294,6 +297,7 @@ class _Builder:
                 is_top=(s, RDF.type, CKG.TopClass) in self.g,
                 identity_key=self.iri(s, CKG.identityKey),
                 location=self.locate(s),
+                synonyms=self.strings(s, SKOS.altLabel),
             )
             for s in self.typed(OWL.Class)
             if str(s).startswith(CKG_IRI) and str(s) not in MARKER_CLASSES
@@ -325,6 +329,7 @@ class _Builder:
                 attribute_group=self.string(s, CKG.attributeGroup),
                 check_rule=self.iri(s, CKG.checkRule),
                 location=self.locate(s),
+                synonyms=self.strings(s, SKOS.altLabel),
             )
             for s in self.attribute_subjects()
         }
@@ -341,6 +346,7 @@ class _Builder:
                 inverse_name=self.text(s, CKG.inverseName),
                 qualified_by=self.iri(s, CKG.qualifiedBy),
                 location=self.locate(s),
+                synonyms=self.strings(s, SKOS.altLabel),
             )
             for s in self.typed(CKG.RelationType)
         }

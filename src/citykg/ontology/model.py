@@ -91,6 +91,8 @@ class OntologyClass:
     is_top: bool
     identity_key: str | None
     location: Location
+    synonyms: tuple[str, ...] = ()
+    """``skos:altLabel``s in any language: what the term is also called (search finds it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,8 @@ class Attribute:
     attribute_group: str | None
     check_rule: str | None
     location: Location
+    synonyms: tuple[str, ...] = ()
+    """``skos:altLabel``s in any language: what the term is also called (search finds it)."""
 
     @property
     def domain(self) -> str:
@@ -138,6 +142,8 @@ class RelationType:
     inverse_name: Text
     qualified_by: str | None
     location: Location
+    synonyms: tuple[str, ...] = ()
+    """``skos:altLabel``s in any language: what the term is also called (search finds it)."""
 
     @property
     def domain(self) -> str:
