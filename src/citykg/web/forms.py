@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from citykg.access import Principal
+from citykg.access import Principal, allowed
 from citykg.access.masking import masker_for
 from citykg.api.deps import AppSettings, Store
 from citykg.api.keys import is_masked_key, key_from_url
@@ -43,7 +43,8 @@ Submitter = Annotated[Principal, Depends(mirrors("POST /forms/{form_id}/submissi
 
 @console.get("/console/forms")
 def forms(request: Request, store: Store, who: Lister) -> Response:
-    return render(request, "forms.html", {"forms": list_forms(store)})
+    may_build = allowed(principal=who, action="form.build")
+    return render(request, "forms.html", {"forms": list_forms(store), "may_build": may_build})
 
 
 @shared.get("/fill/{form_id}")

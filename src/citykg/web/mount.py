@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from citykg.settings import Settings
 from citykg.web import (
     auth,
+    builder,
     channels,
     events,
     forms,
@@ -36,6 +37,7 @@ ROUTERS = (
     ledgers.shared,
     forms.console,
     forms.shared,
+    builder.router,
     reviews.router,
     tasks.router,
     channels.router,

@@ -29,7 +29,7 @@ CONSOLE = (
     Area("home", "/console"),
     Area("places", "/console/places", ("/console/places",)),
     Area("ledgers", "/console/ledgers/Person", ("/console/ledgers", "/entities/")),
-    Area("forms", "/console/forms", ("/console/forms", "/fill/")),
+    Area("forms", "/console/forms", ("/console/forms", "/console/builder", "/fill/")),
     Area("reviews", "/console/reviews", ("/console/reviews",)),
     Area("tasks", "/console/tasks", ("/console/tasks",)),
     Area("channels", "/console/channels", ("/console/channels",)),
