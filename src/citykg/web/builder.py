@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from fastapi import Depends, Request, UploadFile
+from fastapi import Depends, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from citykg.access import Principal
 from citykg.api.deps import AppSettings, Store
