@@ -94,7 +94,8 @@ def test_a_builder_makes_a_two_entity_form_and_a_resident_fills_it(
 def test_an_xlsform_opens_is_edited_and_republished(desk: Page, builder: Site) -> None:
     sign_in(desk, builder, "builder", BUILDER_PASSWORD)
     desk.goto(builder.url + "/console/builder")
-    desk.get_by_label(re.compile("打开文件")).set_input_files(EXAMPLES_DIR / "dog-registration.xlsx")
+    workbook = EXAMPLES_DIR / "dog-registration.xlsx"
+    desk.get_by_label(re.compile("打开文件")).set_input_files(workbook)
     desk.get_by_role("button", name="打开", exact=True).click()
     expect(desk.get_by_label("表单编号")).to_have_value("dog-registration")
     title = desk.get_by_label("标题（中文）")
@@ -129,3 +130,30 @@ def test_officials_without_form_build_are_kept_out(desk: Page, builder: Site) ->
     desk.goto(builder.url + "/console/builder?subject=Resident")
     expect(desk.get_by_role("heading", level=1)).not_to_have_text("表单搭建")
     expect(desk.locator("#builder")).to_have_count(0)
+
+
+ODD_POSTS = [
+    {"definition": "{", "action": "publish"},
+    {"definition": "[1, 2]", "action": "add:attribute:idNumber"},
+    {"definition": "[" * 5000 + "]" * 5000},
+    {"definition": '{"id": "x", "fields": 5}', "action": "add:attribute:gender"},
+    {"definition": '{"id": "x", "subject": "Resident", "fields": [1, {"name": "a"}]}',
+     "action": "move:1>²", "p:1:min_count": "9" * 5000, "p:1:default": "1e400"},
+    {"definition": '{"id": "\\ud800", "subject": "Resident", "fields": []}',
+     "action": "relocate:0", "p::title.zh": "\x00", "into": "9.9.9"},
+    {"definition": '{"subject": "Resident", "fields": [{"name": "g", "kind": "relation"}]}',
+     "action": "kind:0:choice", "sample": "ref_AAAA"},
+    {"definition": '{"subject": "Resident", "fields": [{"name": "a", "default": NaN}]}',
+     "action": "add:class:Resident"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("posted", ODD_POSTS)
+def test_odd_builder_posts_get_an_answer_never_a_500(
+    desk: Page, builder: Site, posted: dict[str, str]
+) -> None:
+    sign_in(desk, builder, "builder", BUILDER_PASSWORD)
+    token = desk.evaluate("JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token']")
+    for path in ("/console/builder", "/console/builder/check", "/console/builder/yaml"):
+        answer = desk.request.post(builder.url + path, form={"csrf": token, **posted})
+        assert answer.status < 500, (path, answer.status, answer.text()[:300])

@@ -12,6 +12,7 @@ placed at its field (:func:`problems`), wherever it came from: the shape of the 
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -109,9 +110,9 @@ def field_for(ontology: Ontology, draft: Draft, kind: str, term: str, into: str 
     relation = ontology.relation_named(term)
     if _is_place(ontology, relation.range):
         return {"name": _free(_snake(term), siblings), "kind": "address", "relation": term}
-    subject = _class(ontology, draft.get("subject"))
+    subject = class_named(ontology, draft.get("subject"))
     outgoing = subject is None or _within(ontology, subject, relation.domain)
-    target = _class(ontology, relation.range if outgoing else relation.domain)
+    target = class_named(ontology, relation.range if outgoing else relation.domain)
     field = {"name": _free(_snake(term), siblings), "kind": "relation", "relation": term,
              "target": target.name if target else local(relation.range), "fields": []}  # fmt: skip
     if not outgoing:
@@ -164,6 +165,8 @@ def move(draft: Draft, at: str, to: str) -> tuple[Draft, str]:
     draft = copy.deepcopy(draft)
     field = _field(draft, at)
     into, _, slot = to.rpartition(".")
+    if not (slot.isascii() and slot.isdigit()) or len(slot) > 6:
+        raise NotFound(f"field: no position {to!r} (位置不存在)")
     if into and (field.get("kind") in GROUPS or f"{into}.".startswith(f"{at}.")):
         raise _invalid(at, "a group cannot go inside a group", "分组不能放入分组")
     if into and _field(draft, into).get("kind") not in GROUPS:
@@ -200,12 +203,17 @@ def as_kind(draft: Draft, at: str, kind: str) -> Draft:
     return draft
 
 
+def end_of(draft: Draft, into: str) -> str:
+    """The position one past the last field of the form (``into`` empty) or of a group."""
+    return _join(into, len(_fields_at(draft, into)))
+
+
 def positions(draft: Draft) -> list[str]:
     """Every field's position, in order (groups before their fields)."""
     found: list[str] = []
-    for i, field in _children(draft):
+    for i, field in children(draft):
         found.append(str(i))
-        found += [f"{i}.{j}" for j, _ in _children(field)]
+        found += [f"{i}.{j}" for j, _ in children(field)]
     return found
 
 
@@ -229,7 +237,11 @@ def _set(target: Draft, prop: str, text: str, number: bool) -> None:
     if name in FLAGS:
         value = True if value == "true" else False if value in ("", "false") else value
     elif name in NUMBERS:
-        value = int(value) if value.isdigit() else None if value == "" else value
+        value = (
+            int(value)
+            if value.isascii() and value.isdigit() and len(value) < 10
+            else (None if value == "" else value)
+        )
     elif name == "default" and number:
         value = _number(value)
     default = DEFAULTS.get(name)
@@ -246,13 +258,16 @@ def _plain(value: Any) -> Any:
 
 
 def _number(text: str) -> Any:
+    """A typed default as a number when it reads as a finite one (else as typed: the check
+    then names it)."""
     try:
-        return int(text)
+        return int(text) if len(text) < 19 else text
     except ValueError:
         try:
-            return float(text)
+            number = float(text)
         except ValueError:
             return text
+        return number if math.isfinite(number) else text
 
 
 def _number_term(ontology: Ontology, target: Draft) -> bool:
@@ -283,18 +298,18 @@ def _placed(draft: Draft, violation: Violation) -> Problem:
 
 
 def _named(draft: Draft, parts: list[str]) -> str | None:
-    for i, field in _children(draft):
+    for i, field in children(draft):
         if field.get("name") != parts[0]:
             continue
         if len(parts) > 1:
-            for j, inner in _children(field):
+            for j, inner in children(field):
                 if inner.get("name") == parts[1]:
                     return f"{i}.{j}"
         return str(i)
     return None
 
 
-def _children(owner: Draft) -> list[tuple[int, Draft]]:
+def children(owner: Draft) -> list[tuple[int, Draft]]:
     """The fields of a form or a group, by position (whatever else a malformed draft holds
     there is skipped: its shape is reported, not stepped into)."""
     fields = owner.get("fields")
@@ -323,14 +338,14 @@ def _field(draft: Draft, at: str) -> Draft:
 
 def _parent(draft: Draft, at: str) -> tuple[list[Draft], int]:
     steps = at.split(".")
-    if not all(s.isdigit() for s in steps) or len(steps) > 2:
+    if not all(s.isascii() and s.isdigit() and len(s) < 7 for s in steps) or len(steps) > 2:
         raise NotFound(f"field: no field at {at!r} (字段不存在)")
     owner = draft
     for step in steps[:-1]:
-        owner = dict(_children(owner)).get(int(step), {})
+        owner = dict(children(owner)).get(int(step), {})
     fields = _fields_at_owner(owner)
     index = int(steps[-1])
-    if index not in dict(_children(owner)):
+    if index not in dict(children(owner)):
         raise NotFound(f"field: no field at {at!r} (字段不存在)")
     return fields, index
 
@@ -354,7 +369,7 @@ def _free(name: str, taken: Iterable[str]) -> str:
     return next(f"{name}_{n}" for n in range(2, len(used) + 3) if f"{name}_{n}" not in used)
 
 
-def _class(ontology: Ontology, name: object) -> OntologyClass | None:
+def class_named(ontology: Ontology, name: object) -> OntologyClass | None:
     if not isinstance(name, str) or not name:
         return None
     found = ontology.classes.get(name) or next(

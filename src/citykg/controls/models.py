@@ -131,7 +131,11 @@ class ChoiceField(_ValueField):
 
 
 def _value_kind(data: Any) -> str:
-    return str(data.get("kind", "attribute")) if isinstance(data, dict) else str(data.kind)
+    """A field's kind; anything that is not a field (a number in the list) is read as an
+    attribute field, so the check names what it lacks instead of failing."""
+    if isinstance(data, dict):
+        return str(data.get("kind", "attribute"))
+    return str(getattr(data, "kind", "attribute"))
 
 
 ValueField = Annotated[

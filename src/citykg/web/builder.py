@@ -31,6 +31,7 @@ from citykg.builder import Draft, Problem, check, search_terms
 from citykg.builder import draft as drafts
 from citykg.controls import get_form, parse_form, read_xlsform, save_form
 from citykg.controls.binding import local
+from citykg.controls.unholdable import offences
 from citykg.errors import NotFound, OutOfReach, ValidationFailed, Violation
 from citykg.ontology import Ontology
 from citykg.web import session
@@ -292,7 +293,20 @@ def _posted(ontology: Ontology, posted: FormData) -> Draft:
     if not isinstance(draft, dict):
         raise _invalid("definition", "the form definition must be an object", "表单定义必须是对象")
     values = {k[2:]: str(v) for k, v in posted.multi_items() if k.startswith("p:")}
-    return drafts.edited(ontology, draft, values)
+    return _holdable(drafts.edited(ontology, draft, values))
+
+
+def _holdable(draft: Draft) -> Draft:
+    """``draft`` when every text and number in it can be stored (no NUL, no unpaired
+    surrogate, no NaN); else refused, naming where."""
+    try:
+        found = list(offences(draft, "definition"))
+    except RecursionError:
+        raise _invalid("definition", "the form definition is nested too deeply",
+                       "表单定义嵌套过深") from None  # fmt: skip
+    if found:
+        raise ValidationFailed(found)
+    return draft
 
 
 def _read_upload(filename: str, data: bytes) -> Draft:
@@ -311,7 +325,7 @@ def _read_upload(filename: str, data: bytes) -> Draft:
                        "文件不是表单文件（XLSForm、YAML 或 JSON）") from None  # fmt: skip
     if not isinstance(loaded, dict):
         raise _invalid("file", "the file does not hold a form definition", "文件中没有表单定义")
-    return loaded
+    return _holdable(loaded)
 
 
 def _choices(ontology: Ontology) -> dict[str, Any]:

@@ -104,7 +104,23 @@ def shoot(browser: Browser, url: str, out: Path, passwords: dict[str, str]) -> l
     desk.context.close()
 
     loop_pages(browser, url, passwords, save)
+    builder_pages(browser, url, passwords["builder"], save)
     return made
+
+
+def builder_pages(browser: Browser, url: str, password: str, save: Callable[..., None]) -> None:
+    """The form builder on the demo's household registration: a term found by its synonym,
+    and a relation bound to the wrong class, its error at the field."""
+    desk = _signed_in(browser, url, "builder", password, DESKTOP)
+    desk.goto(url + "/console/builder?form=household-registration")
+    desk.get_by_role("searchbox").fill("身份证")
+    expect(desk.locator("#hits button").first).to_be_visible()
+    save(desk, "desktop-builder")
+    desk.locator("#card-9").get_by_label("关联实体类").fill("Organization")
+    expect(desk.locator("#err-9")).not_to_be_empty()
+    desk.locator("#card-9").scroll_into_view_if_needed()
+    save(desk, "desktop-builder-error")
+    desk.context.close()
 
 
 def loop_principals(store: GraphStore) -> list[str]:
@@ -216,7 +232,7 @@ def main(out: Path, graph_url: str | None) -> None:
         settings = build_settings(graph_url or f"falkordb://{scratch}/graph")
         with opened_store(settings) as store:
             prepare_demo(store, settings=settings)
-            users = ("worker", "resident", *loop_principals(store))
+            users = ("worker", "resident", "builder", *loop_principals(store))
             passwords = {user: secrets.token_urlsafe(12) for user in users}
             for user, password in passwords.items():
                 set_password(store, principal_id=user, password=password)
