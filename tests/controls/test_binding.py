@@ -181,6 +181,22 @@ def test_a_default_must_fit_the_datatype(ontology: Ontology) -> None:
     assert found == {"kids": "default: must be a whole number"}
 
 
+def test_a_constraint_comparing_with_a_literal_of_another_type_is_an_error(
+    ontology: Ontology,
+) -> None:
+    def constraint(term: str, text: str) -> dict[str, str]:
+        return problems(ontology, [*PERSON_FIELDS, {"name": "v", "term": term, "constraint": text}])
+
+    assert "not a date" in constraint("birthDate", ". > 3")["v.constraint"]
+    assert "not a decimal" in constraint("monthlyIncome", "'many' < .")["v.constraint"]
+    for fits in (
+        (("birthDate", ". >= '1900-01-01' and . <= today()")),
+        ("monthlyIncome", ". >= 0 and . < 2.5 or . = '100'"),
+        ("personName", "string-length(.) > 1 and . != 3"),
+    ):  # text compares anything
+        assert constraint(*fits) == {}, fits
+
+
 def test_field_names_are_unique(ontology: Ontology) -> None:
     assert "used 2 times" in problems(ontology, [*PERSON_FIELDS, PERSON_FIELDS[1]])["name"]
 

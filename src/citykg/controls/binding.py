@@ -63,6 +63,11 @@ _FIELD_TYPES: dict[str, frozenset[str]] = {
     "datetime": frozenset({str(XSD.dateTime)}),
     "boolean": frozenset({str(XSD.boolean)}),
 }
+TYPED_COMPARISONS = frozenset(
+    str(t) for t in (XSD.date, XSD.dateTime, XSD.integer, XSD.decimal, XSD.double, XSD.boolean)
+)
+"""Datatypes whose constraints' literals must be values of the type (text compares anything)."""
+NUMERIC = frozenset(str(t) for t in (XSD.integer, XSD.decimal, XSD.double))
 
 ValueFieldModel = AttributeField | ChoiceField
 GroupFieldModel = AddressField | RelationField | RepeatField
@@ -285,6 +290,7 @@ class _Binder:
             computed=field.read_only or field.calculation is not None,
         )
         self.default_fits(bound)
+        self.comparisons_fit(bound)
         return bound
 
     def term(
@@ -385,6 +391,26 @@ class _Binder:
         )
         if isinstance(result, ValueProblem):
             self.problem(bound.path, f"default: {result.en}", f"默认值：{result.zh}", bound.default)
+
+    def comparisons_fit(self, bound: BoundValue) -> None:
+        """A constraint comparing a date, number or yes/no value with a literal that is not
+        one (``. > 3`` on a date) never holds as meant: named at the field."""
+        if bound.constraint is None or bound.datatype not in TYPED_COMPARISONS:
+            return
+        numeric = bound.datatype in NUMERIC
+        for literal in bound.constraint.compared:
+            if numeric and isinstance(literal, int | float):
+                continue  # 2.5 compares with whole numbers as meant
+            if isinstance(coerce(literal, datatype=bound.datatype, multiple=False,
+                                 codes=bound.codes), ValueProblem):  # fmt: skip
+                kind = bound.datatype.rsplit("#", 1)[-1]
+                self.problem(
+                    f"{bound.path}.constraint",
+                    f"the constraint compares this {kind} value with {literal!r}, "
+                    f"which is not a {kind}",
+                    f"约束将 {kind} 类型的值与 {literal!r} 比较，而它不是 {kind}",
+                    bound.constraint.text,
+                )
 
     def expression(self, text: str | None, path: str, scope: frozenset[str]) -> Expression | None:
         if text is None:

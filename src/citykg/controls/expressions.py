@@ -63,11 +63,13 @@ class Env:
 
 @dataclass(frozen=True, slots=True)
 class Expression:
-    """A parsed expression: its text, the field names it reads, and how to evaluate it."""
+    """A parsed expression: its text, the field names it reads, the literals it compares the
+    field's own value (``.``) with, and how to evaluate it."""
 
     text: str
     references: frozenset[str]
     _run: Run
+    compared: tuple[str | int | float, ...] = ()
 
     def evaluate(self, env: Env) -> Any:
         return self._run(env)
@@ -85,7 +87,7 @@ def parse_expression(text: str) -> Expression:
     parser = _Parser(text)
     run = parser.expression()
     parser.expect_end()
-    return Expression(text, frozenset(parser.references), run)
+    return Expression(text, frozenset(parser.references), run, tuple(parser.compared))
 
 
 def truthy(value: Any) -> bool:
@@ -159,6 +161,7 @@ class _Parser:
         self.tokens = _tokens(text)
         self.pos = 0
         self.references: set[str] = set()
+        self.compared: list[str | int | float] = []
 
     @property
     def token(self) -> _Token:
@@ -198,12 +201,27 @@ class _Parser:
         return left
 
     def comparison(self) -> Run:
+        start = self.pos
         left = self.sum()
         op = self.accept(*_COMPARE)
         if op is None:
             return left
+        middle = self.pos
         right, compare = self.sum(), _COMPARE[op]
+        self._note_compared(self.tokens[start : middle - 1], self.tokens[middle : self.pos])
         return lambda env: compare(left(env), right(env))
+
+    def _note_compared(self, left: list[_Token], right: list[_Token]) -> None:
+        """A comparison of ``.`` with a lone literal: the literal, for checking against the
+        field's datatype when the form is bound."""
+        for own, other in ((left, right), (right, left)):
+            if [t.kind for t in own] == ["dot"] and len(other) == 1:
+                token = other[0]
+                if token.kind == "string":
+                    self.compared.append(token.text[1:-1])
+                elif token.kind == "number":
+                    self.compared.append(float(token.text) if "." in token.text
+                                         else int(token.text))  # fmt: skip
 
     def sum(self) -> Run:
         return self._arithmetic(self.product, ("+", "-"))
