@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from citykg.access import save_principal
 from citykg.access.tokens import set_password
 from citykg.controls import EXAMPLES_DIR
-from tests.ledgers.city import WANG
+from tests.ledgers.city import WANG, WORKER1
 from tests.web.conftest import RESIDENT_PASSWORD, WORKER_PASSWORD, Site
 from tests.web.test_console import sign_in
 
@@ -89,6 +89,31 @@ def test_a_builder_makes_a_two_entity_form_and_a_resident_fills_it(
     expect(phone.get_by_role("status")).to_be_visible()
     rows = builder.city.store.read(PROVENANCE, {"person": WANG, "form": "family-contact"})
     assert rows == [{"phone": "13700001111", "author": "resident"}]
+
+
+def test_fields_move_by_dragging_and_by_keyboard_and_the_preview_prefills_a_sample(
+    desk: Page, builder: Site
+) -> None:
+    store = builder.city.store  # community worker 1, who also builds forms: sees Wang
+    save_principal(store, id="worker-builder", kind="official", name="社区表单员",
+                   person=WORKER1, roles=["builder"])  # fmt: skip
+    set_password(store, principal_id="worker-builder", password=BUILDER_PASSWORD)
+    sign_in(desk, builder, "worker-builder", BUILDER_PASSWORD)
+    desk.goto(builder.url + "/console/builder?form=epidemic-screening")
+    first, second = desk.locator("#card-0"), desk.locator("#card-1")
+    name = second.locator(".key").inner_text()
+    second.locator(".grip").drag_to(first)
+    expect(first.locator(".key")).to_have_text(name)  # dropped before the first card
+
+    first.get_by_role("button", name=re.compile("^下移")).press("Enter")
+    expect(second.locator(".key")).to_have_text(name)
+    expect(second.get_by_role("button", name=re.compile("^上移"))).to_be_focused()
+
+    desk.get_by_label(re.compile("示例对象")).fill(WANG)
+    expect(desk.locator("#preview").get_by_label("姓名")).to_have_value("王伟")
+    desk.get_by_role("button", name="手机 375 px").click()
+    box = desk.locator("#preview").bounding_box()
+    assert box is not None and box["width"] <= 375
 
 
 def test_an_xlsform_opens_is_edited_and_republished(desk: Page, builder: Site) -> None:

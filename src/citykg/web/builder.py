@@ -25,14 +25,17 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
 from citykg.access import Principal
+from citykg.access.policy import ensure_lookup_allowed
 from citykg.api.deps import AppSettings, Store
+from citykg.api.keys import ME
 from citykg.api.routes.forms import get_ontology
 from citykg.builder import Draft, Problem, check, search_terms
 from citykg.builder import draft as drafts
 from citykg.controls import get_form, parse_form, read_xlsform, save_form
 from citykg.controls.binding import local
 from citykg.controls.unholdable import offences
-from citykg.errors import NotFound, OutOfReach, ValidationFailed, Violation
+from citykg.errors import NotFound, OutOfReach, TooManyLookups, ValidationFailed, Violation
+from citykg.ledgers.refs import PREFIX, seal
 from citykg.ontology import Ontology
 from citykg.web import session
 from citykg.web.auth import mirrors, officials_only
@@ -250,12 +253,27 @@ def _editor(
         known: dict[str, Any] = {}
         if sample:
             try:
-                known = known_of(store, ontology, checked.compiled, who, sample)
+                editor.sample = _as_ref(store, who, sample)
+                known = known_of(store, ontology, checked.compiled, who, editor.sample)
+            except TooManyLookups:
+                editor.sample_error = "too_many_lookups"
             except (NotFound, OutOfReach, ValidationFailed):
                 editor.sample_error = "sample_not_found"
         editor.preview = form_view(checked.compiled.bound, ontology, language(request), known=known,
                                    subject_fixed=bool(known))  # fmt: skip
     return editor
+
+
+def _as_ref(store: Store, who: Principal, sample: str) -> str:
+    """A sample named by its clear ID number is a look-up (audited, limited, as ``POST
+    /forms/{id}/prefill``), made once: the page then carries the ref, so the checks that follow
+    each keystroke look nothing up again."""
+    if sample == ME or sample.startswith(PREFIX) or len(sample) > 64:
+        return sample
+    ref = seal(sample)
+    ensure_lookup_allowed(store, principal=who, target=ref, path="sample",
+                          purpose="form builder preview")  # fmt: skip
+    return ref
 
 
 def _cards(

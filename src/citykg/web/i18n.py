@@ -417,6 +417,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "找不到该示例对象，或您无权查看。",
         "No such sample subject that you may see.",
     ),
+    "too_many_lookups": (
+        "按证件号码查询过于频繁，请稍后再试。",
+        "Too many look-ups by ID: try later.",
+    ),
     "terms_written": ("写入的术语", "Terms written"),
     "also_written_by": ("也由这些表单写入", "Also written by"),
     "written_here_only": ("仅本表单", "Only this form"),
