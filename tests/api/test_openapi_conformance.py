@@ -32,6 +32,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.result import Ok
 
 from citykg.access.masking import masker_for
+from citykg.access.tokens import issue_token, save_principal
 from citykg.analysis import Analysis, AnalystCopy
 from citykg.analysis.projection import Projection, projection_key
 from citykg.api.app import create_app
@@ -44,6 +45,8 @@ from tests.controls.scenario import SERVICE
 from tests.ledgers.city import build_city
 
 PRINCIPALS = ("resident", "head")
+BUILDING = frozenset({"/terms", "/forms/check", "/forms"})
+"""Routes also sent as a form builder (``form.build``): the others refuse them."""
 EXAMPLES = 2
 """Cases per route and mode (each sent as every principal): positive and negative alike."""
 CONFIG = SchemathesisConfig.from_dict(
@@ -63,6 +66,7 @@ class City(NamedTuple):
     analysis: Analysis
     tokens: list[str]
     """One per principal of PRINCIPALS."""
+    builder: str
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +83,9 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
         projection = Projection(ontology, masker_for(ontology), projection_key("a test secret"))
         analysis = Analysis(store, copy, projection)
         analysis.refresh()
-        yield City(store, analysis, [city.tokens[p] for p in PRINCIPALS])
+        save_principal(store, id="builder", kind="builder", name="表单搭建员", roles=["builder"])
+        builder = issue_token(store, principal_id="builder")
+        yield City(store, analysis, [city.tokens[p] for p in PRINCIPALS], builder)
     finally:
         copy.close()
         store.close()
@@ -118,7 +124,8 @@ def test_every_route_answers_as_documented(api: schemathesis.BaseSchema, city: C
                       phases=(Phase.explicit, Phase.generate),
                       suppress_health_check=list(HealthCheck))  # fmt: skip
             def answers_as_documented(case: Case[Any]) -> None:
-                for token in city.tokens:
+                builder = [city.builder] if case.operation.path in BUILDING else []
+                for token in [*city.tokens, *builder]:
                     case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
 
             try:
