@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
+from fastapi.testclient import TestClient
+
+from citykg.access import issue_token, save_principal
+from citykg.api.app import create_app
 from citykg.controls import (
     EXAMPLES_DIR,
     CompiledForm,
@@ -13,6 +19,7 @@ from citykg.controls import (
     submit,
 )
 from citykg.demo import load_fixture
+from citykg.demo.fixture import demo_principals
 from citykg.geo import ensure_geo_schema
 from citykg.graph import GraphStore
 from citykg.ontology import Ontology, compile_graph_schema, load_ontology
@@ -56,3 +63,22 @@ def registered(city: GraphStore, forms: dict[str, CompiledForm]) -> GraphStore:
         at=NOW,
     )
     return city
+
+
+Tokens = dict[str, dict[str, str]]
+
+
+@pytest.fixture
+def client(city: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(graph=f"falkordb://{tmp_path}")
+    with TestClient(create_app(settings, store=city)) as client:
+        yield client
+
+
+@pytest.fixture
+def auth(city: GraphStore) -> Tokens:
+    """Authorization headers: a form builder, the demo's community worker, resident and analyst."""
+    tokens = demo_principals(city)
+    save_principal(city, id="builder", kind="builder", name="表单设计员")
+    tokens["builder"] = issue_token(city, principal_id="builder")
+    return {who: {"Authorization": f"Bearer {token}"} for who, token in tokens.items()}

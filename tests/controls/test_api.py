@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from fastapi.testclient import TestClient
 
-from citykg.access import issue_token, save_principal
-from citykg.api.app import create_app
-from citykg.demo.fixture import demo_principals
 from citykg.graph import GraphStore
-from citykg.settings import Settings
+from tests.controls.conftest import Tokens
 from tests.controls.scenario import DOOR_A, DOOR_B, WANG, count_nodes, household
 
 DOOR_OUTSIDE = DOOR_B
 """A door of 建外第2社区: outside the demo community worker's jurisdiction."""
-
-Tokens = dict[str, dict[str, str]]
-
-
-@pytest.fixture
-def client(city: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(graph=f"falkordb://{tmp_path}")
-    with TestClient(create_app(settings, store=city)) as client:
-        yield client
-
-
-@pytest.fixture
-def auth(city: GraphStore) -> Tokens:
-    """Authorization headers: a form builder, the demo's community worker, resident and analyst."""
-    tokens = demo_principals(city)
-    save_principal(city, id="builder", kind="builder", name="表单设计员")
-    tokens["builder"] = issue_token(city, principal_id="builder")
-    return {who: {"Authorization": f"Bearer {token}"} for who, token in tokens.items()}
 
 
 def small_form(**changes: object) -> dict[str, object]:

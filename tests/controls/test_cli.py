@@ -41,6 +41,15 @@ def test_validate_lists_every_problem_and_fails(tmp_path: Path) -> None:
     assert "x: unknown term 'nope'" in output and "identity key idNumber" in output
 
 
+def test_terms_finds_a_term_by_synonym_and_by_a_concept_of_its_code_list() -> None:
+    code, output = run("terms", "身份证", "--subject", "Resident", "--json")
+    assert code == 0
+    first = json.loads(output)[0]
+    assert (first["term"], first["matched"]) == ("idNumber", "身份证")
+    code, output = run("terms", "汉族", "--json")
+    assert code == 0 and json.loads(output)[0]["term"] == "ethnicity"
+
+
 def test_schema_prints_the_json_schema() -> None:
     code, output = run("schema")
     assert code == 0 and json.loads(output)["title"] == "FormDefinition"

@@ -331,6 +331,11 @@ def _fields_at_owner(owner: Draft) -> list[Draft]:
     return fields
 
 
+def field_at(draft: Draft, at: str) -> Draft:
+    """The field at position ``at`` (NotFound when there is none)."""
+    return _field(draft, at)
+
+
 def _field(draft: Draft, at: str) -> Draft:
     parent, index = _parent(draft, at)
     return parent[index]

@@ -12,6 +12,7 @@ import yaml
 
 from citykg.access import Principal
 from citykg.access.tokens import principal as load_principal
+from citykg.builder import search_terms
 from citykg.cli import render
 from citykg.cli.options import build_settings, graph_option, opened_store
 from citykg.controls import (
@@ -53,6 +54,20 @@ def validate(path: Path) -> None:
     ontology = load_ontology(settings.ontology_dir)
     form = _checked(ontology, _read(path))
     click.echo(f"ok: {form.id} v{form.version}, {len(form.fields)} fields")
+
+
+@controls.command()
+@click.argument("query")
+@click.option("--subject", help="The form's class: its own attributes and relations come first.")
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def terms(query: str, subject: str | None, limit: int, as_json: bool) -> None:
+    """Find ontology terms for a form by Chinese or English label, synonym or code (what the
+    form builder's search box and GET /terms answer)."""
+    ontology = load_ontology(Settings().ontology_dir)
+    hits = search_terms(ontology, query, subject=subject, limit=limit)
+    _show([{"kind": h.kind, "term": h.name, "label": h.label.zh, "label_en": h.label.en,
+            "matched": h.matched} for h in hits], as_json)  # fmt: skip
 
 
 @controls.command()
