@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from citykg.builder import search_terms
+from citykg.builder import class_terms, search_terms
 from citykg.ontology import Ontology, load_ontology
 from citykg.settings import Settings
 
@@ -41,3 +41,12 @@ def test_exact_before_prefix_before_anywhere_and_the_subject_s_terms_first(
     assert len(search_terms(ontology, "a", limit=5)) == 5
     kinds = {h.kind for h in search_terms(ontology, "住", kinds=("relation",), limit=50)}
     assert kinds == {"relation"}
+
+
+def test_browsing_a_class_lists_its_attributes_then_its_relations(ontology: Ontology) -> None:
+    hits = class_terms(ontology, "Resident")
+    kinds = [h.kind for h in hits]
+    assert kinds == sorted(kinds)  # attributes, then relations
+    names = {h.name for h in hits}
+    assert {"idNumber", "personName", "gender", "residesIn", "householdHeadOf"} <= names
+    assert "vehiclePlateNumber" not in names

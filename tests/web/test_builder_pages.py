@@ -56,6 +56,8 @@ def test_a_builder_makes_a_two_entity_form_and_a_resident_fills_it(
     desk.get_by_role("button", name="开始").click()
     desk.get_by_label("表单编号").fill("family-contact")
     desk.get_by_label("标题（中文）").fill("家庭联系登记")
+    desk.get_by_role("button", name="浏览本类全部术语").click()  # or browse the class's terms
+    expect(desk.locator("#hits")).to_contain_text("householdHeadOf")
     add(desk, "身份证", "idNumber")  # found by its synonym
     add(desk, "姓名", "personName")
     add(desk, "手机", "personMobilePhone")

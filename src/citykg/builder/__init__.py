@@ -11,6 +11,7 @@ from citykg.builder.draft import Draft as Draft
 from citykg.builder.draft import Problem as Problem
 from citykg.builder.draft import check as check
 from citykg.builder.terms import TermHit as TermHit
+from citykg.builder.terms import class_terms as class_terms
 from citykg.builder.terms import search_terms as search_terms
 
-__all__ = ["Checked", "Draft", "Problem", "TermHit", "check", "search_terms"]
+__all__ = ["Checked", "Draft", "Problem", "TermHit", "check", "class_terms", "search_terms"]

@@ -75,6 +75,21 @@ def search_terms(
     return [hit for *_, hit in ranked[:limit]]
 
 
+def class_terms(ontology: Ontology, subject: str) -> list[TermHit]:
+    """Browsing instead of searching: the attributes of ``subject`` and its superclasses, then
+    the relations leaving or reaching it, each list by label."""
+    lineage = _lineage(ontology, subject)
+    hits = [e.hit for e in _index(ontology) if e.hit.kind != "class"]
+    own = [h for h in hits if h.kind == "attribute" and h.domain in lineage]
+    relations = [h for h in hits if h.kind == "relation"
+                 and (h.domain in lineage or h.range in lineage)]  # fmt: skip
+    return sorted(own, key=_by_label) + sorted(relations, key=_by_label)
+
+
+def _by_label(hit: TermHit) -> tuple[str, str]:
+    return hit.label.zh or hit.label.en, hit.name
+
+
 def _rank(texts: tuple[str, ...], needle: str) -> tuple[int, str] | None:
     best: tuple[int, str] | None = None
     for text in texts:

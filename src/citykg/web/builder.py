@@ -29,7 +29,7 @@ from citykg.access.policy import ensure_lookup_allowed
 from citykg.api.deps import AppSettings, Store
 from citykg.api.keys import ME
 from citykg.api.routes.forms import get_ontology
-from citykg.builder import Draft, Problem, check, search_terms
+from citykg.builder import Draft, Problem, check, class_terms, search_terms
 from citykg.builder import draft as drafts
 from citykg.controls import get_form, parse_form, read_xlsform, save_form
 from citykg.controls.binding import local
@@ -178,12 +178,22 @@ def export_yaml(settings: AppSettings, who: Builder, posted: Posted) -> Response
 
 @router.get("/console/builder/terms")
 def terms(
-    request: Request, settings: AppSettings, who: Builder, q: str = "", subject: str = ""
+    request: Request,
+    settings: AppSettings,
+    who: Builder,
+    q: str = "",
+    subject: str = "",
+    browse: bool = False,
 ) -> Response:
-    """Terms matching ``q`` as the builder types, each a button adding it as a field."""
-    hits = search_terms(get_ontology(settings), q[:200], subject=subject[:200] or None,
-                        kinds=("attribute", "relation"))  # fmt: skip
-    return render(request, "_builder_terms.html", {"hits": hits, "q": q})
+    """Terms matching ``q`` as the builder types (or, browsing, every term of the form's
+    class), each a button adding it as a field."""
+    ontology = get_ontology(settings)
+    if browse:
+        hits = class_terms(ontology, subject[:200])
+    else:
+        hits = search_terms(ontology, q[:200], subject=subject[:200] or None,
+                            kinds=("attribute", "relation"))  # fmt: skip
+    return render(request, "_builder_terms.html", {"hits": hits, "q": q or browse})
 
 
 # --------------------------------------------------------------------------------------------

@@ -369,6 +369,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Find a term (Chinese, English, synonym or code)",
     ),
     "no_terms": ("没有匹配的术语。", "No term matches."),
+    "browse_class": ("浏览本类全部术语", "Browse the class's terms"),
     "add_field": ("添加", "Add"),
     "add_into": ("添加到", "Add to"),
     "the_form": ("表单本身", "The form itself"),
