@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from citykg import events
 from citykg.access import principal
 from citykg.access.tokens import save_principal, set_password
 from citykg.api.routes.ledgers import get_catalog
 from citykg.channels import ChannelSpec, Text, create_channel, ensure_channels_schema
 from citykg.channels.demo import save_service_form
+from citykg.events import Action, Report
 from citykg.events.setting import setting
 from citykg.notifications import ensure_notifications_schema
 from citykg.ontology import load_ontology
@@ -175,6 +178,47 @@ def test_a_reported_event_is_dispatched_by_the_command_centre(
 
     phone.reload()
     expect(report.locator(".status")).to_have_text("已派单")
+
+
+def closed_report(loop: Loop, description: str) -> str:
+    """A report of the resident's, closed by the command centre; its id."""
+    store = loop.site.city.store
+    case = events.report(store, ontology=load_ontology(Settings().ontology_dir),
+                         principal=principal(store, "resident"),
+                         report=Report(description=description, place=BUILDING1),
+                         at=datetime.now(UTC)).event  # fmt: skip
+    close = Action(event="close", closure="transferred")
+    events.act(store, principal=principal(store, "centre"), event_id=case.id, action=close,
+               at=datetime.now(UTC))  # fmt: skip
+    return case.id
+
+
+def test_a_reporter_rates_a_closed_case_not_fixed_and_reopens_another(
+    phone: Page, loop: Loop
+) -> None:
+    closed_report(loop, "路灯坏了一直不亮，晚上很黑")
+    closed_report(loop, "井盖丢了很危险，请尽快处理")
+    sign_in(phone, loop.site, "resident", RESIDENT_PASSWORD)
+    phone.get_by_role("link", name="我的申请").click()
+    lamp = phone.locator("#filed .request", has_text="路灯坏了")
+    expect(lamp.locator(".status")).to_have_text("办结")
+    lamp.get_by_label("不满意").check()
+    lamp.get_by_role("group", name="问题真的解决了吗？").get_by_label("否").check()
+    lamp.get_by_label("意见（可选）").fill("灯还是不亮")
+    lamp.get_by_role("button", name="评价").click()
+    expect(phone.get_by_role("status")).to_have_text("感谢您的评价。")
+    expect(lamp.locator(".status")).to_have_text("已评价")
+
+    cover = phone.locator("#filed .request", has_text="井盖丢了")
+    cover.get_by_role("button", name="重新打开").click()  # no reason: refused at its field
+    expect(
+        phone.locator("#filed .request", has_text="井盖丢了").get_by_role("alert")
+    ).not_to_have_count(0)
+    cover.get_by_label("重新打开的原因").fill("井盖还是没有")
+    cover.get_by_role("button", name="重新打开").click()
+    expect(phone.get_by_role("status")).to_have_text("已重新打开，将重新派单办理。")
+    expect(cover.locator(".status")).to_have_text("已派单")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def test_a_resident_cannot_open_an_official_page(phone: Page, loop: Loop) -> None:

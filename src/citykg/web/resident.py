@@ -29,7 +29,7 @@ from citykg.channels.requests import REQUESTS
 from citykg.controls import get_compiled, list_forms
 from citykg.controls.review import held_list
 from citykg.errors import Conflict, Forbidden, NotFound, OutOfReach, ValidationFailed, Violation
-from citykg.events import Report
+from citykg.events import Action, Report
 from citykg.events.classify import categories
 from citykg.events.views import EVENTS
 from citykg.ledgers import EntityDetail, entity_detail
@@ -63,6 +63,8 @@ Inbox = Annotated[Principal, Depends(mirrors("GET /me/messages"))]
 Marker = Annotated[Principal, Depends(mirrors("POST /me/messages/{notification_id}/read"))]
 Confirmer = Annotated[Principal, Depends(mirrors("POST /me/messages/{notification_id}/confirm"))]
 Reporter = Annotated[Principal, Depends(mirrors("POST /events"))]
+Rater = Annotated[Principal, Depends(mirrors("POST /events/{event_id}/rating"))]
+Reopener = Annotated[Principal, Depends(mirrors("POST /events/{event_id}/reopen"))]
 
 
 def me(store: Store, settings: AppSettings, who: Principal) -> EntityDetail:
@@ -181,13 +183,75 @@ def file_request(
 @router.get("/my/requests")
 def requests(request: Request, store: Store, who: Requester, mine: Mine) -> Response:
     """My requests to services (state and replies), my reports, my held submissions."""
+    return _requests_page(request, store, who)
+
+
+def _requests_page(
+    request: Request,
+    store: Store,
+    who: Principal,
+    *,
+    failed: str = "",
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The page; a refused rating or reopening (of the report ``failed``) at its field."""
     held = held_list(store, principal=who, status=None, limit=PAGE)
     titles = {f.id: f.title for f in list_forms(store)}
     filed = channels.my_requests(store, principal=who, limit=PAGE)
     reported = events.queue(store, who, now=datetime.now(UTC), limit=PAGE)
     context = {"held": held, "titles": titles, "filed": filed, "reported": reported,
-               "flow": REQUESTS.spec, "stages": EVENTS.spec}  # fmt: skip
-    return render(request, "my_requests.html", context)
+               "flow": REQUESTS.spec, "stages": EVENTS.spec, "failed": failed,
+               "errors": errors or {}}  # fmt: skip
+    return render(request, "my_requests.html", context, status=status)
+
+
+@router.post("/my/reports/{event_id}/rating")
+def rate_report(
+    request: Request, event_id: str, store: Store, who: Rater, posted: Posted
+) -> Response:
+    """Rate my closed report (满意, 基本满意, 不满意), and say whether it was really fixed,
+    as ``POST /events/{id}/rating`` does."""
+    values = {name: text_of(posted, name) for name in ("satisfaction", "resolved", "feedback")}
+    resolved = {"yes": True, "no": False}.get(values["resolved"])
+    return _reporter_acts(request, store, who, event_id, values, {
+        "event": "rate", "satisfaction": values["satisfaction"] or None,
+        "note": values["feedback"] or None, "resolved": resolved})  # fmt: skip
+
+
+@router.post("/my/reports/{event_id}/reopen")
+def reopen_report(
+    request: Request, event_id: str, store: Store, who: Reopener, posted: Posted
+) -> Response:
+    """Reopen my closed report, saying why (within the days the rules allow), as ``POST
+    /events/{id}/reopen`` does."""
+    values = {"reason": text_of(posted, "reason")}
+    return _reporter_acts(request, store, who, event_id, values,
+                          {"event": "reopen", "reason": values["reason"] or None})  # fmt: skip
+
+
+def _reporter_acts(
+    request: Request,
+    store: Store,
+    who: Principal,
+    event_id: str,
+    values: dict[str, str],
+    action: dict[str, Any],
+) -> Response:
+    lang = language(request)
+    errors = unholdable(values, lang)
+    if not errors:
+        try:
+            events.act(store, principal=who, event_id=event_id,
+                       action=Action.model_validate(action), at=datetime.now(UTC))  # fmt: skip
+        except (ValidationFailed, ValidationError, Conflict) as problem:
+            errors = refused(problem, lang)
+            if "note" in errors:
+                errors.setdefault("feedback", errors.pop("note"))
+    if errors:
+        return _requests_page(request, store, who, failed=event_id, errors=errors, status=422)
+    session.flash(request, "rated" if action["event"] == "rate" else "report_reopened")
+    return RedirectResponse("/my/requests", status_code=303)
 
 
 @router.get("/my/messages")
