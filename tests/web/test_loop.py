@@ -221,6 +221,15 @@ def test_a_reporter_rates_a_closed_case_not_fixed_and_reopens_another(
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
 
 
+def test_the_kpi_page_advises_deadlines_per_stage(desk: Page, loop: Loop) -> None:
+    sign_in(desk, loop.site, "centre", CENTRE_PASSWORD)
+    desk.goto(loop.site.url + "/console/events/kpis?by=street")
+    advice = desk.get_by_role("table", name="期限建议")
+    expect(advice.locator("tbody tr")).to_have_count(5)  # one row per stage
+    expect(advice.locator("thead")).to_contain_text("≤ 3 天")
+    expect(advice.locator("tbody")).to_contain_text("已派单")
+
+
 def test_a_resident_cannot_open_an_official_page(phone: Page, loop: Loop) -> None:
     site = loop.site
     sign_in(phone, site, "resident", RESIDENT_PASSWORD)

@@ -24,7 +24,7 @@ from citykg.audience.units import places_at
 from citykg.errors import Conflict, Forbidden, ValidationFailed, Violation
 from citykg.events import Action, EventView
 from citykg.events.classify import categories
-from citykg.events.kpi import By, departments, kpis
+from citykg.events.kpi import CANDIDATE_DAYS, By, departments, kpis, suggestions
 from citykg.events.models import CLOSED_STATES
 from citykg.events.views import EVENTS
 from citykg.geo.codes import Level
@@ -116,7 +116,9 @@ def kpi_page(
     district: str = "",
 ) -> Response:
     """The KPI table over a period: the departments of a district, or the streets or
-    communities of the jurisdiction."""
+    communities of the jurisdiction; and, per stage, the share of cases those groups finished
+    within N days beside the time allowed now (deadlines tightened from history, as
+    ``GET /events/kpis/deadlines``)."""
     today = now().date()
     errors: dict[str, str] = {}
     first = _day(start, today - timedelta(days=90), "start", errors)
@@ -128,12 +130,17 @@ def kpi_page(
     else:
         level = Level.STREET if grouping == "street" else Level.COMMUNITY
         groups = [code for code, _ in places_at(store, scope=who.scope, level=level)][:200]
-    rows = []
+    rows, advice = [], []
     if not errors:
-        rows = kpis(store, principal=who, groups=groups, start=_moment(first),
-                    end=_moment(last + timedelta(days=1)), now=now(), by=grouping)  # fmt: skip
-    context = {"rows": rows, "start": first.isoformat(), "end": last.isoformat(),
-               "by": grouping, "district": district, "errors": errors}  # fmt: skip
+        start_at, end_at = _moment(first), _moment(last + timedelta(days=1))
+        rows = kpis(store, principal=who, groups=groups, start=start_at, end=end_at, now=now(),
+                    by=grouping)  # fmt: skip
+        if groups:
+            advice = suggestions(store, principal=who, groups=groups, start=start_at,
+                                 end=end_at, by=grouping)  # fmt: skip
+    context = {"rows": rows, "advice": advice, "days": CANDIDATE_DAYS, "flow": EVENTS.spec,
+               "start": first.isoformat(), "end": last.isoformat(), "by": grouping,
+               "district": district, "errors": errors}  # fmt: skip
     return render(request, "event_kpis.html", context, status=422 if errors else 200)
 
 

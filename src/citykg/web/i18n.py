@@ -243,6 +243,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "overdue_only": ("仅看逾期", "Overdue only"),
     "stage": ("环节", "Stage"),
     "stage_due": ("本环节期限", "Stage due"),
+    "deadline_advice": ("期限建议", "Deadline advice"),
+    "deadline_advice_lead": (
+        "各环节在 N 天内办完的案件占比，与现行时限对照：大家 2 天就办完的环节，时限可以收紧。",
+        "Per stage, the share of cases done within N days, beside the time allowed now: "
+        "a stage everyone finishes in 2 days can be given less.",
+    ),
+    "visits": ("案件数", "Cases"),
+    "allowed_now": ("现行时限", "Allowed now"),
+    "days_short": ("天", "d"),
     "reported_at": ("上报时间", "Reported"),
     "merged_into": ("已并入", "Merged into"),
     "duplicates": ("并入的重复件", "Duplicates merged in"),
