@@ -7,6 +7,7 @@ is a Playwright expectation on what the page shows (no sleeps)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -180,13 +181,20 @@ def test_a_reported_event_is_dispatched_by_the_command_centre(
     expect(report.locator(".status")).to_have_text("已派单")
 
 
+def reported(loop: Loop, description: str) -> str:
+    """A report of the resident's at their building; its id."""
+    store = loop.site.city.store
+    return events.report(store, ontology=load_ontology(Settings().ontology_dir),
+                         principal=principal(store, "resident"),
+                         report=Report(description=description, place=BUILDING1),
+                         at=datetime.now(UTC)).event.id  # fmt: skip
+
+
 def closed_report(loop: Loop, description: str) -> str:
     """A report of the resident's, closed by the command centre; its id."""
     store = loop.site.city.store
-    case = events.report(store, ontology=load_ontology(Settings().ontology_dir),
-                         principal=principal(store, "resident"),
-                         report=Report(description=description, place=BUILDING1),
-                         at=datetime.now(UTC)).event  # fmt: skip
+    case = events.detail(store, principal(store, "centre"), reported(loop, description),
+                         now=datetime.now(UTC))[0]  # fmt: skip
     close = Action(event="close", closure="transferred")
     events.act(store, principal=principal(store, "centre"), event_id=case.id, action=close,
                at=datetime.now(UTC))  # fmt: skip
@@ -219,6 +227,21 @@ def test_a_reporter_rates_a_closed_case_not_fixed_and_reopens_another(
     expect(phone.get_by_role("status")).to_have_text("已重新打开，将重新派单办理。")
     expect(cover.locator(".status")).to_have_text("已派单")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_the_command_centre_sends_a_field_task_for_a_case(desk: Page, loop: Loop) -> None:
+    case = reported(loop, "小区围墙有裂缝，担心倒塌，需要现场查看")
+    sign_in(desk, loop.site, "centre", CENTRE_PASSWORD)
+    desk.goto(f"{loop.site.url}/console/events/{case}")
+    expect(desk.locator("#field-tasks")).to_contain_text("没有记录")
+    desk.get_by_role("link", name="派发现场任务").click()
+    expect(desk.get_by_label("标题（中文）")).to_have_value(re.compile("^现场核查：小区围墙有裂缝"))
+    expect(desk.get_by_label("任务范围")).to_have_value(BUILDING1[:9])  # the case's street
+    desk.get_by_label("表单").select_option("resident-service")
+    desk.get_by_role("button", name="创建任务").click()
+    expect(desk.get_by_role("heading", level=1)).to_contain_text("现场核查")
+    desk.goto(f"{loop.site.url}/console/events/{case}")
+    expect(desk.locator("#field-tasks")).to_contain_text("现场核查：小区围墙有裂缝")
 
 
 def test_the_kpi_page_advises_deadlines_per_stage(desk: Page, loop: Loop) -> None:

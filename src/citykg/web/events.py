@@ -17,13 +17,15 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from citykg import events
-from citykg.access import Principal
+from citykg.access import Principal, allowed
+from citykg.access.policy import TASK_CREATE
 from citykg.api.deps import AppSettings, Store
 from citykg.api.routes.forms import get_ontology
 from citykg.audience.units import places_at
 from citykg.errors import Conflict, Forbidden, ValidationFailed, Violation
 from citykg.events import Action, EventView
 from citykg.events.classify import categories
+from citykg.events.fieldwork import tasks_of_event
 from citykg.events.kpi import CANDIDATE_DAYS, By, departments, kpis, suggestions
 from citykg.events.models import CLOSED_STATES
 from citykg.events.views import EVENTS
@@ -177,6 +179,8 @@ def _event_page(
         "failed": failed, "v": values or {}, "errors": errors or {},
         "category": category_names(settings, lang).get(case.category, case.category),
         "closures": EVENTS.spec.reason_codes,
+        "field_tasks": tasks_of_event(store, principal=who, event_id=case.id),
+        "may_task": allowed(principal=who, action=TASK_CREATE),
     }  # fmt: skip
     return render(request, "event.html", context, status=status)
 

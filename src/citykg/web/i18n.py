@@ -244,6 +244,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "stage": ("环节", "Stage"),
     "stage_due": ("本环节期限", "Stage due"),
     "deadline_advice": ("期限建议", "Deadline advice"),
+    "field_tasks": ("现场任务", "Field tasks"),
+    "new_field_task": ("派发现场任务", "New field task"),
+    "field_work_of": ("事件的现场任务：", "Field work of the case"),
     "deadline_advice_lead": (
         "各环节在 N 天内办完的案件占比，与现行时限对照：大家 2 天就办完的环节，时限可以收紧。",
         "Per stage, the share of cases done within N days, beside the time allowed now: "

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, get_args
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from citykg import tasks
+from citykg import events, tasks
 from citykg.access import Principal, allowed
 from citykg.access.masking import masker_for
 from citykg.access.policy import TASK_CREATE
@@ -25,7 +25,8 @@ from citykg.api.routes.tasks import get_catalog, get_ontology
 from citykg.controls import CompiledForm, get_compiled, prefill
 from citykg.controls.service import list_forms
 from citykg.errors import Conflict, Forbidden, OutOfReach, ValidationFailed
-from citykg.geo.codes import Level, PlaceCode
+from citykg.events.fieldwork import task_for_event
+from citykg.geo.codes import CODE_LENGTHS, Level, PlaceCode
 from citykg.tasks.create import visible_task
 from citykg.tasks.items import DIRECT_EVENTS
 from citykg.tasks.models import LEVELS, ItemsRule, ItemView, TaskSpec
@@ -42,7 +43,7 @@ from citykg.web.session import Posted
 router = page_router(officials_only)
 PAGE = 50
 FIELDS = ("title_zh", "title_en", "description_zh", "description_en", "form", "scope", "items",
-          "filters", "deadline", "review")  # fmt: skip
+          "filters", "deadline", "review", "event")  # fmt: skip
 SPLIT_LEVELS = ("street", "community", "compound", "building")
 """The levels a task is split down to, offered on the page (the API takes any)."""
 TEXTS = ("title", "description")
@@ -71,12 +72,19 @@ def _my_items(
 
 
 @router.get("/console/tasks/new")
-def new_task(request: Request, store: Store, who: Creator) -> Response:
+def new_task(request: Request, store: Store, who: Creator, event: str = "") -> Response:
+    """The new-task form over the jurisdiction; for a case's field work (``?event=``), over
+    the case's street split to its communities, titled after it (narrowed as needed)."""
     due = (datetime.now().astimezone() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     root = who.scope.roots[0] if who.scope.roots else ""
+    values = {"scope": root, "items": "unit", "deadline": due}
+    if event:
+        case, _ = events.detail(store, who, event, now=datetime.now(UTC))
+        root = (case.place or root)[: CODE_LENGTHS[Level.STREET - 1]]
+        values |= {"scope": root, "event": case.id, "title_zh": f"现场核查：{case.title}",
+                   "title_en": f"Field check: {case.title}"}  # fmt: skip
     top = PlaceCode(root).level or 0
     below = [name for name in SPLIT_LEVELS if top < LEVELS[name] <= Level.COMMUNITY]
-    values = {"scope": root, "items": "unit", "deadline": due}
     return _task_form(request, store, values, levels=below)
 
 
@@ -93,7 +101,11 @@ def create_task(
     try:
         spec = TaskSpec.model_validate(_spec(values, levels))
         catalog = get_catalog(get_ontology(settings))
-        made = tasks.create_task(store, catalog=catalog, principal=who, spec=spec)
+        if values["event"]:  # a case's field work, linked to it (POST /events/{id}/tasks)
+            made = task_for_event(store, catalog=catalog, principal=who, spec=spec,
+                                  event_id=values["event"], at=datetime.now(UTC))  # fmt: skip
+        else:
+            made = tasks.create_task(store, catalog=catalog, principal=who, spec=spec)
     except (ValidationFailed, ValidationError, Forbidden) as problem:
         found = refused_at(problem, lang, outside="scope", texts=TEXTS)
         errors = {k.removeprefix("split."): v for k, v in found.items()}
