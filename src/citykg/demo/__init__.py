@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from citykg.access import principal, save_principal
+from citykg.access import principal
 from citykg.channels.demo import seed_demo_channels
 from citykg.controls import load_examples
 from citykg.demo.fixture import FixtureSummary, demo_principals, is_empty, load_fixture
@@ -49,7 +49,6 @@ def prepare_demo(store: GraphStore, *, settings: Settings) -> DemoCity:
     if is_empty(store):
         loaded = _counts(generate_city(store, ontology=ontology, persons=DEMO_PERSONS))
     tokens = demo_principals(store)
-    save_principal(store, id="builder", kind="builder", name="表单搭建员", roles=["builder"])
     builder = principal(store, "builder")
     load_examples(store, ontology=ontology, principal=builder)
     tokens.update(seed_demo_tasks(store, ontology=ontology))

@@ -71,13 +71,15 @@ def load_fixture(store: GraphStore, *, seed: int = 7) -> FixtureSummary:
 
 
 def demo_principals(store: GraphStore) -> dict[str, str]:
-    """Demo principals (an analyst, a community worker, a resident) with fresh API tokens."""
+    """Demo principals (an analyst, a community worker, a resident, a form builder) with fresh
+    API tokens."""
     worker = store.read(queries.FIRST_RESIDENT_PER_COMMITTEE)[0]
     resident = store.read(queries.SOME_RESIDENT)[0]
     people = [
         ("analyst", "analyst", "数据分析员", None, ("analyst",)),
         ("worker", "official", f"{worker['name']}（{worker['community']}）", worker["person"], ()),
         ("resident", "resident", resident["name"], resident["person"], ()),
+        ("builder", "builder", "表单搭建员", None, ("builder",)),
     ]
     tokens = {}
     for principal_id, kind, name, person, roles in people:
