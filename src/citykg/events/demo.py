@@ -69,7 +69,7 @@ def seed_demo_events(store: GraphStore, *, ontology: Ontology, now: datetime | N
         taken = intake.report(store, ontology=ontology, principal=GATEWAY, report=call, at=at)
         case = taken.event
         for step, action in enumerate(STEPS[n % len(STEPS)], start=1):
-            case = act(store, principal=_actor(store, case, action.event), event_id=case.id,
+            case = act(store, principal=step_actor(store, case, action.event), event_id=case.id,
                        action=action, at=at + timedelta(hours=6 * step))  # fmt: skip
         cases.append(case)
     if cases:  # a second caller about the first case, merged by the command centre
@@ -79,12 +79,12 @@ def seed_demo_events(store: GraphStore, *, ontology: Ontology, now: datetime | N
         again = intake.report(store, ontology=ontology, principal=GATEWAY, report=call,
                               at=now - timedelta(days=1)).event  # fmt: skip
         merge = Action(event="merge", master=first.id)
-        act(store, principal=_actor(store, again, "merge"), event_id=again.id, action=merge,
+        act(store, principal=step_actor(store, again, "merge"), event_id=again.id, action=merge,
             at=now - timedelta(hours=20))  # fmt: skip
     return len(cases) + (1 if cases else 0)
 
 
-def _actor(store: GraphStore, case: EventView, event: str) -> Principal:
+def step_actor(store: GraphStore, case: EventView, event: str) -> Principal:
     """The holder of the post the step belongs to (the command centre's or the handling
     post's), saved as a demo official; the hotline account for the caller's own steps."""
     kind = ACTORS.get(event)
