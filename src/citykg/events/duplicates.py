@@ -12,8 +12,10 @@ confirms a merge (:func:`citykg.events.handling.merge`).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -54,7 +56,10 @@ def cell_key(lat: float | None, lon: float | None, category: str, *, radius_m: f
     return f"{math.floor(lat / size) + dx}:{math.floor(lon / size) + dy}|{category}"
 
 
+@lru_cache(maxsize=16_384)
 def bigrams(text: str) -> str:
+    """The text normalized into its character bigrams (kept: a case's text is compared with
+    every report near it, and a report with each of its candidates)."""
     norm = normalize_name(text)
     return " ".join(norm[i : i + 2] for i in range(len(norm) - 1)) or norm
 
@@ -64,37 +69,47 @@ def similarity(a: str, b: str) -> float:
     return fuzz.token_sort_ratio(bigrams(a), bigrams(b)) / 100.0
 
 
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """What one report asks for its duplicate candidates: its text, category and place."""
+
+    text: str
+    category: str
+    location: Location
+    lat: float | None
+    lon: float | None
+    at: datetime
+
+
 def candidates(
-    store: GraphStore,
-    *,
-    rules: Duplicates,
-    text: str,
-    category: str,
-    location: Location,
-    lat: float | None,
-    lon: float | None,
-    at: datetime,
-    exclude: str | None = None,
-) -> list[Candidate]:
-    """The earlier cases this report may duplicate, best first (at most ``rules.limit``)."""
-    places = {location.compound_or_community, location.community} - {None}
-    place_keys = [k for p in places if (k := place_key(p, category))]
-    cell_keys = [
-        k for dx in (-1, 0, 1) for dy in (-1, 0, 1)
-        if (k := cell_key(lat, lon, category, radius_m=rules.radius_m, dx=dx, dy=dy))
+    store: GraphStore, *, rules: Duplicates, asks: Sequence[Ask]
+) -> list[list[Candidate]]:
+    """The earlier cases each report may duplicate, best first (at most ``rules.limit`` each),
+    for a batch of reports in one statement."""
+    questions = []
+    for i, ask in enumerate(asks):
+        places = {ask.location.compound_or_community, ask.location.community} - {None}
+        place_keys = [k for p in places if (k := place_key(p, ask.category))]
+        cell_keys = [
+            k for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+            if (k := cell_key(ask.lat, ask.lon, ask.category, radius_m=rules.radius_m,
+                              dx=dx, dy=dy))
+        ]  # fmt: skip
+        if place_keys or cell_keys:
+            questions.append({
+                "i": i, "placeKeys": place_keys, "cellKeys": cell_keys,
+                "since": _ms(ask.at - timedelta(days=rules.window_days)),
+                "closedSince": _ms(ask.at - timedelta(days=rules.recently_closed_days)),
+            })  # fmt: skip
+    found: dict[int, dict[str, dict[str, Any]]] = {}
+    if questions:
+        for row in store.read(queries.DUPLICATE_CANDIDATES, {"asks": questions}):
+            found.setdefault(int(row["i"]), {})[str(row["id"])] = row
+    return [
+        sorted((_rank(r, ask.text, ask.location) for r in found.get(i, {}).values()),
+               key=lambda c: (-c.score, c.id))[: rules.limit]
+        for i, ask in enumerate(asks)
     ]  # fmt: skip
-    if not place_keys and not cell_keys:
-        return []
-    params = {
-        "placeKeys": place_keys,
-        "cellKeys": cell_keys,
-        "since": _ms(at - timedelta(days=rules.window_days)),
-        "closedSince": _ms(at - timedelta(days=rules.recently_closed_days)),
-    }
-    found = [r for r in store.read(queries.DUPLICATE_CANDIDATES, params) if r["id"] != exclude]
-    ranked = sorted((_rank(r, text, location) for r in {r["id"]: r for r in found}.values()),
-                    key=lambda c: (-c.score, c.id))  # fmt: skip
-    return ranked[: rules.limit]
 
 
 def _rank(row: dict[str, Any], text: str, location: Location) -> Candidate:

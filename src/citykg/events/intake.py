@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,6 +44,7 @@ class Planned:
     location: Location
     classification: Classification
     routing: Routing
+    ask: duplicates.Ask
     candidates: list[Candidate]
 
 
@@ -78,6 +79,8 @@ def report_many(store: GraphStore, *, ontology: Ontology, principal: Principal,
         problems += found
     if problems:
         raise ValidationFailed(problems)
+    nearby = duplicates.candidates(store, rules=rules.duplicates, asks=[p.ask for p in plans])
+    plans = [replace(plan, candidates=near) for plan, near in zip(plans, nearby, strict=True)]
     by_class: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for plan in plans:
         by_class[plan.event_class].append(plan.row)
@@ -105,9 +108,7 @@ def _plan(store: GraphStore, here: Setting, rules: EventRules, ontology: Ontolog
                               picked=item.category)  # fmt: skip
     routing = here.directory.route(rules, category=classification.category, place=location.place)
     lat, lon = item.lat, item.long
-    found = duplicates.candidates(store, rules=rules.duplicates, text=text,
-                                  category=classification.category, location=location,
-                                  lat=lat, lon=lon, at=at)  # fmt: skip
+    ask = duplicates.Ask(text, classification.category, location, lat, lon, at)
     event_id = f"SJ{at:%Y%m%d}{uuid.uuid4().hex[:10].upper()}"
     hours = rules.deadlines.hours
     stage_due = at + timedelta(hours=hours(stage="accepted", urgency=item.urgency,
@@ -163,7 +164,7 @@ def _plan(store: GraphStore, here: Setting, rules: EventRules, ontology: Ontolog
                    "anonymous": item.anonymous, "wantsReply": item.reply_requested},
         "thing": item.thing,
     }  # fmt: skip
-    return Planned(row, classification.event_class, location, classification, routing, found)
+    return Planned(row, classification.event_class, location, classification, routing, ask, [])
 
 
 def _located(store: GraphStore, here: Setting, item: Report) -> tuple[Location, Setting]:

@@ -36,15 +36,17 @@ CREATE_EVENTS: LiteralString = (
 # Duplicate candidates: the same compound (or community) and category, or the same grid cell
 # and category, reported within the window, open or closed recently.
 _candidate_fields: LiteralString = (
-    "WHERE e.reportedAtMs >= $since AND e.state <> 'merged' "
-    "AND (e.closedAtMs IS NULL OR e.closedAtMs >= $closedSince) "
-    "RETURN e.id AS id, e.title AS title, e.description AS description, "
+    "WHERE e.reportedAtMs >= ask.since AND e.state <> 'merged' "
+    "AND (e.closedAtMs IS NULL OR e.closedAtMs >= ask.closedSince) "
+    "RETURN ask.i AS i, e.id AS id, e.title AS title, e.description AS description, "
     "e.placeCode AS place, e.state AS state, e.reportedAt AS reportedAt"
 )
+# One statement for a batch of reports: $asks holds each report's keys, window and index i.
 DUPLICATE_CANDIDATES: LiteralString = (
-    "UNWIND $placeKeys AS k MATCH (e:Event {dupPlace: k}) " + _candidate_fields + " "
-    "UNION "
-    "UNWIND $cellKeys AS k MATCH (e:Event {dupCell: k}) " + _candidate_fields
+    "UNWIND $asks AS ask UNWIND ask.placeKeys AS k MATCH (e:Event {dupPlace: k}) "
+    + _candidate_fields
+    + " UNION "
+    "UNWIND $asks AS ask UNWIND ask.cellKeys AS k MATCH (e:Event {dupCell: k}) " + _candidate_fields
 )
 
 EVENT: LiteralString = (

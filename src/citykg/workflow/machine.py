@@ -54,6 +54,7 @@ class Workflow:
         self.states: tuple[str, ...] = tuple(spec.states)
         self.initial = next(name for name, s in spec.states.items() if s.initial)
         self._machine = _machine_class(kind, spec)
+        self._leaving: dict[str, tuple[str, ...]] = {}
 
     def index(self, state: str) -> int:
         """The position of ``state`` (counters indexed by state follow the declared order)."""
@@ -68,8 +69,12 @@ class Workflow:
         return spec
 
     def allowed(self, state: str) -> list[str]:
-        """The events that may leave ``state``."""
-        return [e.id for e in self._machine(model=_Node(state)).allowed_events]
+        """The events that may leave ``state`` (asked of the machine once per state: a
+        machine is costly to build, and every view of an item asks)."""
+        if state not in self._leaving:
+            machine = self._machine(model=_Node(state))
+            self._leaving[state] = tuple(e.id for e in machine.allowed_events)
+        return list(self._leaving[state])
 
     def step(
         self, state: str, event: str, *, reason: str | None = None, note: str | None = None
