@@ -41,7 +41,7 @@ def line(name: str, samples: list[float], target: float) -> str:
 
 def sixty_fields(ontology: Ontology) -> dict[str, Any]:
     """A resident form of 60 fields: identity, name, an address, a repeat group of members,
-    and person attributes (coded ones as choice fields) up to 60."""
+    and the attributes of Resident, then of Person (coded ones as choice fields) up to 60."""
     draft: dict[str, Any] = {"id": "sixty", "title": "60", "subject": "Resident", "fields": []}
 
     def add(kind: str, term: str) -> None:
@@ -53,11 +53,12 @@ def sixty_fields(ontology: Ontology) -> dict[str, Any]:
     add("relation", "householdHeadOf")
     draft["fields"][-1]["kind"] = "repeat"
     draft["fields"][-1]["fields"].append({"name": "person_name", "term": "personName"})
-    person = ontology.class_named("Person").iri
-    for attribute in sorted(ontology.attributes.values(), key=lambda a: a.name):
+    domains = [ontology.class_named(name).iri for name in ("Resident", "Person")]
+    for attribute in sorted(ontology.attributes.values(),
+                            key=lambda a: (a.domain != domains[0], a.name)):  # fmt: skip
         if len(draft["fields"]) >= FIELDS:
             break
-        if attribute.domain == person and attribute.name not in ("idNumber", "personName"):
+        if attribute.domain in domains and attribute.name not in ("idNumber", "personName"):
             add("attribute", attribute.name)
     return draft
 
