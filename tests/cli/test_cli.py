@@ -113,6 +113,22 @@ def test_a_bad_query_is_one_clear_line(city: Graph) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_form_with_problems_fails_the_process(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text('{"id": "bad", "title": "坏", "subject": "Person", "fields": [{"name": "x", '
+                    '"term": "nope"}]}', encoding="utf-8")  # fmt: skip
+    graph = f"falkordb://{tmp_path}"
+    validated = citykg("controls", "validate", str(path), graph=graph)
+    assert validated.returncode == 1, validated.stdout  # click hands back Exit(1), not raises
+    assert "x: unknown term 'nope'" in validated.stderr
+    checked = citykg("controls", "check", str(path), graph=graph)
+    assert checked.returncode == 1 and "unknown term 'nope'" in checked.stdout
+    path.write_text("- not a form\n", encoding="utf-8")
+    checked = citykg("controls", "check", str(path), graph=graph)
+    assert checked.returncode == 1 and "no form (a mapping)" in checked.stderr
+    assert "Traceback" not in checked.stderr
+
+
 def test_a_bad_graph_url_is_a_configuration_error(tmp_path: Path) -> None:
     result = citykg("status", graph="mysql://nope")
     assert result.returncode == 2
@@ -134,6 +150,7 @@ def test_demo_generate_writes_a_small_city_and_reports_its_rates(graph: Graph) -
     assert demo.returncode == 0, demo.stderr
     assert "graph already holds a city" in demo.stdout
     assert re.search(r"^token for analyst +\S+$", demo.stdout, re.MULTILINE)
+    assert re.search(r"^password  builder +\S+$", demo.stdout, re.MULTILINE)  # the form builder
 
 
 def test_demo_options_go_after_its_subcommand(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,30 @@ def test_validate_lists_every_problem_and_fails(tmp_path: Path) -> None:
     code, output = run("validate", str(path))
     assert code == 1
     assert "x: unknown term 'nope'" in output and "identity key idNumber" in output
+
+
+def test_check_places_each_problem_at_its_field_and_fails(tmp_path: Path) -> None:
+    car = {"name": "car", "kind": "relation", "relation": "householdHeadOf", "target": "Vehicle",
+           "fields": [{"name": "plate", "term": "vehiclePlateNumber"}]}  # fmt: skip
+    draft = {"id": "draft", "title": "草稿", "subject": "Resident", "fields": [
+        {"name": "id_number", "term": "idNumber"}, {"name": "name", "term": "personName"},
+        {"name": "born", "term": "birthDate", "constraint": ". > 3"}, car]}  # fmt: skip
+    path = tmp_path / "draft.yaml"
+    path.write_text(yaml.safe_dump(draft, allow_unicode=True))
+    code, output = run("check", str(path), "--json")
+    assert code == 1
+    placed = {(p["at"], p["field"], p["property"]) for p in json.loads(output)}
+    assert placed == {("2", "born", "constraint"), ("3", "car", "")}
+    draft["fields"][1]["name"] = "a b"  # its shape: placed by position too
+    path.write_text(yaml.safe_dump(draft, allow_unicode=True))
+    code, output = run("check", str(path))
+    assert code == 1 and re.search(r"^1 +\| a b +\| name +\| String should match", output, re.M)
+
+
+@pytest.mark.parametrize("name", ["household-registration.yaml", "dog-registration.xlsx"])
+def test_check_accepts_the_examples(name: str) -> None:
+    code, output = run("check", str(EXAMPLES_DIR / name))
+    assert code == 0 and output.startswith(f"ok: {Path(name).stem},")
 
 
 def test_terms_finds_a_term_by_synonym_and_by_a_concept_of_its_code_list() -> None:

@@ -67,7 +67,9 @@ demo.add_command(generate)  # ``citykg demo generate``; ``citykg generate`` is t
 def main() -> None:
     """Entry point: run the CLI, turning library errors into a one-line message and exit code."""
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)
+        if isinstance(code, int) and not isinstance(code, bool) and code:
+            sys.exit(code)  # a command's Exit(n): click returns its code here instead of raising
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -12,7 +12,9 @@ import yaml
 
 from citykg.access import Principal
 from citykg.access.tokens import principal as load_principal
+from citykg.builder import check as check_draft
 from citykg.builder import search_terms
+from citykg.builder.draft import field_at
 from citykg.cli import render
 from citykg.cli.options import build_settings, graph_option, opened_store
 from citykg.controls import (
@@ -29,7 +31,7 @@ from citykg.controls import (
 )
 from citykg.controls.review import held_list
 from citykg.controls.service import confirm_held, decline_held
-from citykg.errors import ValidationFailed
+from citykg.errors import NotFound, ValidationFailed, Violation
 from citykg.geo import PlaceScope
 from citykg.graph import GraphStore
 from citykg.ontology import Ontology, load_ontology
@@ -54,6 +56,25 @@ def validate(path: Path) -> None:
     ontology = load_ontology(settings.ontology_dir)
     form = _checked(ontology, _read(path))
     click.echo(f"ok: {form.id} v{form.version}, {len(form.fields)} fields")
+
+
+@controls.command()
+@click.argument("path", type=FORM_FILE)
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+def check(path: Path, as_json: bool) -> None:
+    """Check the form in PATH (YAML, JSON or XLSForm .xlsx) as the form builder does: every
+    problem at its field's position ("3", "3.1"; "-" the form itself) with the property at
+    fault, its shape and its fit to the ontology alike. Exit code 1 when there are problems."""
+    ontology = load_ontology(Settings().ontology_dir)
+    draft = _draft(path)
+    problems = check_draft(None, ontology, draft).problems
+    if not problems:
+        click.echo(f"ok: {draft.get('id')}, {len(draft.get('fields') or [])} fields")
+        return
+    rows = [{"at": p.at or "-", "field": _field_name(draft, p.at), "property": p.prop,
+             "message": p.message} for p in problems]  # fmt: skip
+    _show(rows, as_json)
+    raise click.exceptions.Exit(1)
 
 
 @controls.command()
@@ -176,6 +197,31 @@ def confirm(held_id: str, as_: str, note: str | None, graph_url: str | None) -> 
 
 def _read(path: Path) -> FormDefinition:
     return read_xlsform(path) if path.suffix == ".xlsx" else load_form(path)
+
+
+def _draft(path: Path) -> dict[str, Any]:
+    """The definition in PATH as plain data (what the builder edits), unparsed, so that shape
+    problems are placed at their fields too; an XLSForm is read into a definition first."""
+    if path.suffix == ".xlsx":
+        return read_xlsform(path).model_dump(mode="json", exclude_none=True)
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        data = exc
+    if not isinstance(data, dict):
+        kind = "json" if path.suffix == ".json" else "yaml"
+        why = data if isinstance(data, Exception) else "no form (a mapping) in the file"
+        en, zh = f"not a form in {kind}: {why}", f"无法读取 {path.name} 中的表单：{why}"
+        raise ValidationFailed([Violation(path=path.name, message=en, message_zh=zh)])
+    return data
+
+
+def _field_name(draft: dict[str, Any], at: str) -> str:
+    try:
+        return str(field_at(draft, at).get("name", "")) if at else ""
+    except (NotFound, ValidationFailed):
+        return ""
 
 
 def _checked(ontology: Ontology, form: FormDefinition) -> FormDefinition:
