@@ -107,3 +107,31 @@ def test_each_problem_is_placed_at_its_field(ontology: Ontology) -> None:
     assert ("2", "constraint") in placed and ("3.1", "") in placed
     draft["fields"][1]["name"] = "a b"  # a shape problem: found by position
     assert {(p.at, p.prop) for p in check(None, ontology, draft).problems} == {("1", "name")}
+
+
+def test_a_yes_no_or_number_left_as_shown_is_not_changed(ontology: Ontology) -> None:
+    draft = drafts.blank("Resident")
+    draft["fields"] = [
+        {"name": "permanent", "term": "isPermanentResident", "default": True},
+        {"name": "members", "kind": "repeat", "relation": "householdHeadOf", "target": "Person",
+         "max_count": 10, "fields": []},
+    ]  # fmt: skip
+    shown = {"0:default": "True", "1:max_count": "10", "1:required": "false"}  # as the page does
+    assert drafts.edited(ontology, draft, shown) == draft
+    assert drafts.edited(ontology, draft, {"0:default": "true"}) == draft
+    edited = drafts.edited(ontology, draft, {"0:default": "", "1:max_count": "12"})
+    assert "default" not in edited["fields"][0] and edited["fields"][1]["max_count"] == 12
+
+
+def test_a_shape_problem_names_a_property_called_like_a_field_kind(ontology: Ontology) -> None:
+    draft = drafts.blank("Resident")
+    draft["fields"] = [
+        {"name": "id_number", "term": "idNumber"},
+        {"name": "name", "term": "personName"},
+        {"name": "head", "kind": "relation", "relation": 5, "target": "Person", "fields": []},
+        {"name": "home", "kind": "address", "relation": ["residesIn"]},
+        {"name": "members", "kind": "repeat", "relation": "householdHeadOf", "target": "Person",
+         "fields": [{"name": "x", "term": "idNumber", "label": {"zh": 5}}]},
+    ]  # fmt: skip
+    placed = {(p.at, p.prop) for p in check(None, ontology, draft).problems}
+    assert placed == {("2", "relation"), ("3", "relation"), ("4.0", "label.zh")}

@@ -23,6 +23,15 @@ RESIDENT_FORM: dict[str, Any] = {
 }
 
 
+def nested(depth: int) -> dict[str, Any]:
+    """Groups in groups, ``depth`` deep (a group holds no group): within what the edge lets in."""
+    field: dict[str, Any] = {"name": "name", "term": "personName"}
+    for _ in range(depth):
+        field = {"name": "members", "kind": "repeat", "relation": "householdHeadOf",
+                 "target": "Person", "fields": [field]}  # fmt: skip
+    return field
+
+
 def test_terms_are_found_by_synonym_for_builders_only(client: TestClient, auth: Tokens) -> None:
     found = client.get("/terms", params={"q": "身份证", "subject": "Resident"},
                        headers=auth["builder"])  # fmt: skip
@@ -69,6 +78,7 @@ def test_a_good_form_lists_the_terms_it_writes_and_who_else_writes_them(
         {"fields": [{"name": "x", "fields": [{"fields": [{"name": "y"}]}]}]},
         {**RESIDENT_FORM, "fields": [{"name": "n", "term": "personName", "default": 1e300}]},
         {"id": "é" * 100, "title": {"zh": 5}, "subject": ["Resident"]},
+        {**RESIDENT_FORM, "fields": [*RESIDENT_FORM["fields"], nested(20)]},
     ],
 )
 def test_odd_drafts_get_their_problems_never_a_500(
@@ -78,11 +88,36 @@ def test_odd_drafts_get_their_problems_never_a_500(
     assert answer.status_code == 200 and not answer.json()["ok"]
 
 
-def test_unholdable_drafts_are_refused_naming_where(client: TestClient, auth: Tokens) -> None:
-    text = '{"id": "x", "title": "\\ud800", "subject": "Resident", "fields": []}'
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('{"id": "x", "title": "\\ud800", "subject": "Resident", "fields": []}', "title"),
+        (
+            '{"id": "x", "title": "x", "subject": "Resident", "fields": [{"name": "\\udc00a", '
+            '"term": "personName"}]}',
+            "fields.0.name",
+        ),
+        (
+            '{"id": "x", "title": "x", "subject": "Resident", "fields": [{"name": "n", '
+            '"term": "personName", "default": NaN}]}',
+            "fields.0.default",
+        ),
+        (
+            '{"id": "x", "title": "x", "subject": "Resident", "fields": [], "version": Infinity}',
+            "version",
+        ),
+    ],
+)
+def test_unholdable_drafts_are_refused_naming_where(
+    client: TestClient, auth: Tokens, text: str, where: str
+) -> None:
     answer = client.post("/forms/check", content=text, headers={
         **auth["builder"], "Content-Type": "application/json"})  # fmt: skip
     assert answer.status_code == 422
+    assert where in {e["field"] for e in answer.json()["errors"]}
+
+
+def test_a_body_nested_too_deep_is_refused(client: TestClient, auth: Tokens) -> None:
     deep = "[" * 10_000 + "]" * 10_000
     answer = client.post("/forms/check", content=deep, headers={
         **auth["builder"], "Content-Type": "application/json"})  # fmt: skip

@@ -12,6 +12,7 @@ placed at its field (:func:`problems`), wherever it came from: the shape of the 
 from __future__ import annotations
 
 import copy
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -234,6 +235,9 @@ def _set(target: Draft, prop: str, text: str, number: bool) -> None:
             target.pop(name, None)
         return
     value: Any = text.strip()
+    current = target.get(name, DEFAULTS.get(name))
+    if isinstance(current, bool | int | float) and value in (str(current), json.dumps(current)):
+        return  # a yes/no or number shown as text ("True", "1.5") and left as it was
     if name in FLAGS:
         value = True if value == "true" else False if value in ("", "false") else value
     elif name in NUMBERS:
@@ -288,7 +292,8 @@ def _placed(draft: Draft, violation: Violation) -> Problem:
         at, rest = parts[1], parts[2:]
         if len(rest) > 2 and rest[0] in GROUPS and rest[1] == "fields" and rest[2].isdigit():
             at, rest = f"{at}.{rest[2]}", rest[3:]
-        rest = [p for p in rest if p not in ("attribute", "choice", *GROUPS)]
+        if rest and rest[0] in ("attribute", "choice", *GROUPS):
+            rest = rest[1:]  # the field's kind (pydantic's tag), not one of its properties
         return Problem(at, ".".join(rest), violation.message, violation.message_zh)
     named = _named(draft, parts)
     if named is None:
