@@ -318,6 +318,7 @@ MATRIX: tuple[Case, ...] = (
     Case("POST /tasks", "community", req("POST", "/tasks", json={"title": {"zh": "矩阵"}, "form": FORM, "scope": ["{area}"], "split": {"levels": ["compound"], "items": "unit"}, "deadline": "2030-01-01T00:00:00+00:00"}), "403 403 403 403 201 201 403 403 403 403"),
     Case("GET /tasks/{task_id}", "task", req("GET", "/tasks/{task}"), TASK_READ),
     Case("POST /tasks/{task_id}/dispatch", "task", req("POST", "/tasks/{task}/dispatch"), "403 403 403 403 403 200 403 403 403 403"),
+    Case("GET /tasks/{task_id}/dispatch/preview", "task", req("GET", "/tasks/{task}/dispatch/preview"), "403 403 403 403 403 200 403 403 403 403"),
     Case("GET /tasks/mine/items", "", req("GET", "/tasks/mine/items", False), ALL),
     Case("GET /tasks/{task_id}/items", "task", req("GET", "/tasks/{task}/items", params={"limit": 20}), "200= 200= 200= 200= 200= 200= 200= 200= 200* 200="),
     Case("GET /tasks/items/{item_id}", "item", req("GET", "/tasks/items/{item}"), TASK_READ),

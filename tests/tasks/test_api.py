@@ -94,3 +94,28 @@ def test_bad_input_is_a_4xx_naming_the_field_and_writes_nothing(
     named = [e["field"] for e in body.get("errors", [])] or [body["detail"].split(":")[0]]
     assert named[0] == field
     assert count_nodes(city.store) == before + 1  # the token issued above, nothing else
+
+
+def test_the_dispatch_preview_tells_what_the_dispatch_makes_and_is_refused_alike(
+    client: TestClient, city: TaskCity
+) -> None:
+    district, street = bearer(city, "d"), bearer(city, "sa")
+    worker = bearer(city, city.workers[COMMUNITY_A1].id)
+    task_id = client.post("/tasks", json=TASK, headers=district).json()["id"]
+    before = count_nodes(city.store)
+    seen = client.get(f"/tasks/{task_id}/dispatch/preview", headers=district)
+    assert seen.status_code == 200, seen.text
+    preview = seen.json()
+    assert count_nodes(city.store) == before
+    assert list(preview["parts_by_level"]) == ["district", "street", "community"]
+    for headers in (street, worker):  # the dispatch's own refusals, status and detail
+        refused = client.get(f"/tasks/{task_id}/dispatch/preview", headers=headers)
+        dispatched = client.post(f"/tasks/{task_id}/dispatch", headers=headers)
+        assert refused.status_code == dispatched.status_code and refused.status_code in (403, 404)
+        assert refused.json()["detail"] == dispatched.json()["detail"]
+    assert count_nodes(city.store) == before
+    done = client.post(f"/tasks/{task_id}/dispatch", headers=district).json()
+    assert (done["parts_created"], done["items_created"]) == (preview["parts_new"],
+                                                              preview["items_new"])  # fmt: skip
+    again = client.get(f"/tasks/{task_id}/dispatch/preview", headers=district).json()
+    assert (again["parts_new"], again["items_new"], again["items"]) == (0, 0, preview["items"])

@@ -338,3 +338,12 @@ def test_answers_are_aggregated_by_level_within_what_the_caller_sees(city: TaskC
         answers_by_level(city.store, catalog=city.catalog, principal=city.district,
                          task_id=task_id, level="community", attribute="shoeSize")  # fmt: skip
     assert caught.value.violations[0].path == "attribute"
+
+
+def test_a_batch_over_states_its_event_never_leaves_selects_nothing(city: TaskCity) -> None:
+    task_id = dispatched(city)
+    worker = city.workers[COMMUNITY_A1]
+    result = act_many(city.store, principal=worker, task_id=task_id, event="start",
+                      selection=ItemSelection(states=("approved",)), at=T0)  # fmt: skip
+    assert (result.selected, result.moved, result.conflicts, result.refused) == (0, 0, 0, 0)
+    assert {i.state for i in mine(city.store, principal=worker)} == {"pending"}

@@ -18,7 +18,7 @@ from citykg.cli import render
 from citykg.cli.options import build_settings, graph_option, opened_store
 from citykg.ledgers import catalog_for
 from citykg.ontology import load_ontology
-from citykg.tasks.models import ItemSelection, TaskSpec
+from citykg.tasks.models import DispatchPreview, ItemSelection, TaskSpec
 
 AS = click.option("--as", "as_", required=True, metavar="PRINCIPAL", help="Act as him.")
 
@@ -50,16 +50,30 @@ def create(spec_file: Path, as_: str, then_dispatch: bool, graph_url: str | None
 @tasks_group.command()
 @click.argument("task_id")
 @AS
+@click.option("--preview", is_flag=True, help="Only tell what it would make; write nothing.")
 @graph_option
-def dispatch(task_id: str, as_: str, graph_url: str | None) -> None:
+def dispatch(task_id: str, as_: str, preview: bool, graph_url: str | None) -> None:
     """Split and dispatch TASK_ID's whole tree (repeating it creates nothing twice)."""
     settings = build_settings(graph_url)
     catalog = catalog_for(load_ontology(settings.ontology_dir))
     with opened_store(settings) as store:
-        done = tasks.dispatch(store, catalog=catalog, principal=load_principal(store, as_),
-                              task_id=task_id)  # fmt: skip
+        who = load_principal(store, as_)
+        if preview:
+            _echo_preview(tasks.preview_dispatch(store, catalog=catalog, principal=who,
+                                                 task_id=task_id))  # fmt: skip
+            return
+        done = tasks.dispatch(store, catalog=catalog, principal=who, task_id=task_id)
     click.echo(f"{done.parts} parts ({done.parts_created} new), {done.items} items "
                f"({done.items_created} new) in {done.seconds} s")  # fmt: skip
+
+
+def _echo_preview(seen: DispatchPreview) -> None:
+    levels = ", ".join(f"{level} {n}" for level, n in seen.parts_by_level.items())
+    click.echo(f"would make {seen.parts} parts ({levels}; {seen.parts_new} new), "
+               f"{seen.items} items ({seen.items_new} new); nothing written")  # fmt: skip
+    if seen.unanswered:
+        click.echo(f"{len(seen.unanswered)} units whose post nobody holds now:")
+        click.echo(render.table([u.model_dump() for u in seen.unanswered]))
 
 
 @tasks_group.command()

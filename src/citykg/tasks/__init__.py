@@ -19,6 +19,7 @@ from citykg.tasks.create import ensure_tasks_schema as ensure_tasks_schema
 from citykg.tasks.create import get_task as get_task
 from citykg.tasks.create import task_view as task_view
 from citykg.tasks.dispatch import dispatch as dispatch
+from citykg.tasks.dispatch import preview_dispatch as preview_dispatch
 from citykg.tasks.dispatch import split_part as split_part
 from citykg.tasks.items import ExecuteResult as ExecuteResult
 from citykg.tasks.items import act as act
@@ -67,6 +68,7 @@ __all__ = [
     "item_view",
     "list_items",
     "mine",
+    "preview_dispatch",
     "progress",
     "reassign",
     "returned_to_me",

@@ -11,6 +11,10 @@ filter), one statement per part, without the rows leaving the database.
 
 A level's holder may split its own part further (:func:`split_part`): child parts are created
 the same way and the part's items under each child move to it, counters in step.
+
+Before dispatching, :func:`preview_dispatch` tells what a dispatch would make now (parts by
+level, items, the units whose post nobody holds) from the same plan, refused exactly as a
+dispatch is, writing nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,16 +34,23 @@ from citykg.access.policy import (
     may_act_on_item,
     may_read_task_part,
 )
-from citykg.access.principals import Principal
+from citykg.access.principals import Post, Principal
 from citykg.audience import Audience, audience
-from citykg.audience.units import Unit, units_at
+from citykg.audience.units import Unit, post_holders, units_at
 from citykg.errors import NotFound
 from citykg.geo.codes import LEVEL_KEYS, PlaceCode, subtree_bounds
 from citykg.graph import GraphStore
 from citykg.ledgers import Catalog
 from citykg.tasks import queries
 from citykg.tasks.create import ITEMS, get_task, invalid, resolve_split, visible_task
-from citykg.tasks.models import LEVELS, DispatchResult, SplitRule, split_rules
+from citykg.tasks.models import (
+    LEVELS,
+    DispatchPreview,
+    DispatchResult,
+    SplitRule,
+    UnansweredUnit,
+    split_rules,
+)
 from citykg.workflow import Actor, Move, apply_move, workflow
 
 PART_BATCH = 1_000
@@ -77,16 +89,7 @@ def dispatch(
     task was created through); repeated, it creates nothing twice."""
     started = time.perf_counter()
     at = at or datetime.now(UTC)
-    task = visible_task(store, principal=principal, task_id=task_id)
-    creator = ItemFacts(task.get("organization"), task.get("role"))
-    post = may_act_on_item(principal, creator, actor="creator").ensure()
-    rule = SplitRule.model_validate_json(task["split"])
-    reach = audience(
-        store, principal=principal, scope=task["scope"], action=TASK_DISPATCH, catalog=catalog,
-        kind="household" if rule.items == "household" else "entity", type=rule.type,
-        filters=[catalog.parse_filter(f, path="split.filters") for f in rule.filters],
-        purpose=task.get("purpose"),
-    )  # fmt: skip
+    task, post, rule, reach = _checked(store, catalog, principal, task_id)
     parts = _plan(store, reach, rule, task)
     created = _merge_parts(store, task_id, parts, at)
     leaves = [p for p in parts if p.level == rule.levels[-1]]
@@ -100,6 +103,36 @@ def dispatch(
     seconds = round(time.perf_counter() - started, 3)
     return DispatchResult(task=task_id, parts=len(parts), parts_created=created, items=total,
                           items_created=items, seconds=seconds)  # fmt: skip
+
+
+def preview_dispatch(
+    store: GraphStore, *, catalog: Catalog, principal: Principal, task_id: str
+) -> DispatchPreview:
+    """What :func:`dispatch` would make of ``task_id`` now, writing nothing: its parts by level
+    (top down) and items, how many of each do not exist yet (0 once dispatched, unless the
+    places or members changed since), and the units whose post nobody holds now (no
+    organization answers for the place, or nobody holds the level's role in it). Refused
+    exactly as a dispatch is (404 out of reach, 403 unless through the creating post with
+    ``task.dispatch`` over the scope, 422 for a bad filter)."""
+    task, _post, rule, reach = _checked(store, catalog, principal, task_id)
+    planned: dict[str, _Part] = {}
+    for part in _plan(store, reach, rule, task):  # one per id, the first: as the merge keeps
+        planned.setdefault(part.id, part)
+    parts = list(planned.values())
+    existing = {str(r["id"]): r["seededAt"] is not None
+                for r in store.read(queries.PARTS, {"task": task_id})}  # fmt: skip
+    by_level: dict[str, int] = {}
+    for part in parts:
+        by_level[part.level] = by_level.get(part.level, 0) + 1
+    leaves = [p for p in parts if p.level == rule.levels[-1]]
+    per_leaf = _members_per_leaf(store, reach, rule, task_id, leaves)
+    fresh = [p.unit.code for p in leaves if not existing.get(p.id, False)]
+    return DispatchPreview(
+        task=task_id, parts=len(parts), parts_by_level=by_level,
+        parts_new=sum(p.id not in existing for p in parts), items=sum(per_leaf.values()),
+        items_new=sum(per_leaf.get(code, 0) for code in fresh),
+        unanswered=_unanswered(store, [p for p in parts if p.parent is not None]),
+    )  # fmt: skip
 
 
 def split_part(
@@ -142,6 +175,24 @@ def split_part(
     return DispatchResult(task=task["id"], parts=len(children), parts_created=created,
                           items=moved, items_created=0,
                           seconds=round(time.perf_counter() - started, 3))  # fmt: skip
+
+
+def _checked(
+    store: GraphStore, catalog: Catalog, principal: Principal, task_id: str
+) -> tuple[dict[str, Any], Post | None, SplitRule, Audience]:
+    """The task, the post it is dispatched through, its rule and audience, once ``principal``
+    may dispatch it (what a dispatch and its preview both check, in the same order)."""
+    task = visible_task(store, principal=principal, task_id=task_id)
+    creator = ItemFacts(task.get("organization"), task.get("role"))
+    post = may_act_on_item(principal, creator, actor="creator").ensure()
+    rule = SplitRule.model_validate_json(task["split"])
+    reach = audience(
+        store, principal=principal, scope=task["scope"], action=TASK_DISPATCH, catalog=catalog,
+        kind="household" if rule.items == "household" else "entity", type=rule.type,
+        filters=[catalog.parse_filter(f, path="split.filters") for f in rule.filters],
+        purpose=task.get("purpose"),
+    )  # fmt: skip
+    return task, post, rule, reach
 
 
 def _plan(store: GraphStore, reach: Audience, rule: SplitRule, task: dict[str, Any]) -> list[_Part]:
@@ -203,13 +254,52 @@ def _seed(
         return int(rows[0]["n"]) if rows else 0
     text = reach.members.text + queries.seed_members
     created = 0
-    for code in sorted({p.parent_place or p.unit.code for p in leaves}):  # one per street
-        params = {**reach.members.under(code), **common, "prefix": f"{task_id}:",
-                  "width": len(leaves[0].unit.code), "subjectType": reach.members.type,
-                  "residents": rule.items == "household"}  # fmt: skip
-        rows = store.write(text, params).rows
+    for params in _member_batches(reach, rule, task_id, leaves):
+        rows = store.write(text, {**params, **common}).rows
         created += int(rows[0]["n"] or 0) if rows else 0
     return created
+
+
+def _member_batches(
+    reach: Audience, rule: SplitRule, task_id: str, leaves: list[_Part]
+) -> Iterator[dict[str, Any]]:
+    """The parameters of the member statements over ``leaves``: one per part above them (a
+    street), the member source narrowed to its subtree."""
+    for code in sorted({p.parent_place or p.unit.code for p in leaves}):
+        yield {**reach.members.under(code), "prefix": f"{task_id}:",
+               "width": len(leaves[0].unit.code), "subjectType": reach.members.type,
+               "residents": rule.items == "household"}  # fmt: skip
+
+
+def _members_per_leaf(
+    store: GraphStore, reach: Audience, rule: SplitRule, task_id: str, leaves: list[_Part]
+) -> dict[str, int]:
+    """How many items :func:`_seed` would create under each of ``leaves`` (by place code) if
+    none were seeded: one per place (unit), or the members counted by the same statements'
+    source and grouping, read only."""
+    codes = {p.unit.code for p in leaves}
+    if rule.items == "unit":
+        return dict.fromkeys(codes, 1)
+    text = reach.members.text + queries.count_members
+    found: dict[str, int] = {}
+    for params in _member_batches(reach, rule, task_id, leaves):
+        for row in store.read(text, params):
+            if row["unit"] in codes:
+                found[str(row["unit"])] = found.get(str(row["unit"]), 0) + int(row["n"])
+    return found
+
+
+def _unanswered(store: GraphStore, parts: list[_Part]) -> list[UnansweredUnit]:
+    """The parts whose place no organization answers for, or whose post nobody holds now."""
+    orgs = sorted({p.unit.organization for p in parts if p.unit.organization})
+    roles = sorted({p.role for p in parts if p.role})
+    holders = post_holders(store, organizations=orgs, roles=roles) if orgs else []
+    held = {(h.organization, h.role) for h in holders}
+    return [
+        UnansweredUnit(place=p.unit.code, name=p.unit.name, level=p.level,
+                       organization=p.unit.organization, role=p.role)
+        for p in parts if (p.unit.organization, p.role) not in held
+    ]  # fmt: skip
 
 
 def visible_part(store: GraphStore, principal: Principal, part_id: str) -> dict[str, Any]:

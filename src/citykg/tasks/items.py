@@ -177,6 +177,8 @@ def act_many(
     ITEMS.step(spec.sources[0], event, reason=reason, note=note)  # the reason, before any write
     visible_task(store, principal=principal, task_id=task_id)
     states = [s for s in (selection.states or spec.sources) if s in spec.sources]
+    if not states:  # states asked, none the event leaves: nothing selected (not every item)
+        return BatchResult(event=event, selected=0, moved=0, conflicts=0, refused=0)
     household = _household(store, principal)
     selected = moved = refused = 0
     for page in _pages(store, principal, task_id, selection, states):

@@ -4,7 +4,7 @@ Inputs: :class:`TaskSpec` (a new task: title, form, scope, split rule, deadlines
 done) with its :class:`SplitRule`, and :class:`ItemSelection` (the items a batch action covers,
 by filter, not by page). Outputs: :class:`TaskView`, :class:`DispatchResult`,
 :class:`ItemView`, :class:`BatchResult`, :class:`Progress` of :class:`ProgressNode`,
-:class:`Bottlenecks` and :class:`AnswerCount`.
+:class:`Bottlenecks`, :class:`AnswerCount` and :class:`DispatchPreview`.
 """
 
 from __future__ import annotations
@@ -107,6 +107,32 @@ class DispatchResult(_Model):
     items: int
     items_created: int
     seconds: float
+
+
+class UnansweredUnit(_Model):
+    """A part nobody would receive through a post: no organization answers for its place
+    (``organization`` None), or nobody holds the level's ``role`` in it now."""
+
+    place: str
+    name: str
+    level: str
+    organization: str | None
+    role: str | None
+
+
+class DispatchPreview(_Model):
+    """What a dispatch would make now, nothing written: parts by level (top down) and items,
+    and how many of each do not exist yet (what the dispatch would create)."""
+
+    task: str
+    parts: int
+    parts_by_level: dict[str, int]
+    parts_new: int
+    items: int
+    items_new: int
+    unanswered: list[UnansweredUnit] = Field(
+        default=[], description="Parts whose post nobody holds now (no one would see them)."
+    )
 
 
 class ItemView(_Model):

@@ -49,6 +49,12 @@ seed_members: LiteralString = (
     "RETURN toInteger(sum(n)) AS n"
 )
 
+# What seed_members would create, read only: its members (after the same source) counted by
+# the last-level part their place lies in (the place code's first $width characters).
+count_members: LiteralString = (
+    "WITH x, min(place) AS place RETURN substring(place, 0, $width) AS unit, count(*) AS n"
+)
+
 # One item per part (the unit itself answers): every part of $parts not seeded yet.
 SEED_UNITS: LiteralString = (
     "UNWIND $parts AS pid MATCH (p:TaskPart {id: pid}) WHERE p.seededAt IS NULL "

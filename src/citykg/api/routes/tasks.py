@@ -1,5 +1,5 @@
-"""``/tasks``: create, dispatch, mine, items and their transitions, progress, bottlenecks,
-export and a live progress stream (server-sent events).
+"""``/tasks``: create, dispatch (and its preview), mine, items and their transitions, progress,
+bottlenecks, export and a live progress stream (server-sent events).
 
 Every route runs as the authenticated principal through :mod:`citykg.tasks` (which asks the
 policy point); bad input is a problem+json 4xx naming the field, with nothing written.
@@ -25,6 +25,7 @@ from citykg.ontology import Ontology, load_ontology
 from citykg.tasks.models import (
     BatchResult,
     Bottlenecks,
+    DispatchPreview,
     DispatchResult,
     ItemSelection,
     ItemView,
@@ -113,6 +114,14 @@ def dispatch(task_id: str, store: Store, principal: CurrentPrincipal,
              catalog: CatalogDep) -> DispatchResult:  # fmt: skip
     """Split and dispatch the whole tree in one call; repeating it creates nothing twice."""
     return tasks.dispatch(store, catalog=catalog, principal=principal, task_id=task_id)
+
+
+@router.get("/{task_id}/dispatch/preview")
+def dispatch_preview(task_id: str, store: Store, principal: CurrentPrincipal,
+                     catalog: CatalogDep) -> DispatchPreview:  # fmt: skip
+    """What dispatching would make now, nothing written: parts by level, items, how many of
+    each are new, and the units whose post nobody holds; refused as the dispatch is."""
+    return tasks.preview_dispatch(store, catalog=catalog, principal=principal, task_id=task_id)
 
 
 @router.get("/mine/items")
