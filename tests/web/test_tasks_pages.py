@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from citykg.access.tokens import set_password
-from tests.ledgers.city import STREET
+from tests.ledgers.city import C1, STREET
 from tests.web.conftest import RESIDENT_PASSWORD, WORKER_PASSWORD, Site
 from tests.web.test_console import sign_in
 
@@ -57,6 +57,77 @@ def test_a_task_is_created_dispatched_and_filled_in_by_the_post_it_reached(
     expect(desk.locator("#items tbody tr", has_text="已提交")).to_have_count(1)
 
 
+RETURNED = "MATCH (i:TaskItem {task: $task}) WHERE i.state = 'returned' RETURN count(i) AS n"
+UNDER = "MATCH (i:TaskItem {task: $task}) WHERE i.place STARTS WITH $code RETURN count(i) AS n"
+
+
+def done(selected: int, moved: int, refused: int) -> str:
+    """The status a batch return shows (none of these batches meets a conflict)."""
+    return (f"批量「退回（无效）」：选中 {selected} 项，已处理 {moved} 项，0 项已被他人处理，"
+            f"{refused} 项无权处理。")  # fmt: skip
+
+
+def test_the_head_previews_a_dispatch_and_a_batch_return_reaches_them_with_its_reason(
+    desk: Page, head: Site
+) -> None:
+    sign_in(desk, head, "head", HEAD_PASSWORD)
+    desk.goto(head.url + "/console/tasks/new")
+    desk.get_by_label("标题（中文）").fill("核查流动人口")
+    desk.get_by_label("表单").select_option("household-registration")
+    desk.get_by_label("事项").select_option("entity")
+    desk.get_by_role("button", name="创建任务").click()
+    expect(desk.get_by_role("heading", level=1)).to_contain_text("核查流动人口")
+    task_id = desk.url.rsplit("/", 1)[1]
+    preview = desk.locator("#dispatch-preview")  # loaded beside the button, nothing written
+    expect(preview.locator("tbody tr")).to_have_count(2)
+    expect(preview.locator("tbody tr").first).to_contain_text("街道")
+    expect(preview.locator("tbody tr").last).to_contain_text("社区")
+    expect(preview.locator("tbody tr").last.locator("td").last).to_have_text("2")
+    makes = preview.locator(".makes")
+    expect(makes).to_contain_text("将创建 3 个任务单元")
+    items = makes.get_attribute("data-items") or ""
+    assert int(items) > 0 and head.city.store.read(UNDER, {"task": task_id, "code": ""}) == [
+        {"n": 0}
+    ]
+    desk.get_by_role("button", name="一键下派").click()
+    expect(desk.get_by_role("status")).to_have_text(f"已下派：3 个单元，{items} 个事项。")
+    expect(desk.locator("#dispatch-preview")).to_have_count(0)
+
+    in_c1 = head.city.store.read(UNDER, {"task": task_id, "code": C1})[0]["n"]
+    assert in_c1 > 0
+    batch = desk.locator("#batch")  # the head is the level above: returning is the post's
+    batch.get_by_label("操作").select_option("return_invalid")
+    batch.get_by_label("地点范围").select_option(C1)
+    batch.get_by_label("退回原因（退回无效时必选）").select_option("wrong_address")
+    batch.get_by_role("button", name="批量处理所选事项").click()
+    expect(desk.get_by_role("status")).to_have_text(done(in_c1, 0, in_c1))
+    expect(desk.locator("#returned tbody")).to_contain_text("没有记录")
+
+    desk.get_by_role("button", name="退出").click()
+    sign_in(desk, head, "worker1", WORKER_PASSWORD)  # C1's post: its items are theirs
+    desk.goto(head.url + f"/console/tasks/{task_id}")
+    batch = desk.locator("#batch")
+    batch.get_by_label("操作").select_option("return_invalid")
+    batch.get_by_label("待办", exact=True).check()
+    batch.get_by_role("button", name="批量处理所选事项").click()  # no reason code
+    reason = desk.locator("#batch .field", has=desk.get_by_label("退回原因（退回无效时必选）"))
+    expect(reason.get_by_role("alert")).to_contain_text("须选择退回原因")
+    expect(desk.locator("#batch").get_by_label("待办", exact=True)).to_be_checked()  # kept
+    assert head.city.store.read(RETURNED, {"task": task_id}) == [{"n": 0}]
+    reason.get_by_label("退回原因（退回无效时必选）").select_option("moved_away")
+    desk.locator("#batch").get_by_role("button", name="批量处理所选事项").click()
+    expect(desk.get_by_role("status")).to_have_text(done(in_c1, in_c1, 0))
+    expect(desk.locator("#returned")).to_have_count(0)  # the level above's inbox, not theirs
+
+    desk.get_by_role("button", name="退出").click()
+    sign_in(desk, head, "head", HEAD_PASSWORD)
+    desk.goto(head.url + f"/console/tasks/{task_id}")
+    returned = desk.locator("#returned")
+    expect(returned.locator("tbody tr")).to_have_count(in_c1)
+    expect(returned.locator(".reasons")).to_have_text(f"已迁出 {in_c1}")
+    expect(returned.locator("td.reason").first).to_have_text("已迁出")
+
+
 def test_a_refused_task_is_shown_at_its_field_and_nothing_is_written(
     desk: Page, head: Site
 ) -> None:
@@ -95,10 +166,21 @@ def test_odd_input_to_the_task_pages_never_answers_500(desk: Page, head: Site) -
             "/console/tasks": {**fields, "levels": odd},
             f"/console/tasks/{odd or 'none'}/dispatch": {},
             f"/console/tasks/items/{odd or 'none'}/act": {"event": odd, "reason": odd},
+            f"/console/tasks/{odd or 'none'}/batch": {
+                "event": odd,
+                "states": odd,
+                "within": odd,
+                "reason": odd,
+                "reason_code": odd,
+            },
         }
         for path, form in posts.items():
             answer = desk.request.post(head.url + path, form={"csrf": csrf, **form})
             assert answer.status < 500, (path, odd[:20], answer.status)
-        for path in (f"/console/tasks/{odd or 'none'}", f"/console/tasks/{odd or 'none'}/levels"):
+        for path in (
+            f"/console/tasks/{odd or 'none'}",
+            f"/console/tasks/{odd or 'none'}/levels",
+            f"/console/tasks/{odd or 'none'}/dispatch/preview",
+        ):
             answer = desk.request.get(head.url + path)
             assert answer.status < 500, (path, odd[:20], answer.status)

@@ -1,5 +1,6 @@
-"""Tasks (任务): create a task, dispatch it down the tree, the items assigned to the viewer's
-posts with the steps they may take, and a task's live progress by level.
+"""Tasks (任务): create a task, preview and dispatch it down the tree, the items assigned to the
+viewer's posts with the steps they may take, a task's live progress by level, batch actions over
+its items and the items returned to the viewer's level.
 
 Each page calls what its ``/tasks`` route calls (:mod:`citykg.tasks`), admitted by that route's
 rule; what the service refuses comes back at its field.
@@ -19,7 +20,8 @@ from pydantic import ValidationError
 from citykg import events, tasks
 from citykg.access import Principal, allowed
 from citykg.access.masking import masker_for
-from citykg.access.policy import TASK_CREATE
+from citykg.access.policy import TASK_CREATE, route_decision
+from citykg.access.rules import load_rules
 from citykg.api.deps import AppSettings, Store
 from citykg.api.routes.tasks import get_catalog, get_ontology
 from citykg.controls import CompiledForm, get_compiled, prefill
@@ -27,9 +29,9 @@ from citykg.controls.service import list_forms
 from citykg.errors import Conflict, Forbidden, OutOfReach, ValidationFailed
 from citykg.events.fieldwork import task_for_event
 from citykg.geo.codes import CODE_LENGTHS, Level, PlaceCode
-from citykg.tasks.create import visible_task
+from citykg.tasks.create import ITEMS, visible_task
 from citykg.tasks.items import DIRECT_EVENTS
-from citykg.tasks.models import LEVELS, ItemsRule, ItemView, TaskSpec
+from citykg.tasks.models import LEVELS, ItemSelection, ItemsRule, ItemView, Progress, TaskSpec
 from citykg.web import session
 from citykg.web.acting import missing_texts, refused, refused_at, text_of, unholdable
 from citykg.web.auth import Viewer, mirrors, officials_only
@@ -47,8 +49,15 @@ FIELDS = ("title_zh", "title_en", "description_zh", "description_en", "form", "s
 SPLIT_LEVELS = ("street", "community", "compound", "building")
 """The levels a task is split down to, offered on the page (the API takes any)."""
 TEXTS = ("title", "description")
+BATCH_STATES = tuple(s for s in ITEMS.states
+                     if any(s in ITEMS.transition(e).sources for e in DIRECT_EVENTS))  # fmt: skip
+"""The states a batch may select by: those some batch event leaves, in the workflow's order."""
 Creator = Annotated[Principal, Depends(mirrors("POST /tasks"))]
 Dispatcher = Annotated[Principal, Depends(mirrors("POST /tasks/{task_id}/dispatch"))]
+PREVIEW = "GET /tasks/{task_id}/dispatch/preview"
+Previewer = Annotated[Principal, Depends(mirrors(PREVIEW))]
+Batcher = Annotated[Principal, Depends(mirrors("POST /tasks/{task_id}/items/batch"))]
+RETURNED = "GET /tasks/{task_id}/returned"
 Actor = Annotated[Principal, Depends(mirrors("POST /tasks/items/{item_id}/act"))]
 Executor = Annotated[Principal, Depends(mirrors("POST /tasks/items/{item_id}/execute"))]
 Follower = Annotated[Principal, Depends(mirrors("GET /tasks/{task_id}/progress"))]
@@ -127,6 +136,55 @@ def dispatch_task(
         errors = refused(problem, language(request)) or {"dispatch": str(problem)}
         return _progress_page(request, store, who, task_id, errors, status=409)
     request.session["dispatched"] = [done.parts_created, done.items_created]
+    return RedirectResponse(f"/console/tasks/{task_id}", status_code=303)
+
+
+@router.get("/console/tasks/{task_id}/dispatch/preview")
+def dispatch_preview(
+    request: Request, task_id: str, store: Store, settings: AppSettings, who: Previewer
+) -> Response:
+    """What 一键下派 would make (an htmx fragment beside the button), nothing written; a
+    refusal (not the creating post, a scope out of reach) is said in the fragment."""
+    try:
+        seen = tasks.preview_dispatch(store, catalog=get_catalog(get_ontology(settings)),
+                                      principal=who, task_id=task_id)  # fmt: skip
+    except (ValidationFailed, Forbidden) as problem:
+        errors = refused(problem, language(request)) or {"dispatch": str(problem)}
+        return render(request, "_dispatch_preview.html", {"preview": None, "errors": errors})
+    levels = [(name, LEVELS[name].value if name in LEVELS else 0, n)
+              for name, n in seen.parts_by_level.items()]  # fmt: skip
+    context = {"preview": seen, "levels": levels, "errors": {}}
+    return render(request, "_dispatch_preview.html", context)
+
+
+@router.post("/console/tasks/{task_id}/batch")
+def batch_items(
+    request: Request, task_id: str, store: Store, who: Batcher, posted: Posted
+) -> Response:
+    """Send one event to every item the filter selects (as ``POST /tasks/{id}/items/batch``);
+    the counts come back as a status, a refusal at its field."""
+    values = {name: text_of(posted, name) for name in ("event", "within", "reason_code", "reason")}
+    states = [s for s in posted.getlist("states") if isinstance(s, str)]
+    coded = values["event"] == "return_invalid"  # a reason code; the text is then a note
+    reason, note = (values["reason_code"], values["reason"]) if coded else (values["reason"], "")
+    lang = language(request)
+    if errors := unholdable(values, lang):
+        return _progress_page(request, store, who, task_id, batch=(values, states, errors),
+                              status=422)  # fmt: skip
+    try:
+        selection = ItemSelection(within=values["within"] or None, states=tuple(states))
+        done = tasks.act_many(store, principal=who, task_id=task_id, selection=selection,
+                              event=values["event"], reason=reason or None,
+                              note=note or None)  # fmt: skip
+    except (ValidationFailed, ValidationError, Conflict) as problem:
+        found = refused(problem, lang)
+        if coded and "reason" in found:
+            found["reason_code"] = found.pop("reason")
+        status = 409 if isinstance(problem, Conflict) else 422
+        return _progress_page(request, store, who, task_id, batch=(values, states, found),
+                              status=status)  # fmt: skip
+    request.session["batch"] = [done.event, done.selected, done.moved, done.conflicts,
+                                done.refused]  # fmt: skip
     return RedirectResponse(f"/console/tasks/{task_id}", status_code=303)
 
 
@@ -223,13 +281,35 @@ def task_levels(request: Request, task_id: str, store: Store, who: Follower) -> 
 def _progress_page(
     request: Request, store: Store, who: Principal, task_id: str,
     errors: dict[str, str] | None = None, status: int = 200,
+    batch: tuple[dict[str, str], list[str], dict[str, str]] | None = None,
 ) -> Response:  # fmt: skip
+    """The task's page: its progress; before dispatch the button and its preview; after, the
+    batch form (``batch``: what was posted and its refusals) and what was returned to the
+    viewer's level (if they may dispatch)."""
     task = tasks.task_view(visible_task(store, principal=who, task_id=task_id))
     view = tasks.progress(store, principal=who, task_id=task_id)
     dispatched = request.session.pop("dispatched", None)
+    values, states, batch_errors = batch or ({}, [], {})
+    returned = (tasks.returned_to_me(store, principal=who, task_id=task_id)
+                if view.nodes and _admitted(who, RETURNED) else None)  # fmt: skip
     context = {"task": task, "progress": view, "errors": errors or {}, "dispatched": dispatched,
-               "may_dispatch": not view.nodes}  # fmt: skip
+               "may_dispatch": not view.nodes, "may_preview": _admitted(who, PREVIEW),
+               "batch_done": request.session.pop("batch", None), "b": values,
+               "b_states": states, "batch_errors": batch_errors, "batch_events": DIRECT_EVENTS,
+               "batch_states": BATCH_STATES, "places": _places(view),
+               "reasons": ITEMS.spec.reason_codes, "returned": returned,
+               "shown_returned": PAGE}  # fmt: skip
     return render(request, "progress.html", context, status=status)
+
+
+def _admitted(who: Principal, route: str) -> bool:
+    """Whether the API route admits ``who`` (a page shows what its route would answer)."""
+    return route_decision(who, load_rules().file.routes[route]).admitted
+
+
+def _places(view: Progress) -> list[tuple[str, str]]:
+    """The places of the parts the viewer sees (a batch may keep to one), top down."""
+    return [(n.place, n.name) for n in sorted(view.nodes, key=lambda n: (len(n.place), n.place))]
 
 
 def _task_form(
