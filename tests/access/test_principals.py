@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,7 +11,7 @@ from fastapi.testclient import TestClient
 from citykg.access import authenticate, issue_token, principal, revoke_tokens, save_principal
 from citykg.api.app import create_app
 from citykg.errors import NotFound, ValidationFailed
-from citykg.graph import GraphStore
+from citykg.graph import GraphStore, open_store
 from citykg.settings import Settings
 
 WANG = "11010519491231002X"
@@ -127,3 +128,20 @@ def test_the_api_refuses_a_missing_or_bad_token(
     response = client.get("/me", headers=headers)
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_posts_written_after_the_first_look_up_are_read(data_dir: Path) -> None:
+    """On a fresh graph, a principal read before any post exists (a service signing in first)
+    must not leave officials read later without roles (FalkorDB caches a query's plan with the
+    relationship attributes that existed when it was planned)."""
+    fresh = open_store(f"falkordb://{data_dir}")
+    try:
+        save_principal(fresh, id="loader", kind="service", name="装载")
+        assert principal(fresh, "loader").posts == ()  # planned before any post or role
+        fresh.write(CITY, {"wang": WANG})
+        save_principal(fresh, id="wang", kind="official", name="王伟", person=WANG)
+        who = principal(fresh, "wang")
+        assert who.roles == {"03"} and who.tags == {"civil-affairs"}
+        assert who.scope.contains("110105001001")
+    finally:
+        fresh.close()

@@ -30,13 +30,18 @@ REVOKE_TOKENS: LiteralString = (
 # principal: one round trip per request.
 principal_with_posts: LiteralString = (
     "OPTIONAL MATCH (p:Person {idNumber: pr.person}) WHERE pr.kind = 'official' "
+    "OPTIONAL MATCH (p)-[h:HOLDS_POST_IN]->(o:Organization) WHERE h.until IS NULL "
+    "OPTIONAL MATCH (o)-[j:HAS_JURISDICTION_OVER]->(pl:Place) WHERE j.until IS NULL "
+    "WITH pr, o, h, collect(pl.placeCode) AS places "
     "RETURN pr.id AS id, pr.kind AS kind, pr.name AS name, pr.roles AS roles, "
     "pr.person AS person, "
-    "CASE WHEN p IS NULL THEN [] ELSE [(p)-[h:HOLDS_POST_IN]->(o:Organization) "
-    "WHERE h.until IS NULL | [o.creditCode, h.role, h.tags, "
-    "[(o)-[j:HAS_JURISDICTION_OVER]->(pl:Place) WHERE j.until IS NULL | pl.placeCode]]] "
-    "END AS posts"
+    "collect(CASE WHEN o IS NULL THEN NULL ELSE [o.creditCode, h.role, h.tags, places] END) "
+    "AS posts"
 )
+"""The tail reading a principal (``pr``) with its current posts. Matches and aggregation, not
+pattern comprehensions: FalkorDB 4.x caches a comprehension's plan with the relationship
+attributes that existed when it was first planned, so posts read before any post had a role
+kept ``role: null`` after posts were written (until the server restarted)."""
 
 PRINCIPAL_BY_TOKEN: LiteralString = (
     "MATCH (t:ApiToken {hash: $hash})-[:AUTHENTICATES]->(pr:Principal) "
