@@ -212,7 +212,7 @@ def test_the_demo_principals_work_on_the_generated_city(
 ) -> None:
     store, _ = generated
     tokens = demo_principals(store)
-    assert set(tokens) == {"analyst", "worker", "resident"}
+    assert set(tokens) == {"analyst", "worker", "resident", "builder"}
     (worker,) = store.read(
         "MATCH (pr:Principal {id: 'worker'}) "
         "MATCH (p:Person {idNumber: pr.person})-[:HOLDS_POST_IN]->(o:ResidentsCommittee) "
@@ -224,7 +224,7 @@ def test_the_demo_principals_work_on_the_generated_city(
 def test_prepare_demo_generates_a_city_in_an_empty_graph(store: GraphStore) -> None:
     city = prepare_demo(store, settings=Settings())
     assert city.loaded is not None and city.loaded.persons > 1_000
-    assert set(city.tokens) == {"analyst", "worker", "resident", "district"}
+    assert set(city.tokens) == {"analyst", "worker", "resident", "builder", "district"}
     cases = "MATCH (e:Event) WHERE e.state IS NOT NULL RETURN count(e) AS n"
     seeded = store.read(cases)[0]["n"]
     assert seeded > 5  # events in flight, on the workflow
