@@ -9,13 +9,16 @@ audience named (422) before anything is written; residents hold no ``notificatio
 Deliveries are written inside the graph, one statement per community (the member source plus
 :data:`~citykg.notifications.queries.deliver_members`): the same idempotency key sent again
 delivers nothing new, and a send cut short completes when repeated (resumed, each delivery is
-looked up first: :data:`~citykg.notifications.queries.deliver_unreached`; a fresh send skips
-that look-up per recipient). A re-send is a new attempt to the deliveries still unread, each
-queued again for the outbound channels.
+looked up first: :data:`~citykg.notifications.queries.deliver_unreached`). A fresh send skips
+that look-up: the unique constraint on a delivery's id refuses a community's statement that
+meets someone delivered already (a home in two communities), and only that community is written
+again with the look-up. A re-send is a new attempt to the deliveries still unread, each queued
+again for the outbound channels.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -23,12 +26,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from itertools import pairwise
+from typing import Any, LiteralString
 
 from citykg.access.policy import NOTIFY, notification_reach
 from citykg.access.principals import Principal
 from citykg.audience import Audience, audience
-from citykg.errors import NotFound, ValidationFailed, Violation
+from citykg.errors import Conflict, NotFound, ValidationFailed, Violation
 from citykg.geo.codes import CODE_LENGTHS, Level
 from citykg.graph import Constraint, GraphSchema, GraphStore, Index
 from citykg.ledgers import Catalog
@@ -79,7 +83,8 @@ def send(
     reach, _ = resolve(store, catalog=catalog, principal=principal, scope=spec.scope,
                        filters=spec.filters, purpose=spec.purpose)  # fmt: skip
     officials = _officials(store, reach, spec)
-    if not officials and not _anyone(store, reach):
+    units = _units(store, reach)
+    if not officials and not _anyone(store, reach, units):
         raise _invalid(
             "scope",
             "nobody lives there now (with these filters): the audience is empty",
@@ -95,10 +100,10 @@ def send(
     common = {"notification": nid, "at": at.isoformat(), "atMs": _ms(at),
               "width": COUNTER_WIDTH}  # fmt: skip
     delivered = 0
-    text = reach.members.text + (queries.deliver_members if fresh else queries.deliver_unreached)
-    for unit in _units(store, reach):
+    fast = _fast(units) if fresh else None
+    for unit in units:
         params = {**reach.members.under(unit), **common, "kind": "resident"}
-        delivered += _count(store.write(text, params).rows)
+        delivered += _deliver_unit(store, reach.members.text, params, fast=fast)
     if officials:
         rows = store.write(queries.DELIVER_ROWS, {**common, "rows": officials, "key": "idNumber",
                                                   "kind": "official"}).rows  # fmt: skip
@@ -194,17 +199,44 @@ def _props(
 
 def _units(store: GraphStore, reach: Audience) -> list[str]:
     """The communities under the scope (a root below that level: the root itself), one
-    statement each. Fewer, larger statements would save a quarter or more of a street-wide
-    send, but not as one code range over several communities: FalkorDB 4.22's index returned
-    codes past the upper bound of such a range (``…018`` to ``…026~`` gave codes of ``…029``),
-    while a subtree's ``(code, code~)`` is exact."""
+    statement each. Fewer, larger statements saved a quarter of a street-wide send while each
+    member's homes were counted in it; without that, a whole street in one statement measured
+    about as fast as 38 (0.76 s against 0.80 s, best of four under load). Not as one code range
+    over several communities anyway: FalkorDB 4.22's index returned codes past the upper bound
+    of such a range (``…018`` to ``…026~`` gave codes of ``…029``), while a subtree's
+    ``(code, code~)`` is exact."""
     units = [code for code, _ in reach.places(store, level=Level.COMMUNITY)]
     return sorted(units + [r for r in reach.roots if not any(u.startswith(r) for u in units)])
 
 
-def _anyone(store: GraphStore, reach: Audience) -> bool:
+def _fast(units: list[str]) -> LiteralString:
+    """A fresh send's tail: counters made outright when no building lies under two of
+    ``units`` (sorted; none at or below a building's level, none under another), so that each
+    building's counter is made by one statement; merged otherwise."""
+    shared = any(len(u) >= COUNTER_WIDTH for u in units) or any(
+        b.startswith(a) for a, b in pairwise(units)
+    )
+    return queries.deliver_members_merged if shared else queries.deliver_members
+
+
+def _deliver_unit(
+    store: GraphStore, members: LiteralString, params: dict[str, Any], *, fast: LiteralString | None
+) -> int:
+    """Deliver to the members of one unit: at once with ``fast`` (a fresh send), unless the
+    unique constraint refuses it (someone there was reached under another unit; the statement
+    is undone whole); then, as a resumed send does, each delivery looked up first."""
+    if fast is not None:
+        with contextlib.suppress(Conflict):
+            return _count(store.write(members + fast, params).rows)
+    return _count(store.write(members + queries.deliver_unreached, params).rows)
+
+
+def _anyone(store: GraphStore, reach: Audience, units: list[str]) -> bool:
+    """Whether anyone lives under the scope, asked one unit at a time (the first one answering
+    ends it): FalkorDB's index scans a whole range before the limit applies, a street's
+    20,000 places in about 40 ms, a community's in about 1 ms."""
     text = reach.members.text + any_member
-    return any(_count(store.read(text, reach.members.under(root))) for root in reach.roots)
+    return any(_count(store.read(text, reach.members.under(unit))) for unit in units)
 
 
 def _officials(store: GraphStore, reach: Audience, spec: NotificationSpec) -> list[dict[str, str]]:
