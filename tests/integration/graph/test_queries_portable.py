@@ -48,3 +48,22 @@ def test_the_registry_finds_the_queries() -> None:
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_query_is_accepted_by_the_planner(name: str, store: GraphStore) -> None:
     assert planned(store, runnable(QUERIES[name]))
+
+
+# A relationship variable inside a pattern comprehension: ``[(x)-[r:T]->(a) | …]``.
+RELATIONSHIP_IN_COMPREHENSION = re.compile(r"\[\s*\([^\[\]]*\)\s*<?-\[\s*[A-Za-z_]\w*\s*[:\]]")
+
+
+def test_no_query_reads_a_relationship_inside_a_pattern_comprehension() -> None:
+    """FalkorDB 4.x keeps a comprehension's plan with the relationship types and attributes
+    that existed when it was first planned: read later, the relationship's properties are
+    null and filters on them fail (an official read with no roles; a merged place losing its
+    residents' relationship properties). ``OPTIONAL MATCH … collect()`` instead (docs/cypher.md)."""
+    found = [
+        f"{info.name}.{name}"
+        for info in pkgutil.walk_packages(citykg.__path__, prefix="citykg.")
+        if info.name.rsplit(".", 1)[-1] == "queries"
+        for name, value in vars(importlib.import_module(info.name)).items()
+        if isinstance(value, str) and RELATIONSHIP_IN_COMPREHENSION.search(value)
+    ]
+    assert found == []
