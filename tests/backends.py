@@ -21,10 +21,13 @@ class Graph:
     store: GraphStore
     url: str
     name: str
+    key_file: str | None = None
+    """The data keys, for a graph on a server (an embedded graph keeps its own beside it)."""
 
     def env(self) -> dict[str, str]:
         """The environment of a ``citykg`` process working on this graph."""
-        return {**os.environ, "CITYKG_GRAPH": self.url, "CITYKG_GRAPH_NAME": self.name}
+        keys = {"CITYKG_DATA_KEY_FILE": self.key_file} if self.key_file else {}
+        return {**os.environ, "CITYKG_GRAPH": self.url, "CITYKG_GRAPH_NAME": self.name, **keys}
 
 
 def backend_graph(request: pytest.FixtureRequest) -> Graph:

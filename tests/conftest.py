@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from citykg.graph import GraphStore, open_store
+from citykg.graph.sealing import Keyring, new_key_line
 from tests.backends import BACKENDS, NEO4J_SKIPPED, NEO4J_URL_VAR, Graph, backend_graph
 
 
@@ -34,12 +35,14 @@ def falkordb_graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graph]:
 
 
 @pytest.fixture(scope="session")
-def neo4j_graph() -> Iterator[Graph]:
+def neo4j_graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graph]:
     url = os.environ.get(NEO4J_URL_VAR)
     if not url:
         pytest.skip(NEO4J_SKIPPED)
-    store = open_store(url)
-    yield Graph(store, url, "citykg")
+    key_file = tmp_path_factory.mktemp("keys") / "data.key"
+    key_file.write_text(new_key_line() + "\n")
+    store = open_store(url, keys=Keyring.from_file(key_file))
+    yield Graph(store, url, "citykg", str(key_file))
     store.close()
 
 

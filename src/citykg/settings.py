@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     port: int = 8000
     secret: str | None = Field(default=None, repr=False)
     """Seals ledger refs and cursors; share it between API processes (else one per process)."""
+    data_key_file: Path | None = None
+    """The data keys that seal ID numbers and phones in the graph, one per line, the current
+    key first (``citykg graph new-key``); kept outside the data directory. Default: an embedded
+    graph's own key file beside its data directory; a graph on a server derives its key from
+    ``secret``."""
     analyst_graph: str | None = None
     """The analysts' de-identified copy, a graph URL like ``graph`` (default: an embedded
     FalkorDB in ``analyst/`` of an embedded graph's directory, else ``./data/analyst``)."""

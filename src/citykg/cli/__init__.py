@@ -16,6 +16,7 @@ from citykg.cli.access import access
 from citykg.cli.analysis import analysis
 from citykg.cli.channels import channels_group
 from citykg.cli.controls import controls
+from citykg.cli.data_key import data_key
 from citykg.cli.demo_generate import generate
 from citykg.cli.events import events_group
 from citykg.cli.geo import geo
@@ -55,7 +56,7 @@ def cli() -> None:
 
 
 for command in (status, cypher, migrate, serve, demo, ontology, users, geo, controls, ledgers,
-                access, analysis, generate):  # fmt: skip
+                access, analysis, generate, data_key):  # fmt: skip
     cli.add_command(command)
 cli.add_command(tasks_group)
 cli.add_command(channels_group)

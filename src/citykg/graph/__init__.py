@@ -15,6 +15,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 
 from citykg.errors import ConfigError
 from citykg.graph.embedded import Durability
+from citykg.graph.sealing import NO_DATA_KEYS, Keyring
 from citykg.graph.store import (
     Constraint as Constraint,
 )
@@ -49,13 +50,16 @@ def open_store(
     graph_name: str = "citykg",
     neo4j_notifications: NotificationLevel = "OFF",
     durability: Durability = "everysec",
+    keys: Keyring | None = None,
 ) -> GraphStore:
     """Open the graph named by ``url``; raises :class:`ConfigError` with a one-line reason.
 
     ``neo4j_notifications``: the lowest severity of notification a Neo4j server sends;
-    ``durability``: the ``appendfsync`` of an embedded FalkorDB server this call starts.
+    ``durability``: the ``appendfsync`` of an embedded FalkorDB server this call starts;
+    ``keys``: the data keys that seal sensitive values (default: :func:`configured_keys`).
     """
     parts = urlsplit(url)
+    keys = keys or configured_keys(embedded=parts.scheme == "falkordb" and not parts.netloc)
     if parts.scheme == "falkordb":
         from citykg.graph.falkordb import FalkorDBStore
 
@@ -63,13 +67,17 @@ def open_store(
             if not parts.path.startswith("/"):
                 raise ConfigError(f"embedded graph path must be absolute: {url!r}")
             return FalkorDBStore(
-                graph_name=graph_name, data_dir=Path(unquote(parts.path)), durability=durability
+                graph_name=graph_name,
+                data_dir=Path(unquote(parts.path)),
+                durability=durability,
+                keys=keys,
             )
         return FalkorDBStore(
             graph_name=graph_name,
             host=parts.hostname or "localhost",
             port=_port(parts, 6379),
             password=unquote(parts.password) if parts.password else None,
+            keys=keys,
         )
     if parts.scheme in NEO4J_SCHEMES:
         from citykg.graph.neo4j import Neo4jStore
@@ -82,11 +90,32 @@ def open_store(
             password=unquote(parts.password),
             database=parts.path.strip("/") or None,
             notifications=neo4j_notifications,
+            keys=_required(keys),
         )
     raise ConfigError(
         f"unknown graph URL {_redacted(url)!r}: use falkordb:///abs/path, falkordb://host:port "
         "or neo4j://user:pass@host:7687/db"
     )
+
+
+def configured_keys(*, embedded: bool) -> Keyring | None:
+    """The data keys the settings name: ``CITYKG_DATA_KEY_FILE``, else, for a graph on a
+    server, keys derived from ``CITYKG_SECRET``; None leaves an embedded graph its own key
+    file beside its data directory."""
+    from citykg.settings import get_settings
+
+    settings = get_settings()
+    if settings.data_key_file is not None:
+        return Keyring.from_file(settings.data_key_file)
+    if settings.secret and not embedded:
+        return Keyring.derived(settings.secret)
+    return None
+
+
+def _required(keys: Keyring | None) -> Keyring:
+    if keys is None:
+        raise ConfigError(NO_DATA_KEYS)
+    return keys
 
 
 def _port(parts: SplitResult, default: int) -> int:

@@ -21,9 +21,10 @@ from falkordb.path import Path as FalkorPath
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from citykg.errors import Conflict, Forbidden, GraphUnavailable, QueryError
+from citykg.errors import ConfigError, Conflict, Forbidden, GraphUnavailable, QueryError
 from citykg.graph.embedded import Durability, EmbeddedServer
 from citykg.graph.identifiers import quote_identifier
+from citykg.graph.sealing import NO_DATA_KEYS, Keyring, Sealer
 from citykg.graph.store import (
     INDEX_TIMEOUT_S,
     READ_ONLY_REFUSED,
@@ -49,7 +50,9 @@ INDEX_STATES: LiteralString = "CALL db.indexes() YIELD status RETURN status"
 class FalkorDBStore:
     """A graph in FalkorDB; ``data_dir`` for the embedded server, else ``host``/``port``.
 
-    ``durability`` is the embedded server's ``appendfsync`` (the process starting it sets it).
+    ``durability`` is the embedded server's ``appendfsync`` (the process starting it sets it);
+    ``keys`` seal sensitive values (default for an embedded graph: its key file beside the data
+    directory; a server needs them given).
     """
 
     backend = "falkordb"
@@ -64,8 +67,14 @@ class FalkorDBStore:
         port: int = 6379,
         password: str | None = None,
         durability: Durability = "everysec",
+        keys: Keyring | None = None,
     ) -> None:
         self.graph_name = graph_name
+        if keys is None:
+            if data_dir is None:
+                raise ConfigError(NO_DATA_KEYS)
+            keys = Keyring.beside(data_dir.resolve())
+        self.sealer = Sealer(keys)
         self.server: EmbeddedServer | None = None
         with _translated_errors():
             if data_dir is not None:
@@ -91,14 +100,16 @@ class FalkorDBStore:
         self, query: str, params: Params | None = None, *, timeout_ms: int | None = None
     ) -> list[Row]:
         with _translated_errors(query):
-            result = self._graph.ro_query(query, dict(params or {}), timeout=timeout_ms)
-        return _rows(result)
+            result = self._graph.ro_query(
+                self.sealer.query(query), self.sealer.params(params), timeout=timeout_ms
+            )
+        return _rows(result, self.sealer)
 
     def write(self, query: LiteralString, params: Params | None = None) -> WriteSummary:
         with _translated_errors(query):
-            result = self._graph.query(query, dict(params or {}))
+            result = self._graph.query(self.sealer.query(query), self.sealer.params(params))
         return WriteSummary(
-            rows=_rows(result),
+            rows=_rows(result, self.sealer),
             nodes_created=int(result.nodes_created),
             nodes_deleted=int(result.nodes_deleted),
             relationships_created=int(result.relationships_created),
@@ -131,7 +142,7 @@ class FalkorDBStore:
 
     def explain(self, query: str, params: Params | None = None) -> str:
         with _translated_errors(query):
-            return str(self._graph.explain(query, dict(params or {})))
+            return str(self._graph.explain(self.sealer.query(query), self.sealer.params(params)))
 
     def health(self) -> Health:
         trouble = self.server.trouble if self.server else None
@@ -198,29 +209,34 @@ class FalkorDBStore:
         raise GraphUnavailable("unique constraints did not finish building in time")
 
 
-def _rows(result: Any) -> list[Row]:
+def _rows(result: Any, sealer: Sealer) -> list[Row]:
     columns = [str(column[1]) for column in result.header]
     return [
-        {name: _value(value) for name, value in zip(columns, record, strict=True)}
+        {name: _value(value, sealer) for name, value in zip(columns, record, strict=True)}
         for record in result.result_set
     ]
 
 
-def _value(value: Any) -> Any:
-    """Driver objects to the platform's plain shapes, recursively."""
+def _value(value: Any, sealer: Sealer) -> Any:
+    """Driver objects to the platform's plain shapes, recursively, with sealed values opened."""
+    if isinstance(value, str):
+        return sealer.open(value)
     if isinstance(value, Node):
-        return node(str(value.id), value.labels or [], value.properties)
+        props = {k: _value(v, sealer) for k, v in value.properties.items()}
+        return node(str(value.id), value.labels or [], props)
     if isinstance(value, Edge):
         start = value.src_node.id if isinstance(value.src_node, Node) else value.src_node
         end = value.dest_node.id if isinstance(value.dest_node, Node) else value.dest_node
-        props = {k: _value(v) for k, v in value.properties.items()}
+        props = {k: _value(v, sealer) for k, v in value.properties.items()}
         return relationship(str(value.id), str(value.relation), str(start), str(end), props)
     if isinstance(value, FalkorPath):
-        return path([_value(n) for n in value.nodes()], [_value(e) for e in value.edges()])
+        return path(
+            [_value(n, sealer) for n in value.nodes()], [_value(e, sealer) for e in value.edges()]
+        )
     if isinstance(value, Mapping):
-        return {str(k): _value(v) for k, v in value.items()}
+        return {str(k): _value(v, sealer) for k, v in value.items()}
     if isinstance(value, list):
-        return [_value(v) for v in value]
+        return [_value(v, sealer) for v in value]
     return value
 
 

@@ -20,6 +20,7 @@ from neo4j import time as neo4j_time
 
 from citykg.errors import Conflict, Forbidden, GraphUnavailable, QueryError
 from citykg.graph.identifiers import quote_identifier
+from citykg.graph.sealing import Keyring, Sealer
 from citykg.graph.store import (
     INDEX_TIMEOUT_S,
     READ_ONLY_REFUSED,
@@ -60,8 +61,10 @@ class Neo4jStore:
         password: str,
         database: str | None,
         notifications: NotificationLevel = "OFF",
+        keys: Keyring,
     ) -> None:
         self.location = f"{uri}/{database or ''}"
+        self.sealer = Sealer(keys)
         self.database = database
         with _translated_errors():
             self._driver = neo4j.GraphDatabase.driver(
@@ -79,20 +82,28 @@ class Neo4jStore:
         timeout = timeout_ms / 1000 if timeout_ms else None
         with _translated_errors(query):
             result = self._driver.execute_query(
-                neo4j.Query(query, timeout=timeout),
-                dict(params or {}),
+                neo4j.Query(self._sealed(query), timeout=timeout),
+                self.sealer.params(params),
                 **self.statement_options(read=True),
             )
-        return [{key: _value(record[key]) for key in result.keys} for record in result.records]
+        return [
+            {key: _value(record[key], self.sealer) for key in result.keys}
+            for record in result.records
+        ]
 
     def write(self, query: LiteralString, params: Params | None = None) -> WriteSummary:
         with _translated_errors(query):
             result = self._driver.execute_query(
-                query, dict(params or {}), **self.statement_options(read=False)
+                self._sealed(query),
+                self.sealer.params(params),
+                **self.statement_options(read=False),
             )
         counters = result.summary.counters
         return WriteSummary(
-            rows=[{key: _value(record[key]) for key in result.keys} for record in result.records],
+            rows=[
+                {key: _value(record[key], self.sealer) for key in result.keys}
+                for record in result.records
+            ],
             nodes_created=counters.nodes_created,
             nodes_deleted=counters.nodes_deleted,
             relationships_created=counters.relationships_created,
@@ -133,7 +144,9 @@ class Neo4jStore:
         """The plan, from a WRITE transaction: a write statement is planned where it could run."""
         with _translated_errors(query):
             result = self._driver.execute_query(
-                f"EXPLAIN {query}", dict(params or {}), **self.statement_options(read=False)
+                f"EXPLAIN {self.sealer.query(query)}",
+                self.sealer.params(params),
+                **self.statement_options(read=False),
             )
         return str(result.summary.plan)
 
@@ -151,6 +164,10 @@ class Neo4jStore:
     def close(self) -> None:
         self._driver.close()
 
+    def _sealed(self, query: str) -> LiteralString:
+        """The statement as sent: the platform's own text with string literals sealed."""
+        return self.sealer.query(query)
+
     def _ddl(
         self, statement: str, params: Params | None = None, *, constraint: str | None = None
     ) -> None:
@@ -160,23 +177,29 @@ class Neo4jStore:
             )
 
 
-def _value(value: Any) -> Any:
-    """Driver objects to the platform's plain shapes, recursively."""
+def _value(value: Any, sealer: Sealer) -> Any:
+    """Driver objects to the platform's plain shapes, recursively, with sealed values opened."""
+    if isinstance(value, str):
+        return sealer.open(value)
     if isinstance(value, neo4j_graph.Node):
-        return node(value.element_id, list(value.labels), {k: _value(v) for k, v in value.items()})
+        props = {k: _value(v, sealer) for k, v in value.items()}
+        return node(value.element_id, list(value.labels), props)
     if isinstance(value, neo4j_graph.Relationship):
         start = value.start_node.element_id if value.start_node else ""
         end = value.end_node.element_id if value.end_node else ""
-        props = {k: _value(v) for k, v in value.items()}
+        props = {k: _value(v, sealer) for k, v in value.items()}
         return relationship(value.element_id, value.type, start, end, props)
     if isinstance(value, neo4j_graph.Path):
-        return path([_value(n) for n in value.nodes], [_value(r) for r in value.relationships])
+        return path(
+            [_value(n, sealer) for n in value.nodes],
+            [_value(r, sealer) for r in value.relationships],
+        )
     if isinstance(value, neo4j_time.Date | neo4j_time.DateTime | neo4j_time.Time):
         return value.iso_format()
     if isinstance(value, Mapping):
-        return {str(k): _value(v) for k, v in value.items()}
+        return {str(k): _value(v, sealer) for k, v in value.items()}
     if isinstance(value, list):
-        return [_value(v) for v in value]
+        return [_value(v, sealer) for v in value]
     return value
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, LiteralString, Protocol, runtime_checkable
 
 from citykg.graph.queries import DELETE_SOME_NODES
+from citykg.graph.sealing import Sealer
 
 Params = Mapping[str, Any]
 
@@ -83,11 +84,13 @@ class GraphStore(Protocol):
     """One graph database, reached through a small, backend-neutral surface.
 
     Backends differ only in capability flags, never in what callers write:
-    ``supports_read_only_queries`` says reads run in a mode where the server refuses writes.
+    ``supports_read_only_queries`` says reads run in a mode where the server refuses writes;
+    ``sealer`` seals ID numbers and phones on the way in and opens them on the way out.
     """
 
     backend: str
     supports_read_only_queries: bool
+    sealer: Sealer
 
     def read(
         self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None

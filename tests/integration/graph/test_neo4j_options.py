@@ -9,12 +9,19 @@ import neo4j
 import pytest
 
 from citykg.graph.neo4j import Neo4jStore, driver_options
+from citykg.graph.sealing import Keyring
 from citykg.settings import Settings
 
 
 @pytest.fixture
 def store() -> Iterator[Neo4jStore]:
-    store = Neo4jStore(uri="neo4j://127.0.0.1:7687", user="u", password="p", database="city")
+    store = Neo4jStore(
+        uri="neo4j://127.0.0.1:7687",
+        user="u",
+        password="p",
+        database="city",
+        keys=Keyring.derived("tests"),
+    )
     yield store
     store.close()
 

@@ -1,0 +1,98 @@
+"""Rotating the data key: every sealed value in the graph sealed again under the current key.
+
+Run with the API stopped and a keyring whose first key is the new one and which still holds the
+old ones (``CITYKG_DATA_KEY_FILE``; docs/privacy.md §7). Values are found by property, not by
+node: the platform's Cypher has no portable node identity, but a token identifies every node and
+relationship that holds it, so a batch of old tokens is rewritten through a map from old to new
+(one scan per batch). Nothing outside the graph needs rewriting: refs, cursors and the analysts'
+copy never hold a token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from citykg.graph.identifiers import cypher_with
+from citykg.graph.sealing import Sealer, token_key_ids
+from citykg.graph.store import GraphStore
+
+BATCH = 2_000
+
+LABELS: LiteralString = "CALL db.labels() YIELD label RETURN label AS name"
+TYPES: LiteralString = (
+    "CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType AS name"
+)
+NODE: LiteralString = "MATCH (n:{name}) "
+RELATIONSHIP: LiteralString = "MATCH ()-[n:{name}]->() "
+KEYS: LiteralString = "UNWIND keys(n) AS k RETURN DISTINCT k"
+VALUES: LiteralString = "WITH n.{key} AS v WHERE v IS NOT NULL RETURN DISTINCT v"
+STRINGS: LiteralString = "WITH n WHERE n.{key} IN $olds SET n.{key} = $new[n.{key}]"
+LISTS: LiteralString = (
+    "WITH n UNWIND $pairs AS pair WITH n, pair WHERE n.{key} = pair.old SET n.{key} = pair.new"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rekeyed:
+    """What a rotation rewrote: properties (label or type, key) and distinct values."""
+
+    properties: int
+    values: int
+
+
+def rekey(store: GraphStore) -> Rekeyed:
+    """Seal every value sealed under an older key again under the current one; idempotent."""
+    sealer = store.sealer
+    properties = values = 0
+    with sealer.bypassed():
+        for match, key in _properties(store):
+            stale = [
+                row["v"]
+                for row in store.read(cypher_with(match + VALUES, key=key))
+                if _stale(row["v"], sealer)
+            ]
+            for start in range(0, len(stale), BATCH):
+                _rewrite(store, match, key, stale[start : start + BATCH], sealer)
+            properties += bool(stale)
+            values += len(stale)
+    return Rekeyed(properties, values)
+
+
+def _properties(store: GraphStore) -> Iterator[tuple[LiteralString, str]]:
+    """Each (label or type, key) of the graph, as the MATCH that reaches it and the key."""
+    for listing, pattern in ((LABELS, NODE), (TYPES, RELATIONSHIP)):
+        for name in [row["name"] for row in store.read(listing)]:
+            match = cypher_with(pattern, name=name)
+            for row in store.read(match + KEYS):
+                yield match, row["k"]
+
+
+def _rewrite(
+    store: GraphStore, match: LiteralString, key: str, old: list[Any], sealer: Sealer
+) -> None:
+    strings = [v for v in old if isinstance(v, str)]
+    if strings:
+        new = {v: sealer.resealed(v) for v in strings}
+        store.write(cypher_with(match + STRINGS, key=key), {"olds": strings, "new": new})
+    lists = [v for v in old if isinstance(v, list)]
+    if lists:
+        pairs = [{"old": v, "new": _resealed(v, sealer.resealed)} for v in lists]
+        store.write(cypher_with(match + LISTS, key=key), {"pairs": pairs})
+
+
+def _stale(value: Any, sealer: Sealer) -> bool:
+    if isinstance(value, str):
+        return bool(token_key_ids(value) - {sealer.keyring.current.id})
+    if isinstance(value, list):
+        return any(_stale(item, sealer) for item in value)
+    return False
+
+
+def _resealed(value: Any, reseal: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return reseal(value)
+    if isinstance(value, list):
+        return [_resealed(item, reseal) for item in value]
+    return value
