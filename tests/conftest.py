@@ -8,6 +8,8 @@ around every test that asks for ``graph`` or ``store``.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +17,12 @@ from pathlib import Path
 import pytest
 
 from citykg.graph import GraphStore, open_store
-from citykg.graph.sealing import Keyring, new_key_line
+from citykg.graph.sealing import Keyring, key_file_beside, new_key_line
 from tests.backends import BACKENDS, NEO4J_SKIPPED, NEO4J_URL_VAR, Graph, backend_graph
+
+TEST_KEY = base64.urlsafe_b64encode(hashlib.sha512(b"citykg tests").digest()).decode()
+"""The session graph's data key, fixed: the graph orders sealed ID numbers by their tokens, so a
+test that (wrongly) depends on that order fails every time or never, not one run in some."""
 
 
 def pytest_report_header() -> str:
@@ -28,7 +34,9 @@ def pytest_report_header() -> str:
 def falkordb_graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graph]:
     """One embedded FalkorDB server for the session (starting one takes ~0.2 s, not free); a
     ``citykg`` process opening the same directory connects to it as a guest."""
-    url = f"falkordb://{tmp_path_factory.mktemp('graph')}"
+    directory = tmp_path_factory.mktemp("graph")
+    key_file_beside(directory).write_text(TEST_KEY + "\n")
+    url = f"falkordb://{directory}"
     store = open_store(url, graph_name="test")
     yield Graph(store, url, "test")
     store.close()

@@ -73,7 +73,7 @@ def load_fixture(store: GraphStore, *, seed: int = 7) -> FixtureSummary:
 def demo_principals(store: GraphStore) -> dict[str, str]:
     """Demo principals (an analyst, a community worker, a resident, a form builder) with fresh
     API tokens."""
-    worker = store.read(queries.FIRST_RESIDENT_PER_COMMITTEE)[0]
+    worker = store.read(queries.COMMITTEE_WORKER)[0]
     resident = store.read(queries.SOME_RESIDENT)[0]
     people = [
         ("analyst", "analyst", "数据分析员", None, ("analyst",)),

@@ -56,10 +56,18 @@ MERGE_POSTS: LiteralString = (
 FIRST_RESIDENT_PER_COMMITTEE: LiteralString = (
     "MATCH (o:ResidentsCommittee)-[:HAS_JURISDICTION_OVER]->(c:Community) "
     "MATCH (p:Person)-[:RESIDES_IN]->(:Door)-[:PART_OF*1..4]->(c) "
-    "WITH o, c, p ORDER BY p.idNumber "
+    "WITH o, c, p ORDER BY p.name, p.idNumber "
     "WITH o, c, collect(p)[0] AS first "
     "RETURN o.creditCode AS organization, c.name AS community, first.idNumber AS person, "
     "first.name AS name ORDER BY c.placeCode"
+)
+
+# The demo's community worker: a post holder of the first residents' committee (by place code).
+COMMITTEE_WORKER: LiteralString = (
+    "MATCH (o:ResidentsCommittee)-[:HAS_JURISDICTION_OVER]->(c:Community) "
+    "MATCH (p:Person)-[h:HOLDS_POST_IN]->(o) WHERE h.until IS NULL "
+    "RETURN c.name AS community, p.idNumber AS person, p.name AS name "
+    "ORDER BY c.placeCode, h.role, p.name LIMIT 1"
 )
 
 SOME_RESIDENT: LiteralString = (

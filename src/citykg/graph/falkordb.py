@@ -40,6 +40,7 @@ from citykg.graph.store import (
 )
 
 CONSTRAINT_TIMEOUT_S = 120.0
+COMPACT_TIMEOUT_S = 600.0
 NO_RETRY = Retry(NoBackoff(), 0)
 """The driver never re-sends a command: a write whose answer was lost to a dying server may
 have been applied, so it fails (unacknowledged) rather than risk being applied twice. A pooled
@@ -166,6 +167,20 @@ class FalkorDBStore:
         replaying them at the next start."""
         delete_all_nodes(self)
 
+    def compact(self) -> None:
+        """``BGREWRITEAOF``: the append-only file is rewritten from the graph in memory (the
+        history of overwritten values goes); waits until the rewrite is done."""
+        deadline = time.monotonic() + COMPACT_TIMEOUT_S
+        with _translated_errors():
+            connection = self._db.connection
+            while _rewriting(connection.info("persistence")):  # one already running
+                time.sleep(0.05)
+            connection.bgrewriteaof()
+            while _rewriting(connection.info("persistence")):
+                if time.monotonic() > deadline:
+                    raise GraphUnavailable(f"the AOF rewrite took over {COMPACT_TIMEOUT_S:.0f} s")
+                time.sleep(0.05)
+
     def close(self) -> None:
         with contextlib.suppress(redis.RedisError, OSError):
             self._db.connection.close()
@@ -207,6 +222,12 @@ class FalkorDBStore:
                 return
             time.sleep(0.05)
         raise GraphUnavailable("unique constraints did not finish building in time")
+
+
+def _rewriting(persistence: Mapping[str, Any]) -> bool:
+    return bool(
+        persistence.get("aof_rewrite_in_progress") or persistence.get("aof_rewrite_scheduled")
+    )
 
 
 def _rows(result: Any, sealer: Sealer) -> list[Row]:

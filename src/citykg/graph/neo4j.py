@@ -161,6 +161,10 @@ class Neo4jStore:
     def clear(self) -> None:
         delete_all_nodes(self)
 
+    def compact(self) -> None:
+        """Nothing the platform can do: Neo4j reuses the records of overwritten values over
+        time; copy the database (``neo4j-admin database copy``) to drop them at once."""
+
     def close(self) -> None:
         self._driver.close()
 

@@ -1,7 +1,9 @@
-"""Rotating the data key: every sealed value in the graph sealed again under the current key.
+"""Rotating the data key: every sealed value in the graph sealed again under the current key,
+and every value still in clear (a graph written before sealing) sealed.
 
 Run with the API stopped and a keyring whose first key is the new one and which still holds the
-old ones (``CITYKG_DATA_KEY_FILE``; docs/privacy.md §7). Values are found by property, not by
+old ones (``CITYKG_DATA_KEY_FILE``; docs/privacy.md §7); migration 0003 runs it once on graphs
+that predate sealing. Values are found by property, not by
 node: the platform's Cypher has no portable node identity, but a token identifies every node and
 relationship that holds it, so a batch of old tokens is rewritten through a map from old to new
 (one scan per batch). Nothing outside the graph needs rewriting: refs, cursors and the analysts'
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from citykg.graph.identifiers import cypher_with
-from citykg.graph.sealing import Sealer, token_key_ids
+from citykg.graph.sealing import Sealer
 from citykg.graph.store import GraphStore
 
 BATCH = 2_000
@@ -43,7 +45,8 @@ class Rekeyed:
 
 
 def rekey(store: GraphStore) -> Rekeyed:
-    """Seal every value sealed under an older key again under the current one; idempotent."""
+    """Seal every value sealed under an older key, or in clear, under the current one; then
+    compact the engine's files so the old forms leave the disk. Idempotent."""
     sealer = store.sealer
     properties = values = 0
     with sealer.bypassed():
@@ -57,6 +60,8 @@ def rekey(store: GraphStore) -> Rekeyed:
                 _rewrite(store, match, key, stale[start : start + BATCH], sealer)
             properties += bool(stale)
             values += len(stale)
+    if values:
+        store.compact()
     return Rekeyed(properties, values)
 
 
@@ -84,7 +89,7 @@ def _rewrite(
 
 def _stale(value: Any, sealer: Sealer) -> bool:
     if isinstance(value, str):
-        return bool(token_key_ids(value) - {sealer.keyring.current.id})
+        return sealer.stale(value)
     if isinstance(value, list):
         return any(_stale(item, sealer) for item in value)
     return False

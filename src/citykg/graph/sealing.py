@@ -47,9 +47,7 @@ ID_NUMBER = r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]
 """A resident ID number (GB 11643): region, a plausible birth date, sequence, check."""
 MOBILE = r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}"
 """A mainland mobile number, with or without +86 and separators."""
-SENSITIVE = re.compile(
-    rf"(?<![0-9]){ID_NUMBER}(?![0-9])|(?<![0-9A-Za-z-]){MOBILE}(?![0-9A-Za-z-])"
-)
+SENSITIVE = re.compile(rf"(?<![0-9]){ID_NUMBER}(?![0-9])|(?<![0-9A-Za-z-]){MOBILE}(?![0-9A-Za-z-])")
 """Where each is found: a phone not inside a word or a hex id (a UUID's group can be eleven
 digits), an ID number wherever its eighteen characters stand alone."""
 _LONG_DIGITS = re.compile(r"\d{3}[- ]?\d{4}[- ]?\d{4}")
@@ -188,9 +186,17 @@ class Sealer:
         return _TOKEN.sub(lambda m: self._open_token(m.group(1), m.group(2)), text)
 
     def resealed(self, text: str) -> str:
-        """``text`` with every token sealed again under the current key (key rotation)."""
-        return _TOKEN.sub(
+        """``text`` as the current key seals it: every token sealed again under it, and every
+        value still in clear (written before sealing existed) sealed (key rotation)."""
+        reopened = _TOKEN.sub(
             lambda m: self._seal_value(self._open_token(m.group(1), m.group(2))), text
+        )
+        return self.seal(reopened)
+
+    def stale(self, text: str) -> bool:
+        """Whether ``text`` (as stored) holds a value in clear or sealed under an older key."""
+        return bool(token_key_ids(text) - {self.keyring.current.id}) or bool(
+            SENSITIVE.search(_TOKEN.sub("", text))
         )
 
     def seal(self, text: str) -> str:

@@ -130,6 +130,11 @@ class GraphStore(Protocol):
         """Delete every node and relationship; indexes and constraints stay."""
         ...
 
+    def compact(self) -> None:
+        """Rewrite the engine's files from the graph as it is now, so that values overwritten
+        or deleted leave the disk (after sealing or a key rotation), where the engine allows."""
+        ...
+
     def close(self) -> None:
         """Release connections and stop any server process this store started."""
         ...

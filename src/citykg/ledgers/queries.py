@@ -183,9 +183,10 @@ def _attached_to(var: LiteralString, place: LiteralString) -> LiteralString:
 
 
 # Every relation of $types touching the entity, grouped by type and direction (the first $cap
-# of each, current ones first): the other end's labels, identity key ($keys: every top class's
-# key property), name, whether the caller may open it, whether it hangs off any place now
-# (``placed``), and for a place its path to the root.
+# of each, current ones first, then by name: a sealed ID number orders nothing meaningful): the
+# other end's labels, identity key ($keys: every top class's key property), name, whether the
+# caller may open it, whether it hangs off any place now (``placed``), and for a place its path
+# to the root.
 RELATIONS_TEMPLATE: LiteralString = (
     "MATCH (x:{top} {{{key}: $key}})-[r]-(y) WHERE type(r) IN $types "
     "CALL {{ WITH y " + _attached_to("y", "yp") + "RETURN count(yp) AS placed }} "
@@ -200,7 +201,7 @@ RELATIONS_TEMPLATE: LiteralString = (
     "reach > 0 OR ('Place' IN labels(y) AND " + _in_scope("y") + ") AS inScope "
     "WITH type(r) AS type, startNode(r) = x AS outgoing, r, y, placed, path, yk, "
     "inScope OR yk IN $household AS visible "
-    "ORDER BY r.until IS NULL DESC, yk "
+    "ORDER BY r.until IS NULL DESC, coalesce(y.name, y.title, ''), yk "
     "WITH type, outgoing, count(r) AS total, collect({{labels: labels(y), key: yk, "
     "name: coalesce(y.name, y.title), "
     "current: r.until IS NULL, properties: properties(r), visible: visible, "

@@ -136,3 +136,19 @@ def test_a_rotation_seals_everything_again_under_the_new_key(
     monkeypatch.setattr(store, "sealer", Sealer(Keyring.from_text(old)))
     with pytest.raises(GraphUnavailable, match="data key"):
         store.read(READ)
+
+
+def test_a_graph_written_before_sealing_is_sealed_in_place(store: GraphStore) -> None:
+    """Migration 0003: values a graph holds in clear are sealed, and look-ups find them again."""
+    with store.sealer.bypassed():
+        store.write(WRITE, PARAMS)  # as an older version wrote it
+    by_param = "MATCH (p:Person {idNumber: $id}) RETURN count(p) AS n"
+    assert store.read(by_param, {"id": ID}) == [{"n": 0}]
+
+    assert rekey(store).values == 6  # ID, phone (node and call), note, aliases, compound key
+    assert store.read(by_param, {"id": ID}) == [{"n": 1}]
+    with store.sealer.bypassed():
+        stored = repr(store.read(READ))
+    assert ID not in stored and PHONE not in stored and OTHER_ID not in stored
+    [row] = store.read(READ)
+    assert row["note"] == PARAMS["note"] and row["key"] == PARAMS["key"]
