@@ -66,6 +66,7 @@ def create_app(
             graph_name=settings.graph_name,
             neo4j_notifications=settings.neo4j_notifications,
             durability=settings.durability,
+            aof_rewrite=settings.aof_rewrite,
         )
         warm_up(settings)
         try:

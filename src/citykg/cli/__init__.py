@@ -20,7 +20,7 @@ from citykg.cli.data_key import data_key
 from citykg.cli.demo_generate import generate
 from citykg.cli.events import events_group
 from citykg.cli.geo import geo
-from citykg.cli.graph import cypher, migrate, status
+from citykg.cli.graph import compact, cypher, migrate, status
 from citykg.cli.ledgers import ledgers
 from citykg.cli.notify import notify_group
 from citykg.cli.ontology import ontology
@@ -55,8 +55,8 @@ def cli() -> None:
     """citykg: the city knowledge graph and its applications."""
 
 
-for command in (status, cypher, migrate, serve, demo, ontology, users, geo, controls, ledgers,
-                access, analysis, generate, data_key):  # fmt: skip
+for command in (status, cypher, migrate, compact, serve, demo, ontology, users, geo, controls,
+                ledgers, access, analysis, generate, data_key):  # fmt: skip
     cli.add_command(command)
 cli.add_command(tasks_group)
 cli.add_command(channels_group)

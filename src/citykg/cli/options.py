@@ -42,6 +42,7 @@ def opened_store(settings: Settings) -> Iterator[GraphStore]:
         graph_name=settings.graph_name,
         neo4j_notifications=settings.neo4j_notifications,
         durability=settings.durability,
+        aof_rewrite=settings.aof_rewrite,
     )
     try:
         yield store

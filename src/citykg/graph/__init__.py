@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from citykg.errors import ConfigError
-from citykg.graph.embedded import Durability
+from citykg.graph.embedded import AofRewrite, Durability
 from citykg.graph.sealing import NO_DATA_KEYS, Keyring
 from citykg.graph.store import (
     Constraint as Constraint,
@@ -50,12 +50,14 @@ def open_store(
     graph_name: str = "citykg",
     neo4j_notifications: NotificationLevel = "OFF",
     durability: Durability = "everysec",
+    aof_rewrite: AofRewrite = "auto",
     keys: Keyring | None = None,
 ) -> GraphStore:
     """Open the graph named by ``url``; raises :class:`ConfigError` with a one-line reason.
 
     ``neo4j_notifications``: the lowest severity of notification a Neo4j server sends;
-    ``durability``: the ``appendfsync`` of an embedded FalkorDB server this call starts;
+    ``durability``, ``aof_rewrite``: the ``appendfsync`` and AOF rewrite rule of an embedded
+    FalkorDB server this call starts;
     ``keys``: the data keys that seal sensitive values (default: :func:`configured_keys`).
     """
     parts = urlsplit(url)
@@ -70,6 +72,7 @@ def open_store(
                 graph_name=graph_name,
                 data_dir=Path(unquote(parts.path)),
                 durability=durability,
+                aof_rewrite=aof_rewrite,
                 keys=keys,
             )
         return FalkorDBStore(

@@ -51,6 +51,11 @@ from citykg.errors import ConfigError, GraphUnavailable
 
 Durability = Literal["everysec", "always"]
 """redis ``appendfsync``: fsync the AOF once a second, or before every answer."""
+AofRewrite = Literal["auto", "scheduled"]
+"""When the AOF is rewritten (compacted): ``auto``, by redis once it has doubled (and is over
+64 MB); ``scheduled``, only when asked (``citykg compact``, e.g. from cron at night). A rewrite
+forks the server, and FalkorDB's fork preparation stops it for about 0.6 s on a 1M-person city:
+a large city schedules it off-peak."""
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +88,16 @@ def server_binaries() -> tuple[Path, Path]:
 class EmbeddedServer:
     """One FalkorDB server process serving the graph stored in ``data_dir``."""
 
-    def __init__(self, data_dir: Path, *, appendfsync: Durability = "everysec") -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        appendfsync: Durability = "everysec",
+        aof_rewrite: AofRewrite = "auto",
+    ) -> None:
         self.data_dir = data_dir
         self.appendfsync = appendfsync
+        self.aof_rewrite = aof_rewrite
         self.owner = False
         self.pid: int | None = None
         self.restarts = 0
@@ -291,6 +303,7 @@ class EmbeddedServer:
             "--unixsocketperm", "700",
             "--appendonly", "yes",
             "--appendfsync", self.appendfsync,
+            "--auto-aof-rewrite-percentage", "0" if self.aof_rewrite == "scheduled" else "100",
             "--save", "",
             "--dbfilename", "graph.rdb",
             "--daemonize", "no",

@@ -22,7 +22,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from citykg.errors import ConfigError, Conflict, Forbidden, GraphUnavailable, QueryError
-from citykg.graph.embedded import Durability, EmbeddedServer
+from citykg.graph.embedded import AofRewrite, Durability, EmbeddedServer
 from citykg.graph.identifiers import quote_identifier
 from citykg.graph.sealing import NO_DATA_KEYS, Keyring, Sealer
 from citykg.graph.store import (
@@ -51,7 +51,8 @@ INDEX_STATES: LiteralString = "CALL db.indexes() YIELD status RETURN status"
 class FalkorDBStore:
     """A graph in FalkorDB; ``data_dir`` for the embedded server, else ``host``/``port``.
 
-    ``durability`` is the embedded server's ``appendfsync`` (the process starting it sets it);
+    ``durability`` is the embedded server's ``appendfsync`` and ``aof_rewrite`` when it compacts
+    its AOF (the process starting it sets them);
     ``keys`` seal sensitive values (default for an embedded graph: its key file beside the data
     directory; a server needs them given).
     """
@@ -68,6 +69,7 @@ class FalkorDBStore:
         port: int = 6379,
         password: str | None = None,
         durability: Durability = "everysec",
+        aof_rewrite: AofRewrite = "auto",
         keys: Keyring | None = None,
     ) -> None:
         self.graph_name = graph_name
@@ -79,7 +81,9 @@ class FalkorDBStore:
         self.server: EmbeddedServer | None = None
         with _translated_errors():
             if data_dir is not None:
-                self.server = EmbeddedServer(data_dir.resolve(), appendfsync=durability)
+                self.server = EmbeddedServer(
+                    data_dir.resolve(), appendfsync=durability, aof_rewrite=aof_rewrite
+                )
                 self.server.start()
                 self.location = str(self.server.data_dir)
                 self._db = falkordb.FalkorDB(

@@ -275,6 +275,29 @@ def test_the_durability_setting_reaches_the_server(data_dir: Path, durability: s
         store.close()
 
 
+def test_a_scheduled_aof_rewrite_happens_only_when_asked(data_dir: Path) -> None:
+    """``CITYKG_AOF_REWRITE=scheduled``: redis never forks to rewrite on its own (a 1M-person
+    city stalls ~0.6 s when it does); ``citykg compact`` rewrites, and the history goes."""
+    store = open_store(f"falkordb://{data_dir}", graph_name="g", aof_rewrite="scheduled")
+    try:
+        assert isinstance(store, FalkorDBStore) and store.server is not None
+        connection = store._db.connection
+        assert connection.config_get("auto-aof-rewrite-percentage") == {
+            "auto-aof-rewrite-percentage": "0"
+        }
+        for i in range(20):
+            store.write("MERGE (n:N {k: 1}) SET n.v = $v", {"v": f"history-{i:04d}"})
+        store.write("MATCH (n:N) SET n.v = 'now'")
+        before = connection.info("persistence")["aof_rewrites"]
+        store.compact()
+        assert connection.info("persistence")["aof_rewrites"] == before + 1
+        assert store.read("MATCH (n:N) RETURN count(n) AS n") == [{"n": 1}]
+    finally:
+        store.close()
+    files = b"".join(p.read_bytes() for p in (data_dir / "appendonlydir").iterdir())
+    assert b"history-00" not in files  # the overwritten values left the disk
+
+
 def test_the_graph_files_are_readable_by_their_owner_only(data_dir: Path) -> None:
     """The data directory holds the city's personal data: 0700, and every file in it 0600,
     including a file left readable by an older version, tightened at the next start."""
