@@ -60,6 +60,8 @@ a large city schedules it off-peak."""
 log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 120.0
+"""How long a starting server may stay silent; while it says it is loading its AOF (minutes for
+a 1M-person city on a busy machine) the wait goes on."""
 STOP_TIMEOUT_S = 30.0
 BACKOFF_S = (0.5, 10.0)
 """The first and the longest pause before restarting a server that keeps dying."""
@@ -326,11 +328,14 @@ class EmbeddedServer:
                     f"the embedded FalkorDB server exited at start (code {process.returncode}); "
                     f"see {self.log_file}"
                 )
-            if self._answers():
+            readiness = self._readiness()
+            if readiness == "ready":
                 with self._state:
                     self._serving = True
                     self._state.notify_all()
                 return process
+            if readiness == "loading":  # a large graph loads for minutes: wait while it does
+                deadline = time.monotonic() + START_TIMEOUT_S
             time.sleep(0.05)
         process.kill()
         process.wait()
@@ -342,13 +347,20 @@ class EmbeddedServer:
 
     def _answers(self) -> bool:
         """True once the server answers and has finished loading its AOF."""
+        return self._readiness() == "ready"
+
+    def _readiness(self) -> Literal["ready", "loading", "silent"]:
+        """Whether the server answers, answers that it is still loading its AOF, or is silent."""
         if not self.socket_path.exists():
-            return False
+            return "silent"
         try:
             info = self._client(timeout_s=5).info("persistence")
-            return not int(info.get("loading", 0)) and not int(info.get("async_loading", 0))
+        except redis.BusyLoadingError:
+            return "loading"
         except (redis.RedisError, OSError):
-            return False
+            return "silent"
+        loading = int(info.get("loading", 0)) or int(info.get("async_loading", 0))
+        return "loading" if loading else "ready"
 
     def _client(self, *, timeout_s: float) -> redis.Redis:
         """A plain client with no retries: a server that stops must not be waited on."""
