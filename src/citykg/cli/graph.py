@@ -23,6 +23,7 @@ def status(graph_url: str | None) -> None:
     copy = copy_id(analyst_graph_url(settings), settings.graph_name)
     with opened_store(settings) as store:
         report = graph_status(store)
+        keys = store.sealer.keyring
         analysts = copy_state(store, copy) if report.health.ok else None
     health = report.health
     click.echo(f"backend:        {health.backend} ({health.detail or 'server'})")
@@ -32,6 +33,7 @@ def status(graph_url: str | None) -> None:
     click.echo(f"nodes:          {report.nodes}")
     click.echo(f"relationships:  {report.relationships}")
     click.echo(f"ontology:       {report.ontology_version or '(not migrated: run citykg migrate)'}")
+    click.echo(f"data key:       {keys.current.id} ({len(keys.keys)} in the keyring)")
     for label, count in list(report.labels.items())[:15]:
         click.echo(f"  {label:<24}{count}")
     click.echo(f"analyst copy:   {copy.partition('#')[0]}")
