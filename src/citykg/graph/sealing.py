@@ -208,8 +208,8 @@ class Sealer:
     def _sealed(self, value: Any) -> Any:
         if isinstance(value, str):
             return self.seal(value)
-        if isinstance(value, Mapping):
-            return {k: self._sealed(v) for k, v in value.items()}
+        if isinstance(value, Mapping):  # keys too: `$byPerson[p.idNumber]` must still match
+            return {self._sealed(k): self._sealed(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [self._sealed(v) for v in value]
         return value

@@ -68,6 +68,14 @@ def test_equality_lookups_and_literals_work_on_tokens(store: GraphStore) -> None
     assert store.read(f"MATCH (k:Case {{key: 'n1:{ID}'}}) RETURN count(k) AS n") == [{"n": 1}]
 
 
+def test_a_map_keyed_by_id_number_finds_its_entry(store: GraphStore) -> None:
+    store.write("CREATE (:Person {idNumber: $id})", {"id": ID})
+    found = store.read(
+        "MATCH (p:Person) RETURN $byPerson[p.idNumber] AS role", {"byPerson": {ID: "head"}}
+    )
+    assert found == [{"role": "head"}]
+
+
 def test_the_same_value_merges_into_one_node(store: GraphStore) -> None:
     for _ in range(2):
         store.write("MERGE (:Person {idNumber: $id})", {"id": ID})
