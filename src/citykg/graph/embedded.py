@@ -350,13 +350,14 @@ class EmbeddedServer:
         return self._readiness() == "ready"
 
     def _readiness(self) -> Literal["ready", "loading", "silent"]:
-        """Whether the server answers, answers that it is still loading its AOF, or is silent."""
+        """Whether the server answers, is still loading its AOF (it says so, or accepts the
+        connection but is too busy to answer), or is silent (no socket, connection refused)."""
         if not self.socket_path.exists():
             return "silent"
         try:
             info = self._client(timeout_s=5).info("persistence")
-        except redis.BusyLoadingError:
-            return "loading"
+        except (redis.BusyLoadingError, redis.TimeoutError):
+            return "loading"  # says so, or is too busy decoding a large graph to answer
         except (redis.RedisError, OSError):
             return "silent"
         loading = int(info.get("loading", 0)) or int(info.get("async_loading", 0))
