@@ -43,6 +43,7 @@ TASKS_SCHEMA = GraphSchema(
         Index("TaskItem", "task"),
         Index("TaskItem", "part"),
         Index("TaskItem", "organization"),
+        Index("TaskItem", "post"),
         Index("TaskItem", "subject"),
     ),
 ).merged(WORKFLOW_SCHEMA)

@@ -35,7 +35,7 @@ from citykg.ontology import Ontology
 from citykg.tasks import queries
 from citykg.tasks.create import ITEMS, answering, invalid, visible_task
 from citykg.tasks.dispatch import visible_part
-from citykg.tasks.models import BatchResult, ItemSelection, ItemView, Returned
+from citykg.tasks.models import BatchResult, ItemSelection, ItemView, Returned, post_key
 from citykg.workflow import Actor, Move, Step, apply_move, apply_moves, workflow
 
 PAGE = 1_000
@@ -126,7 +126,8 @@ def transfer(
     if not role.strip():
         raise invalid("role", "a post role is required", "须指定岗位角色", role)
     return _move(store, principal, item_id, "transfer", reason=reason, at=at,
-                 extra={"organization": organization, "role": role.strip()})  # fmt: skip
+                 extra={"organization": organization, "role": role.strip(),
+                        "post": post_key(organization, role.strip())})  # fmt: skip
 
 
 def reassign(
@@ -152,6 +153,7 @@ def reassign(
                       "目标单元须属同一任务、同一上级", part_id)  # fmt: skip
     extra = {k: target.get(k) for k in ("level", "due", "organization", "role",
                                         "aboveOrganization", "aboveRole")}  # fmt: skip
+    extra["post"] = post_key(extra["organization"], extra["role"])
     return _move(store, principal, item_id, "reassign", at=at, extra={**extra, "part": part_id})
 
 
@@ -214,21 +216,41 @@ def list_items(
     return [_view(item, principal, ()) for item in page]
 
 
-def returned_to_me(store: GraphStore, *, principal: Principal, task_id: str) -> Returned:
-    """The task's returned items whose level above is one of the caller's organizations,
-    and how many per reason code (the dispatcher's inbox of 无效退回)."""
-    mine = {p.organization for p in principal.posts}
-    selection = ItemSelection(states=("returned",))
-    items = [
-        _view(item, principal, ())
-        for page in _pages(store, principal, task_id, selection, ["returned"])
-        for item in page
-        if principal.kind == "service" or item.get("aboveOrganization") in mine
-    ]
-    by_reason: dict[str, int] = {}
-    for view in items:
-        by_reason[view.reason or ""] = by_reason.get(view.reason or "", 0) + 1
-    return Returned(items=items, by_reason=by_reason)
+def returned_to_me(
+    store: GraphStore,
+    *,
+    principal: Principal,
+    task_id: str,
+    after: str = "",
+    limit: int | None = None,
+) -> Returned:
+    """A page of ``limit`` (every one if None) of the task's returned items whose level above
+    is one of the caller's organizations (the dispatcher's inbox of 无效退回), by place then id
+    after the cursor ``after`` (the ``next`` of the page before), with how many there are in
+    all and per reason code: two statements, whatever the number returned."""
+    scope = _scope(principal)
+    service = principal.kind == "service"
+    above = [] if service else sorted({p.organization for p in principal.posts})
+    if not service and not above:  # no organization anything could be returned to
+        return Returned(items=[], by_reason={})
+    if scope.roots or scope.all_places:
+        roots = scope.params()
+    elif principal.kind == "official":  # no jurisdiction: the items of its organizations'
+        roots = {"scopeRoots": [""]}  # level, as _may_see lets it read them
+    else:
+        return Returned(items=[], by_reason={})
+    params = {"task": task_id, "state": "returned", "above": above, **roots}
+    by_reason = {str(r["reason"]): int(r["n"])
+                 for r in store.read(queries.RETURNED_BY_REASON, params)}  # fmt: skip
+    total = sum(by_reason.values())
+    size = total if limit is None else limit
+    after_place, _, after_id = after.partition("/")
+    rows = store.read(queries.RETURNED_PAGE, {**params, "afterPlace": after_place,
+                                              "after": after_id, "limit": size + 1})  # fmt: skip
+    items = [_view(dict(r["item"]), principal, ()) for r in rows[:size]]
+    last = items[-1] if len(rows) > size else None
+    return Returned(items=items, by_reason=by_reason, total=total,
+                    next=f"{last.place}/{last.id}" if last else None)  # fmt: skip
 
 
 def mine(
@@ -243,7 +265,7 @@ def mine(
     sent to their household; a page by id."""
     household = _household(store, principal)
     params = {"states": list(states), "after": after, "limit": limit}
-    posts = [{"organization": p.organization, "role": p.role} for p in principal.posts]
+    posts = _post_keys(principal)
     rows = store.read(queries.MINE_BY_POST, {**params, "posts": posts}) if posts else []
     if household:
         rows += store.read(queries.MINE_BY_SUBJECT, {**params, "household": list(household)})
@@ -268,7 +290,7 @@ def count_mine(
     """How many items of ``states`` :func:`mine` would list, counted up to ``up_to`` (an
     alert's number, without reading the items)."""
     params = {"states": list(states), "limit": up_to}
-    posts = [{"organization": p.organization, "role": p.role} for p in principal.posts]
+    posts = _post_keys(principal)
     household = _household(store, principal)
     n = (
         int(store.read(queries.COUNT_MINE_BY_POST, {**params, "posts": posts})[0]["n"])
@@ -381,6 +403,12 @@ def _view(item: Mapping[str, Any], principal: Principal, household: Sequence[str
         submission=item.get("submission"), version=int(item.get("version") or 0),
         allowed=allowed,
     )  # fmt: skip
+
+
+def _post_keys(principal: Principal) -> list[str]:
+    """The keys of the posts ``principal`` holds now (``TaskItem.post``)."""
+    keys = {post_key(p.organization, p.role) for p in principal.posts}
+    return sorted(k for k in keys if k is not None)
 
 
 def _facts(item: Mapping[str, Any]) -> ItemFacts:

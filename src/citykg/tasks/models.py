@@ -166,10 +166,15 @@ class BatchResult(_Model):
 
 
 class Returned(_Model):
-    """The items returned to the caller's level, with counts by reason code."""
+    """A page of the items returned to the caller's level (by place, then id), how many there
+    are in all and how many per reason code."""
 
     items: list[ItemView]
     by_reason: dict[str, int]
+    total: int = Field(default=0, description="Returned items in all (every page).")
+    next: str | None = Field(
+        default=None, description="The cursor of the next page (``after``); None on the last."
+    )
 
 
 class ProgressNode(_Model):
@@ -224,6 +229,15 @@ class AnswerCount(_Model):
     name: str
     value: Any
     count: int
+
+
+def post_key(organization: str | None, role: str | None) -> str | None:
+    """The key of the post (organization + role) an item is assigned to, ``<creditCode>|<role>``:
+    what "my items" looks up (``TaskItem.post``, indexed). The statements that create or move
+    items build the same text in Cypher (``organization + '|' + role``, null when either is)."""
+    if organization is None or role is None:
+        return None
+    return f"{organization}|{role}"
 
 
 @cache

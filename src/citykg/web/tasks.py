@@ -290,7 +290,7 @@ def _progress_page(
     view = tasks.progress(store, principal=who, task_id=task_id)
     dispatched = request.session.pop("dispatched", None)
     values, states, batch_errors = batch or ({}, [], {})
-    returned = (tasks.returned_to_me(store, principal=who, task_id=task_id)
+    returned = (tasks.returned_to_me(store, principal=who, task_id=task_id, limit=PAGE)
                 if view.nodes and _admitted(who, RETURNED) else None)  # fmt: skip
     context = {"task": task, "progress": view, "errors": errors or {}, "dispatched": dispatched,
                "may_dispatch": not view.nodes, "may_preview": _admitted(who, PREVIEW),
