@@ -1,5 +1,6 @@
 """Task benchmark: dispatch a per-person task to every person over 60 of a generated city, then
-time progress of the whole tree (idle and under a stream of transitions) and single transitions.
+time progress of the whole tree (idle and under a stream of transitions), single transitions,
+a community worker's first page of items, and the first page of what one street got returned.
 
     .venv/bin/citykg demo generate --persons 100000 --graph falkordb:///tmp/city100k
     .venv/bin/python bench/tasks.py --graph falkordb:///tmp/city100k [--runs 100] [--rate 200]
@@ -9,8 +10,11 @@ creates and dispatches (split: street, community; one item per person aged 60 or
 ledger filter ``age:gte:60``); each community's SQ05 worker moves its own items. Prints the
 dispatch rate, progress p50/p95 (nearest rank) idle and while a writer process (as another API
 process would) sends item transitions at ``--rate`` per second, and transition p50/p95 end to
-end (read, policy, guarded write with its transition fact and counters). Each run creates a
-new task; nothing is a constant.
+end (read, policy, guarded write with its transition fact and counters). Then "my items" (the
+first 50, as the console's tasks page) of the first community worker, and, once every worker of
+that worker's street has returned all its items (无效批量退回), the street office's returned list:
+the first page of 50 with the total and the count per reason, as the task page reads it. Each
+run creates a new task; nothing is a constant.
 """
 
 from __future__ import annotations
@@ -31,15 +35,18 @@ from citykg.ledgers import catalog_for
 from citykg.ontology import load_ontology
 from citykg.settings import Settings
 from citykg.tasks import (
+    ItemSelection,
     SplitRule,
     TaskSpec,
     Text,
     act,
+    act_many,
     create_task,
     dispatch,
     ensure_tasks_schema,
     mine,
     progress,
+    returned_to_me,
 )
 from citykg.tasks.models import Progress
 
@@ -51,6 +58,10 @@ COMMUNITY_WORKERS = (
     "MATCH (p:Person)-[h:HOLDS_POST_IN]->(o:ResidentsCommittee) WHERE h.until IS NULL "
     "AND h.role = 'SQ05' WITH o, min(p.idNumber) AS person "
     "RETURN person, o.creditCode AS org ORDER BY org"
+)
+HOLDER = (
+    "MATCH (p:Person)-[h:HOLDS_POST_IN]->(o:Organization {creditCode: $org}) "
+    "WHERE h.until IS NULL RETURN p.idNumber AS person ORDER BY h.role LIMIT 1"
 )
 
 
@@ -145,6 +156,27 @@ def main() -> None:
         rate = (sent.value - begun) / (time.perf_counter() - started)
         print(f"progress while {rate:.0f} transitions/s are written: "
               f"{spread(busy)}")  # fmt: skip
+        first = workers[0]
+        page = timed(lambda: mine(store, principal=first, limit=50), args.runs)
+        print(f"my items, the first 50 of a community worker's: {spread(page)}")
+        street = first.scope.roots[0][:9]
+        returning = [w for w in workers if w.scope.roots and w.scope.roots[0].startswith(street)]
+        started = time.perf_counter()
+        returned = sum(
+            act_many(store, principal=w, task_id=task.id, event="return_invalid",
+                     reason="moved_away", selection=ItemSelection(within=w.scope.roots[0])).moved
+            for w in returning
+        )  # fmt: skip
+        took = time.perf_counter() - started
+        print(f"batch return by the {len(returning)} workers of street {street}: {returned:,} "
+              f"items in {took:.2f} s")  # fmt: skip
+        above = mine(store, principal=first, states=["returned"], limit=1)[0].above_organization
+        office = official(store, store.read(HOLDER, {"org": above})[0]["person"], "bench-street")
+        inbox = returned_to_me(store, principal=office, task_id=task.id, limit=50)
+        listed = timed(lambda: returned_to_me(store, principal=office, task_id=task.id,
+                                              limit=50), args.runs)  # fmt: skip
+        print(f"returned to the street office, the first {len(inbox.items)} of {inbox.total:,} "
+              f"with the count per reason: {spread(listed)}")  # fmt: skip
     finally:
         store.close()
 

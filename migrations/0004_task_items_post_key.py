@@ -1,7 +1,8 @@
 """Task items keep the key of the post they are assigned to (``TaskItem.post``,
 ``<organization>|<role>``, indexed), which "my items" looks up (issue 16): this sets it on the
-items of a graph written before, in batches, and creates its index. Idempotent: an item whose
-key is right is not touched again.
+items of a graph written before, in batches, and creates its index (with the tasks' other
+indexes, e.g. ``aboveOrganization``, which the returned list starts from). Idempotent: an item
+whose key is right is not touched again.
 """
 
 from citykg.graph.store import GraphStore

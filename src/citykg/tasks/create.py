@@ -44,6 +44,7 @@ TASKS_SCHEMA = GraphSchema(
         Index("TaskItem", "part"),
         Index("TaskItem", "organization"),
         Index("TaskItem", "post"),
+        Index("TaskItem", "aboveOrganization"),
         Index("TaskItem", "subject"),
     ),
 ).merged(WORKFLOW_SCHEMA)

@@ -240,13 +240,14 @@ def returned_to_me(
     else:
         return Returned(items=[], by_reason={})
     params = {"task": task_id, "state": "returned", "above": above, **roots}
-    by_reason = {str(r["reason"]): int(r["n"])
-                 for r in store.read(queries.RETURNED_BY_REASON, params)}  # fmt: skip
+    count, page = ((queries.RETURNED_BY_REASON, queries.RETURNED_PAGE) if service else
+                   (queries.RETURNED_TO_BY_REASON, queries.RETURNED_TO_PAGE))  # fmt: skip
+    by_reason = {str(r["reason"]): int(r["n"]) for r in store.read(count, params)}
     total = sum(by_reason.values())
     size = total if limit is None else limit
     after_place, _, after_id = after.partition("/")
-    rows = store.read(queries.RETURNED_PAGE, {**params, "afterPlace": after_place,
-                                              "after": after_id, "limit": size + 1})  # fmt: skip
+    rows = store.read(page, {**params, "afterPlace": after_place, "after": after_id,
+                             "limit": size + 1})  # fmt: skip
     items = [_view(dict(r["item"]), principal, ()) for r in rows[:size]]
     last = items[-1] if len(rows) > size else None
     return Returned(items=items, by_reason=by_reason, total=total,

@@ -143,12 +143,29 @@ ITEMS: LiteralString = (
     "WITH i ORDER BY i.id LIMIT $limit RETURN properties(i) AS item"
 )
 
-# The task's items in $state returned to the level above: of the organizations $above (every
-# one if empty), within the scope roots. A page in (place, id) order after the keyset
-# cursor ($afterPlace, $after), and the count per reason of all of them.
+# The task's items in $state returned to the level above, within the scope roots: a page in
+# (place, id) order after the keyset cursor ($afterPlace, $after), and the count per reason of
+# all of them. Those returned to one of the organizations $above start from the index of
+# ``aboveOrganization`` (0.5-2 ms at 19k items against ~37 ms through the task's index); a
+# service principal's, of every organization, from the task's.
+RETURNED_TO_PAGE: LiteralString = (
+    "UNWIND $above AS org MATCH (i:TaskItem {aboveOrganization: org}) "
+    "WHERE i.task = $task AND i.state = $state "
+    "AND size([root IN $scopeRoots WHERE i.place STARTS WITH root]) > 0 "
+    "AND (i.place > $afterPlace OR (i.place = $afterPlace AND i.id > $after)) "
+    "WITH i ORDER BY i.place, i.id LIMIT $limit "
+    "RETURN properties(i) AS item"
+)
+
+RETURNED_TO_BY_REASON: LiteralString = (
+    "UNWIND $above AS org MATCH (i:TaskItem {aboveOrganization: org}) "
+    "WHERE i.task = $task AND i.state = $state "
+    "AND size([root IN $scopeRoots WHERE i.place STARTS WITH root]) > 0 "
+    "RETURN coalesce(i.reason, '') AS reason, count(i) AS n"
+)
+
 RETURNED_PAGE: LiteralString = (
     "MATCH (i:TaskItem {task: $task}) WHERE i.state = $state "
-    "AND (size($above) = 0 OR i.aboveOrganization IN $above) "
     "AND size([root IN $scopeRoots WHERE i.place STARTS WITH root]) > 0 "
     "AND (i.place > $afterPlace OR (i.place = $afterPlace AND i.id > $after)) "
     "WITH i ORDER BY i.place, i.id LIMIT $limit "
@@ -157,7 +174,6 @@ RETURNED_PAGE: LiteralString = (
 
 RETURNED_BY_REASON: LiteralString = (
     "MATCH (i:TaskItem {task: $task}) WHERE i.state = $state "
-    "AND (size($above) = 0 OR i.aboveOrganization IN $above) "
     "AND size([root IN $scopeRoots WHERE i.place STARTS WITH root]) > 0 "
     "RETURN coalesce(i.reason, '') AS reason, count(i) AS n"
 )
