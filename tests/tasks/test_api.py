@@ -119,3 +119,26 @@ def test_the_dispatch_preview_tells_what_the_dispatch_makes_and_is_refused_alike
                                                               preview["items_new"])  # fmt: skip
     again = client.get(f"/tasks/{task_id}/dispatch/preview", headers=district).json()
     assert (again["parts_new"], again["items_new"], again["items"]) == (0, 0, preview["items"])
+
+
+def test_the_returned_list_pages_through_the_api(client: TestClient, city: TaskCity) -> None:
+    district, street = bearer(city, "d"), bearer(city, "sa")
+    worker = bearer(city, city.workers[COMMUNITY_A1].id)
+    task_id = client.post("/tasks", json=TASK, headers=district).json()["id"]
+    client.post(f"/tasks/{task_id}/dispatch", headers=district)
+    within = {"within": COMMUNITY_A1}
+    batch = {"event": "return_invalid", "reason": "moved_away", "selection": within}
+    client.post(f"/tasks/{task_id}/items/batch", headers=worker, json=batch)
+    seen, after = [], ""
+    while True:
+        page = client.get(f"/tasks/{task_id}/returned", params={"after": after, "limit": 2},
+                          headers=street).json()  # fmt: skip
+        assert len(page["items"]) <= 2
+        seen += [item["id"] for item in page["items"]]
+        if page["next"] is None:
+            break
+        after = page["next"]
+    assert len(seen) == len(set(seen)) == page["total"] > 2
+    assert page["by_reason"] == {"moved_away": page["total"]}
+    too_many = client.get(f"/tasks/{task_id}/returned", params={"limit": 501}, headers=street)
+    assert too_many.status_code == 422

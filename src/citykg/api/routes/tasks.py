@@ -203,8 +203,13 @@ def batch(task_id: str, body: BatchIn, store: Store, principal: CurrentPrincipal
 
 
 @router.get("/{task_id}/returned")
-def returned(task_id: str, store: Store, principal: CurrentPrincipal) -> Returned:
-    return tasks.returned_to_me(store, principal=principal, task_id=task_id)
+def returned(
+    task_id: str, store: Store, principal: CurrentPrincipal, after: str = "", limit: Limit = 100
+) -> Returned:
+    """Items returned to the caller's level, a page at a time (``after`` = the last ``next``),
+    with their total and the count per reason."""
+    return tasks.returned_to_me(store, principal=principal, task_id=task_id, after=after,
+                                limit=limit)  # fmt: skip
 
 
 @router.post("/parts/{part_id}/split")
