@@ -4,11 +4,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
 
 from citykg import events
-from citykg.events import Action, Report
+from citykg.events import Action, Report, kpi, queries
 from citykg.events.config import load_rules
-from citykg.events.kpi import kpis, suggestions
+from citykg.events.kpi import TALLY_VERSION, departments, ensure_tallies, kpis, suggestions
+from citykg.events.models import CLOSED_STATES
+from citykg.graph import GraphStore
 from citykg.workflow import history
 from tests.events.conftest import EventCity
 
@@ -127,3 +132,70 @@ def test_kpis_equal_direct_counts(city: EventCity) -> None:
     assert advice["handling"].within_days["1"] == round(
         sum(1 for d in handling if d <= 86_400_000) / len(handling), 4
     )
+
+
+TALLIES = "MATCH (t:EventTally) RETURN properties(t) AS t"
+
+
+def tallies(store: GraphStore) -> dict[str, tuple[dict[str, Any], list[tuple[Any, ...]]]]:
+    """Each cell's counters and its stage visits (in any order); a cell emptied by a move
+    (all zero, no visits) is the same as no cell."""
+    found = {}
+    for r in store.read(TALLIES):
+        t = dict(r["t"])
+        visits = sorted(zip(*(t.pop(k, []) for k in VISITS), strict=True))
+        counters = {k: v for k, v in t.items() if v}
+        if visits or set(counters) - {"key", "department", "day"}:
+            found[str(t["key"])] = (counters, visits)
+    return found
+
+
+VISITS = ("visitCase", "visitStage", "visitMs", "visitLate")
+
+
+def test_tallies_equal_a_direct_count_after_every_kind_of_move(
+    city: EventCity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counters the write path keeps equal the same counters built afresh from the cases,
+    after intake, moves, a re-dispatch to another department, a merge and a reopen; the KPI
+    table read from them equals the one counted from the cases, over whole and partial days."""
+    ensure_tallies(city.store)
+    assert list(CLOSED_STATES) == ["closed", "visited", "rated"]  # the tallies' literal
+    start = datetime(2025, 8, 1, 7, 30, tzinfo=UTC)
+    ids = [run(city, s, start + timedelta(days=i, hours=3 * i)) for i, s in enumerate(SCRIPTS)]
+    fast, late, _, open_, waiting = ids
+    other = next(
+        g
+        for g in departments(city.store, "110105")
+        if g != events.detail(city.store, city.centre, waiting, now=NOW)[0].department
+    )
+    act = events.act
+    at = start + timedelta(days=6)
+    act(city.store, principal=city.centre, event_id=waiting, at=at,
+        action=Action(event="redispatch", department=other, reason="非本单位职责"))  # fmt: skip
+    act(city.store, principal=city.street_head, event_id=open_, at=at + H,
+        action=Action(event="supervise", reason="请加快办理"))  # fmt: skip
+    act(city.store, principal=city.residents[0], event_id=late, at=at + 2 * H,
+        action=Action(event="reopen", reason="没有修好"))  # fmt: skip
+    again = run(city, "waiting", start + timedelta(days=2))
+    act(city.store, principal=city.centre, event_id=again, at=at + 3 * H,
+        action=Action(event="merge", master=fast))  # fmt: skip
+    kept = tallies(city.store)
+    assert kept
+    city.store.write(queries.BUILD_TALLIES, {"version": TALLY_VERSION})
+    assert tallies(city.store) == kept
+    groups = departments(city.store, "110105")
+    now = start + timedelta(days=9)
+    periods = [
+        (start, start + timedelta(days=10)),  # partial first and last day
+        (datetime(2025, 8, 1, tzinfo=UTC), datetime(2025, 8, 9, tzinfo=UTC)),  # whole days
+        (start + timedelta(days=2, hours=1), start + timedelta(days=2, hours=9)),  # no whole day
+    ]
+    read = [kpis(city.store, principal=city.centre, groups=groups, start=a, end=b, now=now)
+            for a, b in periods]  # fmt: skip
+    monkeypatch.setattr(kpi, "_whole_days", lambda lo, hi: None)
+    counted = [kpis(city.store, principal=city.centre, groups=groups, start=a, end=b, now=now)
+               for a, b in periods]  # fmt: skip
+    assert read == counted
+    assert sum(r.received for r in read[0]) == len(ids)  # the merged one follows its case
+    assert {r.group for r in read[0] if r.received} >= {other}

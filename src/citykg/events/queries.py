@@ -4,13 +4,119 @@ An event node carries its ontology attributes plus the bookkeeping the closed lo
 fast: ``id`` (= ``eventCode``, what the workflow moves by), ``state``, ``placeCode``,
 ``department``/``role`` (routed post), ``dispatcher`` (command centre), ``reportedAtMs``,
 ``stageDueMs``, and per stage left: ``leftStages``/``leftMs``/``leftLate`` (aligned lists),
-written by the move statement's tail together with the transition fact, so KPIs are one pass
-over the period's events and still equal the transition facts (tested).
+written by the move statement's tail together with the transition fact. The KPI table per
+department reads the tallies those statements keep (``:EventTally``, one per department and day of
+report, below) for the whole days of the period and the cases themselves for the rest; both equal
+the transition facts (tested).
 """
 
 from __future__ import annotations
 
 from typing import LiteralString
+
+# --- KPI tallies (考核问效 counters) -------------------------------------------------------
+# One ``:EventTally`` per department and UTC day of report (``key`` = department|day), holding the
+# KPI counts of the cases in that cell as they are now, and their left stage visits (aligned lists
+# ``visitCase``/``visitStage``/``visitMs``/``visitLate``). Every statement that creates or moves a
+# case updates its cells in the same statement: the case's contribution before the move is
+# taken out of the cell it was in, its contribution after is added to the cell it is in now, so
+# a tally always equals a count over its cases, whatever happens between statements. Rows come in
+# as (s: +1 or -1, p: the case's properties); they are summed per cell first, so each cell is
+# written once per statement (FalkorDB loses all but one of several updates of one node made
+# by one clause). The cell is written before it is read (``SET t.department``): on Neo4j that
+# takes its write lock first, so two statements on one cell cannot both add to the same count.
+# The closed states are ``models.CLOSED_STATES`` (a test checks the literal).
+
+_tally_key: LiteralString = (
+    "CASE WHEN p.state IS NULL OR p.state = 'merged' OR p.department IS NULL "
+    "OR p.reportedAtMs IS NULL THEN null "
+    "ELSE p.department + '|' + toString(p.reportedAtMs / 86400000) END"
+)
+_closed: LiteralString = "p.state IN ['closed', 'visited', 'rated']"
+_running_due: LiteralString = (
+    "NOT p.state IN ['closed', 'visited', 'rated'] AND p.stageDueMs IS NOT NULL"
+)
+
+_tally_rows: LiteralString = (
+    "WITH s, p, " + _tally_key + " AS key WITH s, p, key WHERE key IS NOT NULL "
+    "WITH key, head(collect(p.department)) AS department, "
+    "head(collect(p.reportedAtMs / 86400000)) AS day, "
+    "collect({s: s, id: p.id, stages: coalesce(p.leftStages, []), ms: coalesce(p.leftMs, []), "
+    "late: coalesce(p.leftLate, [])}) AS parts, "
+    "toInteger(sum(s)) AS received, "
+    "toInteger(sum(s * CASE WHEN " + _closed + " THEN 1 ELSE 0 END)) AS closed, "
+    "toInteger(sum(s * CASE WHEN " + _closed + " AND p.closure = 'resolved' "
+    "THEN 1 ELSE 0 END)) AS resolved, "
+    "toInteger(sum(s * CASE WHEN " + _closed + " AND p.closure = 'transferred' "
+    "THEN 1 ELSE 0 END)) AS transferred, "
+    "toInteger(sum(s * CASE WHEN " + _closed + " AND p.closure = 'unresolvable' "
+    "THEN 1 ELSE 0 END)) AS unresolvable, "
+    "toInteger(sum(s * CASE WHEN p.signDueMs IS NOT NULL THEN 1 ELSE 0 END)) AS dispatched, "
+    "toInteger(sum(s * CASE WHEN p.signedAtMs IS NOT NULL AND p.signedAtMs <= p.signDueMs "
+    "THEN 1 ELSE 0 END)) AS signedOnTime, "
+    "toInteger(sum(s * CASE WHEN " + _closed + " AND p.closedAtMs <= p.closeDueMs "
+    "THEN 1 ELSE 0 END)) AS closedOnTime, "
+    "toInteger(sum(s * CASE WHEN p.repliedAtMs IS NOT NULL THEN 1 ELSE 0 END)) AS replied, "
+    "toInteger(sum(s * CASE WHEN coalesce(p.sendBacks, 0) > 0 THEN 1 ELSE 0 END)) AS sentBack, "
+    "toInteger(sum(s * CASE WHEN p.satisfaction IN ['1', '2', '3'] THEN 1 ELSE 0 END)) AS rated, "
+    "toInteger(sum(s * CASE WHEN p.satisfaction IN ['1', '2'] THEN 1 ELSE 0 END)) AS satisfied, "
+    "toInteger(sum(s * CASE WHEN coalesce(p.isOverdue, false) THEN 1 ELSE 0 END)) AS flagged, "
+    "toInteger(sum(s * CASE WHEN " + _running_due + " AND NOT coalesce(p.isOverdue, false) "
+    "THEN 1 ELSE 0 END)) AS openDue, "
+    "toInteger(sum(s * CASE WHEN " + _running_due + " AND p.state = 'accepted' "
+    "THEN 1 ELSE 0 END)) AS runAccepted, "
+    "toInteger(sum(s * CASE WHEN " + _running_due + " AND p.state = 'dispatched' "
+    "THEN 1 ELSE 0 END)) AS runDispatched, "
+    "toInteger(sum(s * CASE WHEN " + _running_due + " AND p.state = 'handling' "
+    "THEN 1 ELSE 0 END)) AS runHandling, "
+    "toInteger(sum(s * CASE WHEN " + _running_due + " AND p.state = 'replied' "
+    "THEN 1 ELSE 0 END)) AS runReplied "
+    "MERGE (t:EventTally {key: key}) SET t.department = department, t.day = day "
+    "WITH t, parts, received, closed, resolved, transferred, unresolvable, "
+    "dispatched, signedOnTime, closedOnTime, replied, sentBack, rated, satisfied, flagged, "
+    "openDue, runAccepted, runDispatched, runHandling, runReplied, "
+    "[x IN parts | x.id] AS gone, [x IN parts WHERE x.s > 0] AS adds, "
+    "coalesce(t.visitCase, []) AS vc, coalesce(t.visitStage, []) AS vs, "
+    "coalesce(t.visitMs, []) AS vm, coalesce(t.visitLate, []) AS vl "
+    "WITH t, received, closed, resolved, transferred, unresolvable, "
+    "dispatched, signedOnTime, closedOnTime, replied, sentBack, rated, satisfied, flagged, "
+    "openDue, runAccepted, runDispatched, runHandling, runReplied, adds, vc, vs, vm, vl, "
+    "[i IN range(0, size(vc) - 1) WHERE NOT vc[i] IN gone] AS keep, "
+    "reduce(a = [], x IN adds | a + x.stages) AS stages "
+    "SET t.received = coalesce(t.received, 0) + received, "
+    "t.closed = coalesce(t.closed, 0) + closed, "
+    "t.resolved = coalesce(t.resolved, 0) + resolved, "
+    "t.transferred = coalesce(t.transferred, 0) + transferred, "
+    "t.unresolvable = coalesce(t.unresolvable, 0) + unresolvable, "
+    "t.dispatched = coalesce(t.dispatched, 0) + dispatched, "
+    "t.signedOnTime = coalesce(t.signedOnTime, 0) + signedOnTime, "
+    "t.closedOnTime = coalesce(t.closedOnTime, 0) + closedOnTime, "
+    "t.replied = coalesce(t.replied, 0) + replied, "
+    "t.sentBack = coalesce(t.sentBack, 0) + sentBack, "
+    "t.rated = coalesce(t.rated, 0) + rated, t.satisfied = coalesce(t.satisfied, 0) + satisfied, "
+    "t.flagged = coalesce(t.flagged, 0) + flagged, t.openDue = coalesce(t.openDue, 0) + openDue, "
+    "t.runAccepted = coalesce(t.runAccepted, 0) + runAccepted, "
+    "t.runDispatched = coalesce(t.runDispatched, 0) + runDispatched, "
+    "t.runHandling = coalesce(t.runHandling, 0) + runHandling, "
+    "t.runReplied = coalesce(t.runReplied, 0) + runReplied "
+    "FOREACH (_ IN CASE WHEN size(keep) < size(vc) OR size(stages) > 0 OR t.visitCase IS NULL "
+    "THEN [1] ELSE [] END | "
+    "SET t.visitCase = [i IN keep | vc[i]] "
+    "+ reduce(a = [], x IN adds | a + [v IN x.stages | x.id]), "
+    "t.visitStage = [i IN keep | vs[i]] + stages, "
+    "t.visitMs = [i IN keep | vm[i]] + reduce(a = [], x IN adds | a + x.ms), "
+    "t.visitLate = [i IN keep | vl[i]] + reduce(a = [], x IN adds | a + x.late)) "
+    "RETURN count(t) AS tallied"
+)
+
+# The move statement's last part: every moved case out of its cell as it was, into its cell now.
+tally_moves: LiteralString = (
+    "WITH collect({before: before, after: properties(n)}) AS moves "
+    "CALL { WITH moves UNWIND moves AS mv "
+    "UNWIND [{s: -1, p: mv.before}, {s: 1, p: mv.after}] AS x WITH x.s AS s, x.p AS p "
+    + _tally_rows
+    + " } RETURN [mv IN moves | mv.after.id] AS moved"
+)
 
 # Intake: many reports of one class per statement, each with its place, reporter, the thing it
 # concerns and its intake fact (受理), all or nothing. ``{a}``/``{b}``: the class's labels.
@@ -30,7 +136,10 @@ CREATE_EVENTS: LiteralString = (
     "CALL {{ WITH e, row WITH e, row WHERE row.thing IS NOT NULL "
     "MATCH (x:Thing {{thingCode: row.thing}}) CREATE (e)-[r:CONCERNS_THING]->(x) "
     "RETURN count(r) AS things }} "
-    "RETURN count(e) AS created"
+    "WITH collect(row.props) AS made "
+    "CALL {{ WITH made UNWIND made AS p WITH 1 AS s, p "
+    + _tally_rows.replace("{", "{{").replace("}", "}}")
+    + " }} RETURN size(made) AS created"
 )
 
 # Duplicate candidates: the same compound (or community) and category, or the same grid cell
@@ -129,49 +238,50 @@ tail_stage: LiteralString = (
     "n.returnCount = coalesce(n.returnCount, 0) + $returned "
 )
 
-tail_plain: LiteralString = tail_stage + "RETURN collect(n.id) AS moved"
+tail_plain: LiteralString = tail_stage + "WITH n, before " + tally_moves
 
 tail_assign: LiteralString = (
-    tail_stage + "WITH n, row "
+    tail_stage + "WITH n, row, before "
     "CALL { WITH n, row MATCH (o:Organization {creditCode: n.department}) "
     "CREATE (n)-[a:ASSIGNED_TO]->(o) SET a.dispatchedAt = row.at, a.deadline = n.handleDue, "
     "a.role = '1', a.dispatchedBy = row.organization, a.accepted = false "
     "RETURN count(a) AS assigned } "
-    "RETURN collect(n.id) AS moved"
+    "WITH n, before " + tally_moves
 )
 
 tail_supervise: LiteralString = (
-    tail_stage + "WITH n, row "
+    tail_stage + "WITH n, row, before "
     "CALL { WITH n, row WITH n, row WHERE row.organization IS NOT NULL "
     "MATCH (o:Organization {creditCode: row.organization}) "
     "CREATE (n)-[s:SUPERVISED_BY]->(o) SET s.kind = 'note', s.supervisedAt = row.at "
     "RETURN count(s) AS supervised } "
-    "RETURN collect(n.id) AS moved"
+    "WITH n, before " + tally_moves
 )
 
 tail_merge: LiteralString = (
-    tail_stage + "WITH n, row "
+    tail_stage + "WITH n, row, before "
     "MATCH (m:Event {id: $master}) "
     "CREATE (n)-[d:DUPLICATE_OF]->(m) SET d.similarity = $similarity, "
     "d.detectionMethod = 'character n-grams (rapidfuzz)', d.detectedAt = row.at, "
     "d.confirmed = true, d.confirmedBy = row.by "
     "SET m.duplicateCount = coalesce(m.duplicateCount, 0) + 1 "
-    "RETURN collect(n.id) AS moved"
+    "WITH n, before " + tally_moves
 )
 
 tail_rate: LiteralString = (
-    tail_stage + "WITH n, row "
+    tail_stage + "WITH n, row, before "
     "CALL { WITH n, row WITH n, row WHERE $person IS NOT NULL "
     "MATCH (p:Person {idNumber: $person}) "
     "CREATE (p)-[v:EVALUATES]->(n) SET v.satisfaction = $satisfaction, v.evaluatedAt = row.at, "
     "v.resolved = $resolved RETURN count(v) AS rated } "
-    "RETURN collect(n.id) AS moved"
+    "WITH n, before " + tally_moves
 )
 
 # --- KPIs (考核问效) -----------------------------------------------------------------------------
 
+# The cases reported within the ranges ``$ranges`` ([from, to) pairs in epoch ms) of the period.
 _period: LiteralString = (
-    "MATCH (e:Event) WHERE e.reportedAtMs >= $from AND e.reportedAtMs < $to "
+    "UNWIND $ranges AS r MATCH (e:Event) WHERE e.reportedAtMs >= r[0] AND e.reportedAtMs < r[1] "
     "AND e.state IS NOT NULL AND e.state <> 'merged' "
     "WITH e, CASE WHEN $byPlace THEN substring(e.placeCode, 0, $length) "
     "ELSE e.department END AS grp "
@@ -201,11 +311,12 @@ KPI_COUNTS: LiteralString = (
     "ORDER BY grp"
 )
 
-# Per stage: visits left (with time and lateness) and visits still running (late when past due).
+# Per stage: visits left (their times, for the median, and lateness) and visits still running
+# (late when past due).
 KPI_STAGES: LiteralString = (
     _period + "UNWIND range(0, size(coalesce(e.leftStages, [])) - 1) AS i "
     "WITH grp, e.leftStages[i] AS stage, e.leftMs[i] AS ms, e.leftLate[i] AS late "
-    "RETURN grp, stage, count(ms) AS left, percentileDisc(ms, 0.5) AS medianMs, "
+    "RETURN grp, stage, collect(ms) AS durations, "
     "toInteger(sum(CASE WHEN late THEN 1 ELSE 0 END)) AS lateLeft ORDER BY grp, stage"
 )
 
@@ -226,4 +337,62 @@ DEPARTMENTS_OF: LiteralString = (
     "MATCH (o:Organization)-[:HAS_JURISDICTION_OVER]->(p:Place) "
     "WHERE p.placeCode STARTS WITH $district AND size(p.placeCode) <= 9 "
     "RETURN DISTINCT o.creditCode AS code, o.name AS name ORDER BY code"
+)
+
+# --- the KPI table from the tallies (whole UTC days $fromDay ≤ day < $toDay) ----------------------
+
+KPI_TALLIES: LiteralString = (
+    "MATCH (t:EventTally) WHERE t.day >= $fromDay AND t.day < $toDay "
+    "WITH t WHERE t.department IN $groups "
+    "RETURN t.department AS grp, toInteger(sum(t.received)) AS received, "
+    "toInteger(sum(t.closed)) AS closed, toInteger(sum(t.resolved)) AS resolved, "
+    "toInteger(sum(t.transferred)) AS transferred, "
+    "toInteger(sum(t.unresolvable)) AS unresolvable, toInteger(sum(t.dispatched)) AS dispatched, "
+    "toInteger(sum(t.signedOnTime)) AS signedOnTime, "
+    "toInteger(sum(t.closedOnTime)) AS closedOnTime, toInteger(sum(t.replied)) AS replied, "
+    "toInteger(sum(t.sentBack)) AS sentBack, toInteger(sum(t.rated)) AS rated, "
+    "toInteger(sum(t.satisfied)) AS satisfied, toInteger(sum(t.flagged)) AS flagged, "
+    "toInteger(sum(t.openDue)) AS openDue, toInteger(sum(t.runAccepted)) AS runAccepted, "
+    "toInteger(sum(t.runDispatched)) AS runDispatched, "
+    "toInteger(sum(t.runHandling)) AS runHandling, toInteger(sum(t.runReplied)) AS runReplied "
+    "ORDER BY grp"
+)
+
+# The cells' stage visits per stage: how many, how many overran, their median, and their times
+# only for the stages in $pairs (``group|stage``: those the rest of the period has visits of too,
+# whose median is taken over both).
+KPI_TALLY_VISITS: LiteralString = (
+    "MATCH (t:EventTally) WHERE t.day >= $fromDay AND t.day < $toDay "
+    "WITH t WHERE t.department IN $groups AND size(coalesce(t.visitStage, [])) > 0 "
+    "WITH t.department AS grp, t.visitStage AS stages, t.visitMs AS times, t.visitLate AS lates "
+    "UNWIND range(0, size(stages) - 1) AS i "
+    "WITH grp, stages[i] AS stage, times[i] AS ms, lates[i] AS late "
+    "WITH grp, stage, count(ms) AS left, percentileDisc(ms, 0.5) AS medianMs, "
+    "toInteger(sum(CASE WHEN late THEN 1 ELSE 0 END)) AS lateLeft, collect(ms) AS durations "
+    "RETURN grp, stage, left, medianMs, lateLeft, "
+    "CASE WHEN grp + '|' + stage IN $pairs THEN durations ELSE [] END AS durations "
+    "ORDER BY grp, stage"
+)
+
+# Cases still in a stage whose deadline is not past at $now (few: those that entered it lately),
+# reported within [$from, $to): the tallies count running cases with a deadline, these are the
+# ones of them not late yet.
+KPI_DUE_LATER: LiteralString = (
+    "MATCH (e:Event) WHERE e.stageDueMs >= $now "
+    "WITH e WHERE e.reportedAtMs >= $from AND e.reportedAtMs < $to "
+    "AND e.state IN $runningStates AND e.department IN $groups "
+    "RETURN e.department AS grp, e.state AS stage, count(e) AS dueLater, "
+    "toInteger(sum(CASE WHEN coalesce(e.isOverdue, false) THEN 0 ELSE 1 END)) AS unflagged "
+    "ORDER BY grp, stage"
+)
+
+TALLY_STATE: LiteralString = "MATCH (m:EventTallyState {id: 'kpi'}) RETURN m.version AS version"
+
+# Builds every tally from the cases, in one statement (a graph from before the tallies, or a
+# new tally version): the old tallies go, the state node records the version.
+BUILD_TALLIES: LiteralString = (
+    "CALL { MATCH (o:EventTally) DELETE o RETURN count(*) AS dropped } "
+    "CALL { MATCH (e:Event) WITH 1 AS s, properties(e) AS p " + _tally_rows + " } "
+    "MERGE (m:EventTallyState {id: 'kpi'}) SET m.version = $version "
+    "RETURN dropped, tallied"
 )

@@ -17,18 +17,22 @@ from citykg.events.locate import Locator, PremisesIndex
 from citykg.events.routing import Directory
 from citykg.geo import gazetteer_from_graph
 from citykg.geo.queries import GAZETTEER_VERSION
-from citykg.graph import GraphSchema, GraphStore, Index
+from citykg.graph import Constraint, GraphSchema, GraphStore, Index
 from citykg.workflow import WORKFLOW_SCHEMA
 
 CHECK_EVERY_S = 5.0
 EVENTS_SCHEMA = GraphSchema(
+    constraints=(Constraint("EventTally", "key"),),
     indexes=(
         Index("Event", "id"),
         Index("Event", "dupPlace"),
         Index("Event", "dupCell"),
         Index("Event", "reportedAtMs"),
         Index("Event", "department"),
-    )
+        Index("Event", "stageDueMs"),
+        Index("EventTally", "day"),
+        Index("EventTallyState", "id"),
+    ),
 ).merged(WORKFLOW_SCHEMA)
 
 
