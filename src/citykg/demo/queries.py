@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import LiteralString
 
 COUNT_CITY_NODES: LiteralString = (
-    "MATCH (n) WHERE NOT n:SchemaMigration AND NOT n:OntologyRelease RETURN count(n) AS n"
+    "MATCH (n) WHERE NOT n:SchemaMigration AND NOT n:OntologyRelease AND NOT n:EventTallyState "
+    "RETURN count(n) AS n"
 )
 
 # {label} and {group} are place classes from the ontology, filled by cypher_with().
