@@ -244,6 +244,8 @@ def _rows(result: Any, sealer: Sealer) -> list[Row]:
 
 def _value(value: Any, sealer: Sealer) -> Any:
     """Driver objects to the platform's plain shapes, recursively, with sealed values opened."""
+    if value is None or isinstance(value, int | float):  # most values: numbers, before the rest
+        return value
     if isinstance(value, str):
         return sealer.open(value)
     if isinstance(value, Node):

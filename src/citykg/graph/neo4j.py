@@ -183,6 +183,8 @@ class Neo4jStore:
 
 def _value(value: Any, sealer: Sealer) -> Any:
     """Driver objects to the platform's plain shapes, recursively, with sealed values opened."""
+    if value is None or isinstance(value, int | float):  # most values: numbers, before the rest
+        return value
     if isinstance(value, str):
         return sealer.open(value)
     if isinstance(value, neo4j_graph.Node):
