@@ -142,3 +142,8 @@ def test_the_returned_list_pages_through_the_api(client: TestClient, city: TaskC
     assert page["by_reason"] == {"moved_away": page["total"]}
     too_many = client.get(f"/tasks/{task_id}/returned", params={"limit": 501}, headers=street)
     assert too_many.status_code == 422
+    odd = client.get(f"/tasks/{task_id}/returned", params={"after": "no/such/cursor"},
+                     headers=street)  # fmt: skip
+    assert odd.status_code == 200 and odd.json()["items"] == []
+    nul = client.get(f"/tasks/{task_id}/returned", params={"after": "a\x00"}, headers=street)
+    assert nul.status_code == 422 and nul.json()["errors"][0]["field"] == "after"
