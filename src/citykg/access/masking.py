@@ -48,6 +48,7 @@ class Masker:
         levels = set(self.rules.file.masked.sensitivity)
         keys = set(self.rules.file.masked.keys)
         self._by_label: dict[str, dict[str, MaskedKey]] = {}
+        self._by_labels: dict[tuple[str, ...], dict[str, MaskedKey]] = {}
         for cls in ontology.entity_classes + ontology.qualification_classes:
             masked = {
                 a.property_key: MaskedKey(a.property_key, a.attribute_group)
@@ -58,9 +59,15 @@ class Masker:
             self._by_label[cls.name] = masked
 
     def masked_keys(self, labels: Iterable[str]) -> dict[str, MaskedKey]:
-        merged: dict[str, MaskedKey] = {}
-        for label in labels:
-            merged.update(self._by_label.get(label, {}))
+        """The masked keys of an entity with these labels (remembered per set of labels: a page
+        asks once per row). The answer is shared: do not change it."""
+        wanted = tuple(labels)
+        merged = self._by_labels.get(wanted)
+        if merged is None:
+            merged = {}
+            for label in wanted:
+                merged.update(self._by_label.get(label, {}))
+            self._by_labels[wanted] = merged
         return merged
 
     def redact(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import Path
@@ -78,20 +78,31 @@ class RulesFile(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class AccessRules:
-    """Compiled rules: ask which actions a set of roles grants, which groups tags unmask."""
+    """Compiled rules: ask which actions a set of roles grants, which groups tags unmask.
+    Both answers are asked for every row a page masks, so each is remembered per set asked."""
 
     file: RulesFile
+    _actions: dict[frozenset[str], frozenset[str]] = field(default_factory=dict, compare=False)
+    _groups: dict[frozenset[str], frozenset[str]] = field(default_factory=dict, compare=False)
 
     def actions_for(self, roles: frozenset[str]) -> frozenset[str]:
-        return frozenset(
-            action
-            for pattern, actions in self.file.roles.items()
-            if any(fnmatchcase(role, pattern) for role in roles)
-            for action in actions
-        )
+        known = self._actions.get(roles)
+        if known is None:
+            known = self._actions[roles] = frozenset(
+                action
+                for pattern, actions in self.file.roles.items()
+                if any(fnmatchcase(role, pattern) for role in roles)
+                for action in actions
+            )
+        return known
 
     def groups_for(self, tags: frozenset[str]) -> frozenset[str]:
-        return frozenset(g for tag in tags for g in self.file.tags.get(tag, []))
+        known = self._groups.get(tags)
+        if known is None:
+            known = self._groups[tags] = frozenset(
+                g for tag in tags for g in self.file.tags.get(tag, [])
+            )
+        return known
 
     @property
     def resident_actions(self) -> frozenset[str]:

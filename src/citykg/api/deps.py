@@ -1,5 +1,9 @@
 """Request dependencies as ``Annotated`` aliases: handlers declare ``store: Store``,
 ``principal: CurrentPrincipal``.
+
+The ones that only look something up are ``async``: FastAPI runs a plain ``def`` dependency in
+a worker thread, and each such hop costs more than the look-up (a ledger page made eight). Only
+what reads the graph (the caller's token, once per request) goes to a thread.
 """
 
 from __future__ import annotations
@@ -7,28 +11,51 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
 from citykg.access import Principal, authenticate
 from citykg.graph import GraphStore
+from citykg.ledgers import Catalog, catalog_for
+from citykg.ontology import Ontology, load_ontology
 from citykg.settings import Settings
 
 bearer = HTTPBearer(auto_error=False, description="An API token from `citykg users token`.")
 
 
-def get_store(request: Request) -> GraphStore:
+async def get_store(request: Request) -> GraphStore:
     store: GraphStore = request.app.state.store
     return store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
+def ontology_of(settings: Settings) -> Ontology:
+    """The ontology the app serves (loaded once per folder, reloaded when a file changes)."""
+    return load_ontology(settings.ontology_dir)
+
+
+def catalog_of(settings: Settings) -> Catalog:
+    """The ledgers of that ontology."""
+    return catalog_for(ontology_of(settings))
+
+
+async def get_ontology(settings: Annotated[Settings, Depends(get_settings)]) -> Ontology:
+    return ontology_of(settings)
+
+
+async def get_catalog(settings: Annotated[Settings, Depends(get_settings)]) -> Catalog:
+    return catalog_of(settings)
+
+
 Store = Annotated[GraphStore, Depends(get_store)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+OntologyDep = Annotated[Ontology, Depends(get_ontology)]
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
 def resolve_principal(
@@ -48,12 +75,15 @@ def resolve_principal(
     return principal
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     store: Store,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    return resolve_principal(request, store, credentials)
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:  # the route guard resolved it
+        return known
+    return await run_in_threadpool(resolve_principal, request, store, credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -2,10 +2,10 @@
 
 A ledger row must let the caller open the entity without showing its ID number. Where the
 identity key is masked for the caller, rows and related entities carry ``ref``: the key sealed
-with a server secret (deterministic authenticated encryption, SIV-style: nonce = HMAC of the
-key, keystream = HMAC-SHA256 in counter mode, 128-bit tag), so equal keys give equal refs, a ref
-cannot be read or forged without the secret, and the detail, edit and end operations accept it
-in place of the key. Where the key is not masked (places, organizations), ``ref`` is the key.
+with a server secret by AES-SIV (RFC 5297, deterministic authenticated encryption, from
+``cryptography``), so equal keys give equal refs, and a ref cannot be read or forged without the
+secret. The detail, edit and end operations accept it in place of the key. Where the key is not
+masked (places, organizations), ``ref`` is the key.
 
 The secret is the deployment's ``CITYKG_SECRET`` (:func:`use_secret`, called by the API and the
 CLI at start): refs then survive restarts and work across API processes. Without it a random
@@ -19,33 +19,40 @@ import hashlib
 import hmac
 import secrets
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+
 from citykg.access.masking import mask
 from citykg.ledgers.catalog import invalid
 
 PREFIX = "ref_"
-_NONCE, _TAG = 12, 16
 _secret = [secrets.token_bytes(32)]
+
+
+def _cipher(secret: bytes) -> AESSIV:
+    return AESSIV(hashlib.sha512(b"citykg refs siv\0" + secret).digest())
+
+
+_siv = [_cipher(_secret[0])]
 
 
 def use_secret(secret: str | None) -> None:
     """Seal with the deployment's secret from now on (None keeps this process's random one)."""
     if secret:
         _secret[0] = hashlib.sha256(b"citykg refs\0" + secret.encode()).digest()
+        _siv[0] = _cipher(_secret[0])
 
 
 def derived_key(purpose: str) -> bytes:
     """A key of its own for another use of the deployment's secret (statistics' cell keys)."""
-    return _mac(_secret[0], b"derive", purpose.encode())
+    return hmac.digest(_secret[0], b"derive" + purpose.encode(), hashlib.sha256)
 
 
 def seal(key: str, *, secret: bytes | None = None) -> str:
     """``key`` as an opaque, authenticated reference."""
-    secret = secret or _secret[0]
-    data = key.encode()
-    nonce = _mac(secret, b"nonce", data)[:_NONCE]
-    body = _xor(data, _stream(secret, nonce, len(data)))
-    tag = _mac(secret, b"tag", nonce + body)[:_TAG]
-    return PREFIX + base64.urlsafe_b64encode(nonce + body + tag).decode().rstrip("=")
+    cipher = _cipher(secret) if secret else _siv[0]
+    sealed = cipher.encrypt(key.encode(), None)
+    return PREFIX + base64.urlsafe_b64encode(sealed).decode().rstrip("=")
 
 
 def shown(key: str, *, masked: bool) -> tuple[str, str]:
@@ -57,30 +64,10 @@ def unseal(text: str, *, path: str = "key", secret: bytes | None = None) -> str:
     """The key a reference stands for; a clear key (no ``ref_`` prefix) is returned as it is."""
     if not text.startswith(PREFIX):
         return text
-    secret = secret or _secret[0]
+    cipher = _cipher(secret) if secret else _siv[0]
     try:
         raw = base64.urlsafe_b64decode(text[len(PREFIX) :] + "=" * (-len(text) % 4))
-    except ValueError:
-        raw = b""
-    nonce, body, tag = raw[:_NONCE], raw[_NONCE:-_TAG], raw[-_TAG:]
-    if len(raw) <= _NONCE + _TAG or not hmac.compare_digest(
-        tag, _mac(secret, b"tag", nonce + body)[:_TAG]
-    ):
+        return cipher.decrypt(raw, None).decode()
+    except (ValueError, InvalidTag):
         raise invalid(path, "unknown or expired reference: list the ledger again",
-                      "引用无效或已过期，请重新查询台账", text)  # fmt: skip
-    return _xor(body, _stream(secret, nonce, len(body))).decode()
-
-
-def _mac(secret: bytes, label: bytes, data: bytes) -> bytes:
-    return hmac.digest(secret, label + data, hashlib.sha256)
-
-
-def _stream(secret: bytes, nonce: bytes, size: int) -> bytes:
-    blocks = (size + 31) // 32
-    return b"".join(
-        _mac(secret, b"stream" + nonce + i.to_bytes(4, "big"), b"") for i in range(blocks)
-    )
-
-
-def _xor(data: bytes, stream: bytes) -> bytes:
-    return bytes(a ^ b for a, b in zip(data, stream, strict=False))
+                      "引用无效或已过期，请重新查询台账", text) from None  # fmt: skip

@@ -26,9 +26,8 @@ from starlette.datastructures import FormData, UploadFile
 
 from citykg.access import Principal
 from citykg.access.policy import ensure_lookup_allowed
-from citykg.api.deps import AppSettings, Store
+from citykg.api.deps import AppSettings, Store, ontology_of
 from citykg.api.keys import ME
-from citykg.api.routes.forms import get_ontology
 from citykg.builder import Draft, Problem, check, class_terms, search_terms
 from citykg.builder import draft as drafts
 from citykg.controls import get_form, parse_form, read_xlsform, save_form
@@ -106,7 +105,7 @@ def start(
 ) -> Response:
     """The builder on an existing form (``?form=``: its latest version, to become the next),
     on a blank form about ``?subject=``, or the start page choosing one of those."""
-    ontology = get_ontology(settings)
+    ontology = ontology_of(settings)
     if form:
         draft = get_form(store, form_id=form).model_dump(mode="json", exclude_none=True)
     elif subject:
@@ -123,7 +122,7 @@ async def open_file(
     request: Request, store: Store, settings: AppSettings, who: Builder, posted: Posted
 ) -> Response:
     """The builder on an uploaded file: an XLSForm workbook, or a YAML or JSON form file."""
-    ontology = get_ontology(settings)
+    ontology = ontology_of(settings)
     upload = posted.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise _invalid("file", "choose a file to open", "请选择要打开的文件")
@@ -140,7 +139,7 @@ def act(
     """Apply the inputs and one action (``add:<kind>:<term>``, ``remove:<at>``, ``up:<at>``,
     ``down:<at>``, ``move:<at>><to>``, ``relocate:<at>``, ``kind:<at>:<kind>``, ``publish``),
     then draw the editor again; a refused action is told at the top and changes nothing."""
-    ontology = get_ontology(settings)
+    ontology = ontology_of(settings)
     draft = _posted(ontology, posted)
     verb, _, argument = str(posted.get("action") or "").partition(":")
     focus, notice = "", ""
@@ -160,7 +159,7 @@ def check_draft(
     request: Request, store: Store, settings: AppSettings, who: Builder, posted: Posted
 ) -> Response:
     """The problems at each field, the preview and the terms written, for what is typed now."""
-    ontology = get_ontology(settings)
+    ontology = ontology_of(settings)
     draft = _posted(ontology, posted)
     editor = _editor(request, store, ontology, who, draft, str(posted.get("sample") or ""))
     return render(request, "_builder_check.html", {"editor": editor})
@@ -169,7 +168,7 @@ def check_draft(
 @router.post("/console/builder/yaml")
 def export_yaml(settings: AppSettings, who: Builder, posted: Posted) -> Response:
     """The definition as a YAML form file (the same data: opened again, it is the same form)."""
-    draft = _posted(get_ontology(settings), posted)
+    draft = _posted(ontology_of(settings), posted)
     name = str(draft.get("id") or "form")
     text = yaml.safe_dump(draft, allow_unicode=True, sort_keys=False)
     return Response(text, media_type="application/yaml", headers={
@@ -187,7 +186,7 @@ def terms(
 ) -> Response:
     """Terms matching ``q`` as the builder types (or, browsing, every term of the form's
     class), each a button adding it as a field."""
-    ontology = get_ontology(settings)
+    ontology = ontology_of(settings)
     if browse:
         hits = class_terms(ontology, subject[:200])
     else:

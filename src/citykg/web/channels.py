@@ -19,9 +19,8 @@ from pydantic import ValidationError
 from citykg import channels
 from citykg.access import Principal, allowed
 from citykg.access.policy import CHANNEL_MANAGE, may_manage_channel
-from citykg.api.deps import AppSettings, Store
+from citykg.api.deps import AppSettings, Store, catalog_of
 from citykg.api.routes.channels import ChannelActIn
-from citykg.api.routes.ledgers import get_catalog
 from citykg.channels import ChannelEdit, ChannelSpec, ChannelView
 from citykg.channels.manage import CHANNEL
 from citykg.channels.models import Limit, RequestView
@@ -128,7 +127,7 @@ def open_channel(
         return _channel_form(request, store, values, errors, status=422)
     try:
         spec = ChannelSpec.model_validate(_spec(values))
-        made = channels.create_channel(store, catalog=get_catalog(settings), principal=who,
+        made = channels.create_channel(store, catalog=catalog_of(settings), principal=who,
                                        spec=spec)  # fmt: skip
     except (ValidationFailed, ValidationError, Forbidden) as problem:
         errors = refused_at(problem, lang, outside="places", texts=TEXTS)
@@ -167,7 +166,7 @@ def change_channel(
         return _channel_form(request, store, values, errors, channel=found, status=422)
     data = {k: v for k, v in _spec(values).items() if k in ChannelEdit.model_fields}
     try:
-        channels.change_channel(store, catalog=get_catalog(settings), principal=who,
+        channels.change_channel(store, catalog=catalog_of(settings), principal=who,
                                 channel_id=channel_id, event="edit",
                                 edit=ChannelEdit.model_validate(data))  # fmt: skip
     except (ValidationFailed, ValidationError, Conflict) as problem:
@@ -190,7 +189,7 @@ def act_on_channel(
     """Pause, resume or close (a closed channel stays closed: refused at the buttons)."""
     try:
         step = ChannelActIn.model_validate({"event": text_of(posted, "event")})
-        channels.change_channel(store, catalog=get_catalog(settings), principal=who,
+        channels.change_channel(store, catalog=catalog_of(settings), principal=who,
                                 channel_id=channel_id, event=step.event)  # fmt: skip
     except (ValidationFailed, ValidationError, Conflict) as problem:
         status = 409 if isinstance(problem, Conflict) else 422

@@ -19,8 +19,7 @@ from pydantic import ValidationError
 from citykg import events
 from citykg.access import Principal, allowed
 from citykg.access.policy import TASK_CREATE
-from citykg.api.deps import AppSettings, Store
-from citykg.api.routes.forms import get_ontology
+from citykg.api.deps import AppSettings, Store, ontology_of
 from citykg.audience.units import places_at
 from citykg.errors import Conflict, Forbidden, ValidationFailed, Violation
 from citykg.events import Action, EventView
@@ -83,7 +82,7 @@ def near_deadline(store: Store, who: Principal) -> list[EventView]:
 
 def category_names(settings: AppSettings, lang: str) -> dict[str, str]:
     """Event category codes to their names in ``lang``."""
-    found = categories(get_ontology(settings))
+    found = categories(ontology_of(settings))
     return {code: (c.en if lang == "en" else c.zh) for code, c in found.items()}
 
 

@@ -18,9 +18,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from citykg.access import Principal, allowed
 from citykg.access.masking import masker_for
-from citykg.api.deps import AppSettings, Store
+from citykg.api.deps import AppSettings, Store, ontology_of
 from citykg.api.keys import is_masked_key, key_from_url
-from citykg.api.routes.forms import get_ontology
 from citykg.controls import CompiledForm, get_compiled, list_forms, prefill, submit
 from citykg.controls.models import PLACE_KEY
 from citykg.errors import NotFound, OutOfReach, ValidationFailed
@@ -57,7 +56,7 @@ def fill(
     subject: str = "",
 ) -> Response:
     """The form, prefilled for ``subject`` when one is named (not found: the not-found page)."""
-    ontology = get_ontology(settings)
+    ontology = ontology_of(settings)
     compiled = get_compiled(store, ontology=ontology, form_id=form_id)
     known = known_of(store, ontology, compiled, who, subject)
     view = form_view(
@@ -77,7 +76,7 @@ def send(
     posted: Posted,
 ) -> Response:
     """Submit; a refused submission comes back with each error at its field (422)."""
-    ontology = get_ontology(settings)
+    ontology = ontology_of(settings)
     compiled = get_compiled(store, ontology=ontology, form_id=form_id)
     subject = str(posted.get("subject") or "")
     submission = str(posted.get("submission") or uuid.uuid4().hex)

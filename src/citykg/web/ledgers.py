@@ -1,6 +1,6 @@
 """Ledgers (台账): browse, search, filter and page any top type, export the view, and open an
 entity with its relations. Each page calls the ledger service the ``/ledgers`` routes call,
-with the query those routes build (:func:`citykg.api.routes.ledgers.ledger_query`)."""
+with the query those routes build (:func:`citykg.api.routes.ledgers.ledger_view`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from citykg.access import Principal
-from citykg.api.deps import AppSettings, Store
-from citykg.api.routes.ledgers import entity_key, get_catalog, ledger_query
+from citykg.api.deps import AppSettings, Store, catalog_of
+from citykg.api.routes.ledgers import entity_key, ledger_view
 from citykg.controls import list_forms
 from citykg.errors import ValidationFailed
 from citykg.ledgers import (
@@ -57,7 +57,7 @@ def _query(
     sort: str,
     cursor: str | None,
 ) -> LedgerQuery:
-    return ledger_query(
+    return ledger_view(
         type,
         catalog,
         within=within or None,
@@ -90,7 +90,7 @@ def ledger(
     cursor: str | None = None,
 ) -> Response:
     """One page of a ledger; an htmx request gets only the rows (a search, the next page)."""
-    catalog = get_catalog(settings)
+    catalog = catalog_of(settings)
     view = {
         "type": type,
         "q": q,
@@ -130,7 +130,7 @@ def export(
     sort: str = "",
 ) -> Response:
     """The whole view as a file, masked as on screen (audited, as the API's export)."""
-    catalog = get_catalog(settings)
+    catalog = catalog_of(settings)
     query = _query(catalog, type, q, filters, within, sort, None)
     file = export_ledger(
         store, catalog=catalog, principal=who, query=query, format=format, lang=language(request)
@@ -147,7 +147,7 @@ def entity(
     request: Request, type: str, ref: str, store: Store, settings: AppSettings, who: DetailReader
 ) -> Response:
     """An entity by ref, as the viewer may see it; anything else is the not-found page."""
-    catalog = get_catalog(settings)
+    catalog = catalog_of(settings)
     key = entity_key(catalog, type, ref, who)
     detail = entity_detail(store, catalog=catalog, principal=who, type=type, key=key)
     context = entity_context(store, catalog, detail, request, subject=ref)

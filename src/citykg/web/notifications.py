@@ -19,8 +19,7 @@ from pydantic import ValidationError
 
 from citykg import notifications
 from citykg.access import Principal
-from citykg.api.deps import AppSettings, Store
-from citykg.api.routes.ledgers import get_catalog
+from citykg.api.deps import AppSettings, Store, catalog_of
 from citykg.errors import Forbidden, ValidationFailed
 from citykg.geo.codes import CODE_LENGTHS
 from citykg.notifications import Message, NotificationSpec
@@ -117,7 +116,7 @@ def preview(
         )
     try:
         filters = [f for f in values["filters"].splitlines() if f.strip()]
-        n = notifications.reach_count(store, catalog=get_catalog(settings), principal=who,
+        n = notifications.reach_count(store, catalog=catalog_of(settings), principal=who,
                                       scope=values["scope"].split(),
                                       filters=filters).residents  # fmt: skip
     except (ValidationFailed, Forbidden) as problem:
@@ -141,7 +140,7 @@ def send(
     if errors := unholdable(values, lang) or missing_texts(values, TEXTS, lang):
         return _compose(request, who, values, errors, status=422)
     try:
-        result = notifications.send(store, catalog=get_catalog(settings), principal=who,
+        result = notifications.send(store, catalog=catalog_of(settings), principal=who,
                                     spec=_spec(values))  # fmt: skip
     except (ValidationFailed, ValidationError, Forbidden) as problem:
         return _compose(request, who, values, _messages(problem, lang), status=422)

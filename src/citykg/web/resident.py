@@ -20,10 +20,8 @@ from pydantic import ValidationError
 
 from citykg import channels, events, notifications
 from citykg.access import Principal
-from citykg.api.deps import AppSettings, Store
+from citykg.api.deps import AppSettings, Store, catalog_of, ontology_of
 from citykg.api.keys import ME, key_from_url
-from citykg.api.routes.forms import get_ontology
-from citykg.api.routes.ledgers import get_catalog
 from citykg.channels import OfferedChannel, RequestIn
 from citykg.channels.requests import REQUESTS
 from citykg.controls import get_compiled, list_forms
@@ -69,9 +67,7 @@ Reopener = Annotated[Principal, Depends(mirrors("POST /events/{event_id}/reopen"
 
 def me(store: Store, settings: AppSettings, who: Principal) -> EntityDetail:
     key = key_from_url(ME, masked=True, principal=who, path="key")
-    return entity_detail(
-        store, catalog=get_catalog(settings), principal=who, type="Person", key=key
-    )
+    return entity_detail(store, catalog=catalog_of(settings), principal=who, type="Person", key=key)
 
 
 def home_of(detail: EntityDetail) -> tuple[str, str] | None:
@@ -90,9 +86,9 @@ def services(
 ) -> Response:
     """The channels open where I live, then the forms about a person like me."""
     context = entity_context(
-        store, get_catalog(settings), me(store, settings, who), request, subject=ME
+        store, catalog_of(settings), me(store, settings, who), request, subject=ME
     )
-    found = channels.offered(store, catalog=get_catalog(settings), principal=who)
+    found = channels.offered(store, catalog=catalog_of(settings), principal=who)
     return render(request, "my_services.html", {**context, "offered": found})
 
 
@@ -100,7 +96,7 @@ def _offered(
     store: Store, settings: AppSettings, who: Principal, channel_id: str
 ) -> OfferedChannel:
     """The channel if it is offered where I live now (else the not-found page)."""
-    for item in channels.offered(store, catalog=get_catalog(settings), principal=who):
+    for item in channels.offered(store, catalog=catalog_of(settings), principal=who):
         if item.channel.id == channel_id:
             return item
     raise NotFound(
@@ -121,7 +117,7 @@ def _channel_page(
     description: str = "",
     status: int = 200,
 ) -> Response:
-    ontology = get_ontology(settings)
+    ontology = ontology_of(settings)
     compiled = get_compiled(store, ontology=ontology, form_id=item.channel.form,
                             version=item.channel.form_version)  # fmt: skip
     known = known_of(store, ontology, compiled, who, ME)
@@ -153,7 +149,7 @@ def file_request(
     """File the request: its answers through the form write path, the request routed to the
     handling post; refused answers come back at their fields (422)."""
     item = _offered(store, settings, who, channel_id)
-    ontology = get_ontology(settings)
+    ontology = ontology_of(settings)
     compiled = get_compiled(store, ontology=ontology, form_id=item.channel.form,
                             version=item.channel.form_version)  # fmt: skip
     submission = text_of(posted, "submission") or uuid.uuid4().hex
@@ -164,7 +160,7 @@ def file_request(
     try:
         body = RequestIn(answers=as_submitted(ontology, compiled, answers, known, who, ME),
                          description=description or None)  # fmt: skip
-        channels.request_service(store, ontology=ontology, catalog=get_catalog(settings),
+        channels.request_service(store, ontology=ontology, catalog=catalog_of(settings),
                                  principal=who, channel_id=channel_id, body=body,
                                  request_id=submission[:100])  # fmt: skip
     except (ValidationFailed, OutOfReach, ValidationError, Conflict) as problem:
@@ -290,7 +286,7 @@ def _report_page(
     status: int = 200,
 ) -> Response:
     lang = language(request)
-    found = categories(get_ontology(settings))
+    found = categories(ontology_of(settings))
     groups: dict[str, list[tuple[str, str]]] = {}
     for code, c in sorted(found.items()):
         groups.setdefault(c.group, []).append((code, c.en if lang == "en" else c.zh))
@@ -329,7 +325,7 @@ def report(
     try:
         checked = Report.model_validate(data)
         if not errors:
-            events.report(store, ontology=get_ontology(settings), principal=who, report=checked,
+            events.report(store, ontology=ontology_of(settings), principal=who, report=checked,
                           at=datetime.now(UTC))  # fmt: skip
     except (ValidationFailed, ValidationError) as problem:
         found = refused(problem, lang)
@@ -346,6 +342,6 @@ def report(
 @router.get("/my/me")
 def household(request: Request, store: Store, settings: AppSettings, who: Reader) -> Response:
     context = entity_context(
-        store, get_catalog(settings), me(store, settings, who), request, subject=ME
+        store, catalog_of(settings), me(store, settings, who), request, subject=ME
     )
     return render(request, "entity.html", {**context, "mine": True})

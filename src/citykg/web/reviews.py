@@ -11,8 +11,7 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from citykg.access import Principal
-from citykg.api.deps import AppSettings, Store
-from citykg.api.routes.forms import get_ontology
+from citykg.api.deps import AppSettings, Store, ontology_of
 from citykg.controls.review import HeldSubmission, held_list
 from citykg.controls.service import confirm_held, decline_held
 from citykg.errors import Conflict, ValidationFailed, Violation
@@ -54,7 +53,7 @@ def confirm(
     note = str(posted.get("note") or "")
     try:
         confirm_held(
-            store, ontology=get_ontology(settings), principal=who, held_id=held_id, note=note
+            store, ontology=ontology_of(settings), principal=who, held_id=held_id, note=note
         )
     except Conflict as done:
         raise ValidationFailed([Violation("held", done.message, "该事项已处理")]) from None

@@ -22,8 +22,7 @@ from citykg.access import Principal, allowed
 from citykg.access.masking import masker_for
 from citykg.access.policy import TASK_CREATE, route_decision
 from citykg.access.rules import load_rules
-from citykg.api.deps import AppSettings, Store
-from citykg.api.routes.tasks import get_catalog, get_ontology
+from citykg.api.deps import AppSettings, Store, catalog_of, ontology_of
 from citykg.controls import CompiledForm, get_compiled, prefill
 from citykg.controls.service import list_forms
 from citykg.errors import Conflict, Forbidden, OutOfReach, ValidationFailed
@@ -109,7 +108,7 @@ def create_task(
         return _task_form(request, store, values, errors, levels=levels, status=422)
     try:
         spec = TaskSpec.model_validate(_spec(values, levels))
-        catalog = get_catalog(get_ontology(settings))
+        catalog = catalog_of(settings)
         if values["event"]:  # a case's field work, linked to it (POST /events/{id}/tasks)
             made = task_for_event(store, catalog=catalog, principal=who, spec=spec,
                                   event_id=values["event"], at=datetime.now(UTC))  # fmt: skip
@@ -130,7 +129,7 @@ def dispatch_task(
 ) -> Response:  # fmt: skip
     """One click splits the task down its levels and creates its items (一键下派)."""
     try:
-        done = tasks.dispatch(store, catalog=get_catalog(get_ontology(settings)), principal=who,
+        done = tasks.dispatch(store, catalog=catalog_of(settings), principal=who,
                               task_id=task_id)  # fmt: skip
     except (ValidationFailed, Conflict, Forbidden) as problem:
         errors = refused(problem, language(request)) or {"dispatch": str(problem)}
@@ -146,7 +145,7 @@ def dispatch_preview(
     """What 一键下派 would make (an htmx fragment beside the button), nothing written; a
     refusal (not the creating post, a scope out of reach) is said in the fragment."""
     try:
-        seen = tasks.preview_dispatch(store, catalog=get_catalog(get_ontology(settings)),
+        seen = tasks.preview_dispatch(store, catalog=catalog_of(settings),
                                       principal=who, task_id=task_id)  # fmt: skip
     except (ValidationFailed, Forbidden) as problem:
         errors = refused(problem, language(request)) or {"dispatch": str(problem)}
@@ -212,7 +211,7 @@ def item_form(
 ) -> Response:
     """The task's form for this item, prefilled with what the city knows of its subject."""
     view, compiled, known = _item_form(store, settings, who, item_id)
-    drawn = form_view(compiled.bound, get_ontology(settings), language(request), known=known,
+    drawn = form_view(compiled.bound, ontology_of(settings), language(request), known=known,
                       subject_fixed=view.subject_type != "Place")  # fmt: skip
     return _fill_page(request, view, drawn, uuid.uuid4().hex)
 
@@ -225,7 +224,7 @@ def execute_item(
     """Fill the item through the form write path and mark it submitted (refusals at their
     fields, the page drawn again with what was typed)."""
     view, compiled, known = _item_form(store, settings, who, item_id)
-    ontology = get_ontology(settings)
+    ontology = ontology_of(settings)
     submission = text_of(posted, "submission") or uuid.uuid4().hex
     answers = answers_from(compiled.bound, {k: [str(v) for v in posted.getlist(k)] for k in posted})
     keep_masked(compiled.bound, answers, known)
@@ -249,7 +248,7 @@ def _item_form(
     store: Store, settings: AppSettings, who: Principal, item_id: str
 ) -> tuple[ItemView, CompiledForm, dict[str, Any]]:
     view, form_id, version, subject = tasks.item_to_fill(store, principal=who, item_id=item_id)
-    ontology = get_ontology(settings)
+    ontology = ontology_of(settings)
     compiled = get_compiled(store, ontology=ontology, form_id=form_id, version=version)
     if subject is None:
         return view, compiled, {}

@@ -23,9 +23,9 @@ from citykg.access.explain import (
     explain_tag,
     who_can_see,
 )
-from citykg.api.deps import CurrentPrincipal, Store
+from citykg.api.deps import CatalogDep, CurrentPrincipal, Store
 from citykg.api.keys import key_from_url
-from citykg.api.routes.ledgers import Ledgers, entity_key
+from citykg.api.routes.ledgers import entity_key
 
 router = APIRouter(prefix="/access", tags=["access"])
 
@@ -69,14 +69,16 @@ def role_access(role: str, store: Store, principal: CurrentPrincipal) -> RoleAcc
 
 
 @router.get("/tags/{tag}", response_model=TagAccess)
-def tag_access(tag: str, store: Store, principal: CurrentPrincipal, catalog: Ledgers) -> TagAccess:
+def tag_access(
+    tag: str, store: Store, principal: CurrentPrincipal, catalog: CatalogDep
+) -> TagAccess:
     """The attribute groups a post tag unmasks, and who carries it now."""
     return explain_tag(store, explainer=principal, tag=tag, catalog=catalog)
 
 
 @router.get("/entities/{type}/{key}", response_model=EntityAccess)
 def entity_access(
-    type: str, key: str, store: Store, principal: CurrentPrincipal, catalog: Ledgers
+    type: str, key: str, store: Store, principal: CurrentPrincipal, catalog: CatalogDep
 ) -> EntityAccess:
     """Who may see one entity (one you may see, named as in the ledgers), and through what."""
     clear = entity_key(catalog, type, key, principal)

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from citykg.api.deps import CurrentPrincipal, Store
-from citykg.api.routes.forms import FormUseOut, OntologyDep
+from citykg.api.deps import CurrentPrincipal, OntologyDep, Store
+from citykg.api.routes.forms import FormUseOut
 from citykg.builder import check, search_terms
 from citykg.controls.models import Text
 

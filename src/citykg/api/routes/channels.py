@@ -12,8 +12,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from citykg import channels
-from citykg.api.deps import CurrentPrincipal, Store
-from citykg.api.routes.tasks import CatalogDep, OntologyDep
+from citykg.api.deps import CatalogDep, CurrentPrincipal, OntologyDep, Store
 from citykg.channels import (
     ChannelEdit,
     ChannelSpec,

@@ -10,27 +10,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from citykg import events
-from citykg.api.deps import AppSettings, CurrentPrincipal, Store
-from citykg.api.routes.tasks import CatalogDep
+from citykg.api.deps import CatalogDep, CurrentPrincipal, OntologyDep, Store
 from citykg.events import Action, EventView, IntakeView, Report
 from citykg.events.fieldwork import task_for_event, tasks_of_event
 from citykg.events.kpi import By, departments, kpis, suggestions
 from citykg.events.models import DeadlineSuggestion, DepartmentKpi
-from citykg.ontology import Ontology, load_ontology
 from citykg.tasks.models import TaskSpec, TaskView
 
 router = APIRouter(prefix="/events", tags=["events"])
-
-
-def get_ontology(settings: AppSettings) -> Ontology:
-    return load_ontology(settings.ontology_dir)
-
-
-OntologyDep = Annotated[Ontology, Depends(get_ontology)]
 
 
 class Detail(BaseModel):

@@ -10,13 +10,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field, StrictInt
 
 from citykg.access import Principal, ensure_allowed
 from citykg.access.masking import masker_for
 from citykg.access.policy import ensure_lookup_allowed
-from citykg.api.deps import AppSettings, CurrentPrincipal, Store
+from citykg.api.deps import CurrentPrincipal, OntologyDep, Store
 from citykg.api.errors import language
 from citykg.api.keys import is_masked_key, key_from_url
 from citykg.controls import (
@@ -38,19 +38,11 @@ from citykg.controls.models import Text
 from citykg.errors import CityKGError, OutOfReach, ValidationFailed
 from citykg.graph import GraphStore
 from citykg.ledgers.refs import seal
-from citykg.ontology import Ontology, load_ontology
+from citykg.ontology import Ontology
 
 router = APIRouter(tags=["forms"])
 MAX_UPLOAD = 500
 """Submissions per batch request."""
-
-
-def get_ontology(settings: AppSettings) -> Ontology:
-    """The ontology the app serves (loaded once per folder)."""
-    return load_ontology(settings.ontology_dir)
-
-
-OntologyDep = Annotated[Ontology, Depends(get_ontology)]
 
 
 class SavedFormOut(BaseModel):

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from citykg.access import Principal
 from citykg.access.policy import ensure_lookup_allowed
-from citykg.api.deps import AppSettings, CurrentPrincipal, Store
+from citykg.api.deps import CatalogDep, CurrentPrincipal, Store
 from citykg.api.keys import key_from_url
 from citykg.ledgers import (
     Catalog,
@@ -23,7 +23,6 @@ from citykg.ledgers import (
     LedgerPage,
     LedgerQuery,
     LedgerStats,
-    catalog_for,
     edit_entity,
     end_entity,
     entity_detail,
@@ -34,18 +33,12 @@ from citykg.ledgers import (
 from citykg.ledgers.catalog import invalid
 from citykg.ledgers.models import MAX_PAGE, Text
 from citykg.ledgers.refs import seal
-from citykg.ontology import load_ontology
 
 router = APIRouter(prefix="/ledgers", tags=["ledgers"])
 ID_LIKE = re.compile(r"\d{14}[\dXx]{0,4}")
 """An ID number (15 or 18 characters) or most of one: never accepted in a URL."""
 
 
-def get_catalog(settings: AppSettings) -> Catalog:
-    return catalog_for(load_ontology(settings.ontology_dir))
-
-
-Ledgers = Annotated[Catalog, Depends(get_catalog)]
 Filters = Annotated[
     list[str],
     Query(alias="filter", description="key:op:value, e.g. gender:eq:2, age:gte:60, gender:in:1,2"),
@@ -89,7 +82,7 @@ class EndOut(BaseModel):
 
 
 @router.get("", response_model=list[LedgerTypeOut])
-def ledger_types(catalog: Ledgers, principal: CurrentPrincipal) -> list[LedgerTypeOut]:
+def ledger_types(catalog: CatalogDep, principal: CurrentPrincipal) -> list[LedgerTypeOut]:
     """The top ledgers (any subclass name works as a type too)."""
     return [
         LedgerTypeOut(
@@ -102,9 +95,9 @@ def ledger_types(catalog: Ledgers, principal: CurrentPrincipal) -> list[LedgerTy
     ]
 
 
-def ledger_query(
+async def ledger_query(
     type: str,
-    catalog: Ledgers,
+    catalog: CatalogDep,
     within: Within = None,
     filters: Filters = [],  # noqa: B006 (FastAPI copies defaults)
     q: Annotated[
@@ -118,6 +111,24 @@ def ledger_query(
     purpose: Purpose = None,
 ) -> LedgerQuery:
     """The ledger view a request asks for (filters checked against the ontology later)."""
+    return ledger_view(type, catalog, within=within, filters=filters, q=q, created_by=created_by,
+                       sort=sort, cursor=cursor, limit=limit, purpose=purpose)  # fmt: skip
+
+
+def ledger_view(
+    type: str,
+    catalog: Catalog,
+    *,
+    within: str | None,
+    filters: list[str],
+    q: str | None,
+    created_by: str | None,
+    sort: str | None,
+    cursor: str | None,
+    limit: int,
+    purpose: str | None,
+) -> LedgerQuery:
+    """A ledger view from its parameters as a URL gives them (the console's pages too)."""
     if q and ID_LIKE.search(q):
         raise invalid("q", "identity numbers never travel in URLs: POST them to …/lookup",
                       "证件号码不得出现在网址中：请使用 POST …/lookup 查询", None)  # fmt: skip
@@ -132,7 +143,7 @@ LedgerView = Annotated[LedgerQuery, Depends(ledger_query)]
 
 @router.get("/{type}", response_model=LedgerPage)
 def list_ledger(
-    view: LedgerView, store: Store, principal: CurrentPrincipal, catalog: Ledgers
+    view: LedgerView, store: Store, principal: CurrentPrincipal, catalog: CatalogDep
 ) -> LedgerPage:
     """One keyset page of a ledger; pass ``next_cursor`` back as ``cursor`` for the next."""
     return ledger_page(store, catalog=catalog, principal=principal, query=view)
@@ -143,7 +154,7 @@ def ledger_statistics(
     type: str,
     store: Store,
     principal: CurrentPrincipal,
-    catalog: Ledgers,
+    catalog: CatalogDep,
     within: Within = None,
     level: Annotated[str | None, Query(description="1–9 or street, community…")] = None,
     by: Annotated[str | None, Query(description="Attribute key or ageBand.")] = None,
@@ -162,7 +173,7 @@ def export(
     view: LedgerView,
     store: Store,
     principal: CurrentPrincipal,
-    catalog: Ledgers,
+    catalog: CatalogDep,
     format: Literal["csv", "xlsx"] = "csv",
     columns: Annotated[list[str], Query(description="Attribute keys (default: all)")] = [],  # noqa: B006
     reveal: Reveal = [],  # noqa: B006
@@ -184,7 +195,7 @@ def lookup_entity(
     body: LookupIn,
     store: Store,
     principal: CurrentPrincipal,
-    catalog: Ledgers,
+    catalog: CatalogDep,
 ) -> EntityDetail:
     """One entity found by its clear identity key (an ID number read off a card), sent in the
     body, never in a URL; audited and rate-limited per principal. Answers like the detail
@@ -202,7 +213,7 @@ def read_entity(
     key: str,
     store: Store,
     principal: CurrentPrincipal,
-    catalog: Ledgers,
+    catalog: CatalogDep,
     reveal: Reveal = [],  # noqa: B006
     purpose: Purpose = None,
 ) -> EntityDetail:
@@ -227,7 +238,7 @@ def edit(
     body: Annotated[EditIn, Body()],
     store: Store,
     principal: CurrentPrincipal,
-    catalog: Ledgers,
+    catalog: CatalogDep,
 ) -> EditOut:
     """Change attributes, validated and recorded like a form submission (with history)."""
     result = edit_entity(store, catalog=catalog, principal=principal, type=type,
@@ -243,7 +254,7 @@ def end(
     body: Annotated[EndIn, Body()],
     store: Store,
     principal: CurrentPrincipal,
-    catalog: Ledgers,
+    catalog: CatalogDep,
 ) -> EndOut:
     """End the entity's current places in your jurisdiction (soft delete, recorded)."""
     result = end_entity(store, catalog=catalog, principal=principal, type=type,

@@ -19,9 +19,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from citykg import notifications
-from citykg.api.deps import CurrentPrincipal, Store
+from citykg.api.deps import CatalogDep, CurrentPrincipal, Store
 from citykg.api.openapi import EVENT_STREAM
-from citykg.api.routes.tasks import CatalogDep
 from citykg.notifications import (
     Draft,
     Inbox,

@@ -13,8 +13,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from citykg.access import Principal
-from citykg.api.deps import CurrentPrincipal, Store
-from citykg.api.routes.forms import OntologyDep
+from citykg.api.deps import CurrentPrincipal, OntologyDep, Store
 from citykg.controls.review import HeldSubmission, held_list, held_submission
 from citykg.controls.service import confirm_held, decline_held
 from citykg.ledgers.refs import shown

@@ -12,16 +12,14 @@ import time
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from citykg import tasks
-from citykg.api.deps import AppSettings, CurrentPrincipal, Store
+from citykg.api.deps import CatalogDep, CurrentPrincipal, OntologyDep, Store
 from citykg.api.openapi import EVENT_STREAM
 from citykg.controls import SubmissionResult
-from citykg.ledgers import Catalog, catalog_for
-from citykg.ontology import Ontology, load_ontology
 from citykg.tasks.models import (
     BatchResult,
     Bottlenecks,
@@ -40,16 +38,6 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
 STREAM_MAX_EVENTS = 600
 
 
-def get_ontology(settings: AppSettings) -> Ontology:
-    return load_ontology(settings.ontology_dir)
-
-
-def get_catalog(ontology: Annotated[Ontology, Depends(get_ontology)]) -> Catalog:
-    return catalog_for(ontology)
-
-
-OntologyDep = Annotated[Ontology, Depends(get_ontology)]
-CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 States = Annotated[list[str], Query(description="Only items in these states.")]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
