@@ -56,6 +56,7 @@ class Duplicates(_Spec):
     recently_closed_days: int = Field(ge=0)
     radius_m: float = Field(gt=0)
     limit: int = Field(ge=1, le=50)
+    per_key: int = Field(default=30, ge=1, le=1000)
 
 
 class EventRules(_Spec):

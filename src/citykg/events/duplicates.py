@@ -2,9 +2,11 @@
 by itself.
 
 Candidates share the category and either the compound (or community) or a grid cell of
-``radius_m`` around the report's coordinates, were reported within the window, and are open
-or closed recently (``duplicates`` in ``rules.yaml``). Both keys are stored on the event
-(``dupPlace``, ``dupCell``), so finding them is an index look-up. They are ranked by text
+``radius_m`` around the report's coordinates, were reported within the window before the
+report, and are open or closed recently (``duplicates`` in ``rules.yaml``). Both keys are stored
+on the event (``dupPlace``, ``dupCell``), so finding them is an index look-up bounded by the
+window. Of each key's cases the ``per_key`` most recent are kept (a compound with a burst of
+reports of one kind is not read whole for every new report), then ranked in Python by text
 similarity on character bigrams (rapidfuzz) and by how close the places are; a handler
 confirms a merge (:func:`citykg.events.handling.merge`).
 """
@@ -56,17 +58,18 @@ def cell_key(lat: float | None, lon: float | None, category: str, *, radius_m: f
     return f"{math.floor(lat / size) + dx}:{math.floor(lon / size) + dy}|{category}"
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=65_536)
 def bigrams(text: str) -> str:
-    """The text normalized into its character bigrams (kept: a case's text is compared with
-    every report near it, and a report with each of its candidates)."""
+    """The text normalized into its character bigrams, sorted (kept: a case's text is compared
+    with every report near it, and a report with each of its candidates)."""
     norm = normalize_name(text)
-    return " ".join(norm[i : i + 2] for i in range(len(norm) - 1)) or norm
+    return " ".join(sorted(norm[i : i + 2] for i in range(len(norm) - 1))) or norm
 
 
 def similarity(a: str, b: str) -> float:
-    """Character-bigram similarity of two texts, 0–1."""
-    return fuzz.token_sort_ratio(bigrams(a), bigrams(b)) / 100.0
+    """Character-bigram similarity of two texts, 0–1 (rapidfuzz's ``token_sort_ratio`` of their
+    bigrams: the ratio of the sorted bigrams, kept sorted)."""
+    return fuzz.ratio(bigrams(a), bigrams(b)) / 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,31 +88,42 @@ def candidates(
     store: GraphStore, *, rules: Duplicates, asks: Sequence[Ask]
 ) -> list[list[Candidate]]:
     """The earlier cases each report may duplicate, best first (at most ``rules.limit`` each),
-    for a batch of reports in one statement."""
-    questions = []
-    for i, ask in enumerate(asks):
+    for a batch of reports in one statement: each distinct key of the batch is looked up once
+    per window (a batch shares its time), its ``rules.per_key`` most recent cases returned."""
+    windows: dict[tuple[int, int, int], dict[str, Any]] = {}
+    wanted: list[tuple[int, list[str], list[str]]] = []
+    for ask in asks:
         places = {ask.location.compound_or_community, ask.location.community} - {None}
-        place_keys = [k for p in places if (k := place_key(p, ask.category))]
+        place_keys = [k for p in sorted(places, key=str) if (k := place_key(p, ask.category))]
         cell_keys = [
             k for dx in (-1, 0, 1) for dy in (-1, 0, 1)
             if (k := cell_key(ask.lat, ask.lon, ask.category, radius_m=rules.radius_m,
                               dx=dx, dy=dy))
         ]  # fmt: skip
-        if place_keys or cell_keys:
-            questions.append({
-                "i": i, "placeKeys": place_keys, "cellKeys": cell_keys,
-                "since": _ms(ask.at - timedelta(days=rules.window_days)),
-                "closedSince": _ms(ask.at - timedelta(days=rules.recently_closed_days)),
-            })  # fmt: skip
-    found: dict[int, dict[str, dict[str, Any]]] = {}
-    if questions:
-        for row in store.read(queries.DUPLICATE_CANDIDATES, {"asks": questions}):
-            found.setdefault(int(row["i"]), {})[str(row["id"])] = row
-    return [
-        sorted((_rank(r, ask.text, ask.location) for r in found.get(i, {}).values()),
-               key=lambda c: (-c.score, c.id))[: rules.limit]
-        for i, ask in enumerate(asks)
-    ]  # fmt: skip
+        span = (_ms(ask.at - timedelta(days=rules.window_days)), _ms(ask.at),
+                _ms(ask.at - timedelta(days=rules.recently_closed_days)))  # fmt: skip
+        window = windows.setdefault(span, {"w": len(windows), "placeKeys": set(),
+                                           "cellKeys": set()})  # fmt: skip
+        window["placeKeys"].update(place_keys)
+        window["cellKeys"].update(cell_keys)
+        wanted.append((int(window["w"]), place_keys, cell_keys))
+    found: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
+    params: dict[str, Any] = {"perKey": rules.per_key, "placeKeys": [], "cellKeys": []}
+    for span, window in windows.items():
+        scan = {"w": window["w"], "since": span[0], "until": span[1], "closedSince": span[2]}
+        for kind in ("placeKeys", "cellKeys"):
+            params[kind] += [{"k": k, **scan} for k in sorted(window[kind])]
+    if params["placeKeys"] or params["cellKeys"]:
+        for row in store.read(queries.DUPLICATE_CANDIDATES, params):
+            found.setdefault((int(row["w"]), str(row["kind"]), str(row["key"])), []).append(row)
+    out = []
+    for ask, (w, place_keys, cell_keys) in zip(asks, wanted, strict=True):
+        rows = {str(r["id"]): r for kind, keys in (("place", place_keys), ("cell", cell_keys))
+                for k in keys for r in found.get((w, kind, k), [])}  # fmt: skip
+        ranked = sorted((_rank(r, ask.text, ask.location) for r in rows.values()),
+                        key=lambda c: (-c.score, c.id))  # fmt: skip
+        out.append(ranked[: rules.limit])
+    return out
 
 
 def _rank(row: dict[str, Any], text: str, location: Location) -> Candidate:

@@ -143,19 +143,31 @@ CREATE_EVENTS: LiteralString = (
 )
 
 # Duplicate candidates: the same compound (or community) and category, or the same grid cell
-# and category, reported within the window, open or closed recently.
-_candidate_fields: LiteralString = (
-    "WHERE e.reportedAtMs >= ask.since AND e.state <> 'merged' "
-    "AND (e.closedAtMs IS NULL OR e.closedAtMs >= ask.closedSince) "
-    "RETURN ask.i AS i, e.id AS id, e.title AS title, e.description AS description, "
-    "e.placeCode AS place, e.state AS state, e.reportedAt AS reportedAt"
+# and category, reported within the window before the report, open or closed recently; of each
+# key the $perKey most recent. $placeKeys/$cellKeys: a batch's distinct keys with their window
+# (a batch shares its time: ``w`` numbers the windows); rows come back per window and key.
+_candidate_scan: LiteralString = (
+    "AND e.reportedAtMs >= since AND e.reportedAtMs <= until "
+    "WITH e, closedSince WHERE e.state <> 'merged' "
+    "AND (e.closedAtMs IS NULL OR e.closedAtMs >= closedSince) "
+    "WITH e ORDER BY e.reportedAtMs DESC, e.id LIMIT $perKey RETURN e } "
+    "RETURN w, kind, k AS key, e.id AS id, e.title AS title, "
+    "e.description AS description, e.placeCode AS place, e.state AS state, "
+    "e.reportedAt AS reportedAt"
 )
-# One statement for a batch of reports: $asks holds each report's keys, window and index i.
+_candidate_keys: LiteralString = (
+    " AS x WITH x.w AS w, x.k AS k, x.since AS since, x.until AS until, "
+    "x.closedSince AS closedSince, "
+)
 DUPLICATE_CANDIDATES: LiteralString = (
-    "UNWIND $asks AS ask UNWIND ask.placeKeys AS k MATCH (e:Event {dupPlace: k}) "
-    + _candidate_fields
-    + " UNION "
-    "UNWIND $asks AS ask UNWIND ask.cellKeys AS k MATCH (e:Event {dupCell: k}) " + _candidate_fields
+    "UNWIND $placeKeys" + _candidate_keys + "'place' AS kind "
+    "CALL { WITH k, since, until, closedSince MATCH (e:Event) WHERE e.dupPlace = k "
+    + _candidate_scan
+    + " UNION ALL UNWIND $cellKeys"
+    + _candidate_keys
+    + "'cell' AS kind "
+    "CALL { WITH k, since, until, closedSince MATCH (e:Event) WHERE e.dupCell = k "
+    + _candidate_scan
 )
 
 EVENT: LiteralString = (
