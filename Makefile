@@ -2,8 +2,9 @@
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-# Debian packages the browser tests and screenshots need (installed when missing; as root).
-APT    := chromium chromium-driver fonts-wqy-zenhei
+# Debian packages the browser tests, screenshots and bench/api_load.py (wrk) need (installed when
+# missing; as root).
+APT    := chromium chromium-driver fonts-wqy-zenhei wrk
 
 .PHONY: demo test install lint typecheck bench screenshots clean
 

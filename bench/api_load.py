@@ -2,13 +2,16 @@
 
     .venv/bin/python bench/api_load.py [--graph falkordb:///tmp/citykg-api-load]
                      [--persons 5000] [--seconds 10] [--readers 50] [--writers 16]
+                     [--workers 1] [--client wrk|httpx]
 
 Prepares the graph as ``citykg demo`` does (the demo city of ``--persons`` generated when the
 graph is empty), makes the first holder of each community's residents-committee post an official
-principal with an API token, serves the API with ``citykg serve`` in a process of its own (one
-uvicorn worker) and sends it a bounded load from this process (asyncio + httpx2): every client
-sends its next request when its last one is answered, for ``--seconds`` after one warm-up
-request each.
+principal with an API token, serves the API with ``citykg serve --workers N`` in processes of
+its own and sends it a bounded load: every client sends its next request when its last one is
+answered, for ``--seconds`` after a warm-up. The HTTP load comes from ``wrk`` (Debian's
+package: ``apt-get install wrk``; two threads, a Lua script choosing each request), which costs
+the 2 shared cores far less than a Python client; ``--client httpx`` (or no wrk) uses asyncio +
+httpx2 clients in this process instead.
 
 (a) ``--readers`` clients read first ledger pages (``GET /ledgers/Person``), client i as the
     official of community i (mod the communities), so the pages differ;
@@ -25,11 +28,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -162,11 +168,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def served(url: str, port: int) -> subprocess.Popen[bytes]:
-    """``citykg serve`` on ``port`` in its own process, once /health answers."""
+async def served(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """``citykg serve`` on ``port`` in its own processes, once /health answers."""
     citykg = Path(sys.executable).with_name("citykg")
     server = subprocess.Popen(
-        [str(citykg), "serve", "--graph", url, "--port", str(port)],
+        [str(citykg), "serve", "--graph", url, "--port", str(port), "--workers", str(workers)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -183,18 +189,114 @@ async def served(url: str, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("citykg serve did not answer /health within a minute")
 
 
+WRK_SCRIPT = """
+local requests, n = {}, 0
+function setup(thread)
+  thread:set("id", #threads_seen + 1); table.insert(threads_seen, thread)
+end
+threads_seen = {}
+function init(args)
+  local lines = {}
+  for line in io.lines(args[1]) do table.insert(lines, line) end
+  local threads, id = tonumber(args[2]), tonumber(wrk.thread:get("id"))
+  for i, line in ipairs(lines) do
+    if i % threads == id - 1 then
+      local method, path, token, body = line:match("^(%S+)\\t(%S+)\\t(%S+)\\t?(.*)$")
+      local headers = {["Authorization"] = "Bearer " .. token}
+      if body ~= "" then headers["Content-Type"] = "application/json" else body = nil end
+      table.insert(requests, wrk.format(method, path, headers, body))
+    end
+  end
+end
+function request()
+  n = n + 1
+  return requests[(n - 1) % #requests + 1]
+end
+function done(summary, latency, requests)
+  io.write(string.format('{"requests": %d, "seconds": %f, "errors": %d, '
+    .. '"p50": %f, "p95": %f, "p99": %f}\\n', summary.requests, summary.duration / 1e6,
+    summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout,
+    latency:percentile(50) / 1e3, latency:percentile(95) / 1e3, latency:percentile(99) / 1e3))
+end
+"""
+WRK_THREADS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A load as wrk reports it: no list of latencies, its percentiles."""
+
+    requests: int
+    errors: int
+    seconds: float
+    p50: float
+    p95: float
+    p99: float
+
+    def row(self, label: str) -> str:
+        return (
+            f"| {label} | {self.requests / self.seconds:,.0f} req/s | {self.p50:.1f} ms | "
+            f"{self.p95:.1f} ms | {self.p99:.1f} ms | {self.errors} |"
+        )
+
+
+def wrk_load(port: int, clients: int, seconds: float, lines: list[str]) -> Summary:
+    """``clients`` connections of wrk sending ``lines`` (method, path, token, body; tab
+    separated) in turn for ``seconds``; each request line is sent at most once per pass."""
+    with tempfile.TemporaryDirectory() as scratch:
+        script, requests = Path(scratch) / "load.lua", Path(scratch) / "requests.tsv"
+        script.write_text(WRK_SCRIPT, encoding="utf-8")
+        requests.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        done = subprocess.run(
+            ["wrk", f"-t{WRK_THREADS}", f"-c{clients}", f"-d{math.ceil(seconds)}s", "--timeout", "60s",
+             "-s", str(script), f"http://127.0.0.1:{port}", "--", str(requests),
+             str(WRK_THREADS)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return Summary(report["requests"], report["errors"], report["seconds"],
+                   report["p50"], report["p95"], report["p99"])  # fmt: skip
+
+
+def read_lines(people: list[Official], count: int) -> list[str]:
+    return [f"GET\t/ledgers/Person?limit=50\t{people[i % len(people)].token}"
+            for i in range(count)]  # fmt: skip
+
+
+def write_lines(people: list[Official], first: int, count: int) -> list[str]:
+    """``count`` new households, numbered from ``first`` (each sent once: enough for the run)."""
+    lines = []
+    for n in range(first, first + count):
+        official = people[n % len(people)]
+        body = {"answers": household(n, official.doors[n % len(official.doors)])}
+        lines.append(f"POST\t{FORM}\t{official.token}\t{json.dumps(body, ensure_ascii=False)}")
+    return lines
+
+
 async def measure(args: argparse.Namespace, store: GraphStore, people: list[Official]) -> None:
     limits = httpx2.Limits(max_connections=max(args.readers, args.writers))
     timeout = httpx2.Timeout(60)
     port = free_port()
-    server = await served(args.graph, port)
+    server = await served(args.graph, port, args.workers)
+    http_reads: Load | Summary
+    http_writes: Load | Summary
     try:
-        async with httpx2.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=timeout
-        ) as client:
-            http_reads = await run_load(client, args.readers, args.seconds, reader(people))
+        if args.client == "wrk":
+            wrk_load(port, len(people), 2, read_lines(people, len(people)))  # warm-up
+            http_reads = wrk_load(port, args.readers, args.seconds, read_lines(people, 1_000))
             first = int(store.read(SUBMITTED)[0]["n"]) + 1_000
-            http_writes = await run_load(client, args.writers, args.seconds, writer(people, first))
+            count = int(args.writers * args.seconds * 400)  # more than any run sends
+            http_writes = wrk_load(port, args.writers, args.seconds,
+                                   write_lines(people, first, count))  # fmt: skip
+        else:
+            async with httpx2.AsyncClient(
+                base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=timeout
+            ) as client:
+                http_reads = await run_load(client, args.readers, args.seconds, reader(people))
+                first = int(store.read(SUBMITTED)[0]["n"]) + 1_000
+                http_writes = await run_load(client, args.writers, args.seconds,
+                                             writer(people, first))  # fmt: skip
     finally:
         server.terminate()
         server.wait()
@@ -209,7 +311,8 @@ async def measure(args: argparse.Namespace, store: GraphStore, people: list[Offi
             local_writes = await run_load(client, args.writers, args.seconds, writer(people, first))
     load = os.getloadavg()
     print(f"command: .venv/bin/python {' '.join(sys.argv)}")
-    print(f"city: {args.graph}, {len(people)} community officials; load average "
+    print(f"city: {args.graph}, {len(people)} community officials; {args.workers} API "
+          f"process(es); HTTP load from {args.client}; load average "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores shared)")  # fmt: skip
     print("| load | throughput | p50 | p95 | p99 | errors |")
     print("|---|---|---|---|---|---|")
@@ -226,6 +329,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="per load")
     parser.add_argument("--readers", type=int, default=50)
     parser.add_argument("--writers", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="API processes (citykg serve)")
+    parser.add_argument("--client", choices=("wrk", "httpx"),
+                        default="wrk" if shutil.which("wrk") else "httpx")  # fmt: skip
     args = parser.parse_args()
     settings = build_settings(args.graph)
     with opened_store(settings) as store:

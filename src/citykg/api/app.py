@@ -31,7 +31,7 @@ from citykg.api.routes import (
 from citykg.api.warmup import cool_down, warm_up
 from citykg.graph import GraphStore, open_store
 from citykg.ledgers.refs import use_secret
-from citykg.settings import Settings
+from citykg.settings import Settings, get_settings
 from citykg.web import mount as mount_web
 
 ROUTERS = (
@@ -53,10 +53,15 @@ ROUTERS = (
 
 
 def create_app(
-    settings: Settings, *, store: GraphStore | None = None, analysis: Analysis | None = None
+    settings: Settings,
+    *,
+    store: GraphStore | None = None,
+    analysis: Analysis | None = None,
+    sync_copy: bool = True,
 ) -> FastAPI:
     """Build the API. With ``store`` given the caller owns it, and the analysts' copy if it
-    gives ``analysis``; else the app opens and closes both. The copy is kept in sync meanwhile."""
+    gives ``analysis``; else the app opens and closes both. The copy is kept in sync meanwhile,
+    unless ``sync_copy`` is false (a worker of several: the process that started them syncs)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -76,7 +81,7 @@ def create_app(
                     app.state.analysis = copy.enter_context(
                         opened_analysis(settings, app.state.store)
                     )
-                if app.state.analysis is not None:
+                if app.state.analysis is not None and sync_copy:
                     copy.enter_context(app.state.analysis.syncing())
                 yield
         finally:
@@ -102,3 +107,9 @@ def create_app(
     check_declared(app)
     mount_web(app, settings)
     return app
+
+
+def worker_app() -> FastAPI:
+    """The app of one API process among several (``citykg serve --workers N``): settings from
+    the environment the parent set; the parent keeps the engine and syncs the analysts' copy."""
+    return create_app(get_settings(), sync_copy=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 import click
@@ -12,18 +13,30 @@ from citykg.analysis import opened_analysis
 from citykg.api.app import create_app
 from citykg.cli.options import build_settings, graph_option, opened_store
 from citykg.demo import prepare_demo
+from citykg.settings import Settings
 
 
 @click.command()
 @click.option("--host", default=None, help="Interface to bind (default $CITYKG_HOST, 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default $CITYKG_PORT, 8000).")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="API processes sharing the port and one graph engine (see docs/scaling.md).",
+)
 @graph_option
-def serve(host: str | None, port: int | None, graph_url: str | None) -> None:
+def serve(host: str | None, port: int | None, workers: int, graph_url: str | None) -> None:
     """Serve the API on the configured graph."""
     settings = build_settings(graph_url)
     with opened_store(settings) as store, opened_analysis(settings, store) as analysis:
-        app = create_app(settings, store=store, analysis=analysis)
-        _run(app, host or settings.host, port or settings.port)
+        host, port = host or settings.host, port or settings.port
+        if workers == 1:
+            _run(create_app(settings, store=store, analysis=analysis), host, port)
+            return
+        with analysis.syncing():
+            _run_workers(settings, host, port, workers)
 
 
 @click.group(invoke_without_command=True)
@@ -72,7 +85,31 @@ def demo(
 
 
 def _run(app: object, host: str, port: int) -> None:
+    _addresses(host, port)
+    uvicorn.run(app, host=host, port=port, log_level="info")  # type: ignore[arg-type]
+
+
+WORKER_START_S = 60
+"""How long a worker may take to answer uvicorn's health check: starting one (imports, the
+ontology, joining the engine) takes seconds on a busy machine, and at uvicorn's default 5 s a
+worker was killed while still starting."""
+
+
+def _run_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """``workers`` API processes on one port. This process keeps the graph engine (an embedded
+    one is joined by each worker) and the analysts' copy in sync; the workers get its settings
+    through the environment, with one secret, so a ref or session made by one opens in all."""
+    for name, value in settings.model_dump(exclude_none=True).items():
+        os.environ[f"CITYKG_{name.upper()}"] = str(value)
+    os.environ.setdefault("CITYKG_SECRET", secrets.token_urlsafe(32))
+    _addresses(host, port)
+    click.echo(f"workers: {workers} API processes")
+    uvicorn.run("citykg.api.app:worker_app", factory=True, host=host, port=port,
+                workers=workers, log_level="info",
+                timeout_worker_healthcheck=WORKER_START_S)  # fmt: skip
+
+
+def _addresses(host: str, port: int) -> None:
     click.echo(f"console: http://{host}:{port}/")
     click.echo(f"docs:    http://{host}:{port}/docs")
     click.echo(f"health:  http://{host}:{port}/health")
-    uvicorn.run(app, host=host, port=port, log_level="info")  # type: ignore[arg-type]
