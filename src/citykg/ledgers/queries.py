@@ -17,11 +17,25 @@ for labels, identity keys and relationship types from the ontology, filled only 
 :func:`citykg.graph.identifiers.cypher_with`; ``tests/ledgers/test_queries.py`` sends every
 assembled statement, for every kind of entity, through FalkorDB's planner.
 
-**Paging** is keyset (``sort value, identity key`` after the cursor's), never ``SKIP``. The page
-is cut by a literal ``LIMIT 501`` (the largest page plus one, so the planner keeps only the top
-rows while sorting) and sliced to ``$take``. Dynamic property access (``x[$key]``,
-``x[$filters[0].key]``) reads the attribute a filter or sort names; the key itself comes from the
-ontology, checked by :mod:`citykg.ledgers.catalog`.
+**Paging** is keyset, never ``SKIP``. The default order is the **address order**: by the code
+of the place an entity hangs off, then its identity key (``place, key`` after the cursor's). It is
+read as a walk through the place tree in code order (:func:`citykg.ledgers.listing.read_page`):
+the source ``from_…_sliced_template`` reads only the ``$slices`` it is given, ranges of place
+codes in code order (a community's subtree, a street's own place, a street's landmarks, roads
+and grids), a few at a time until the page is full, so a district's first page reads a community
+or two, not the district. An explicit ``sort`` (``sort value, identity key``) sorts everything the
+view selects: the page is cut by a literal ``LIMIT 501`` (the largest page plus one, so the
+planner keeps only the top rows while sorting) and sliced to ``$take``. Dynamic property access
+(``x[$key]``, ``x[$filters[0].key]``) reads the attribute a filter or sort names; the key itself
+comes from the ontology, checked by :mod:`citykg.ledgers.catalog`.
+
+**Ranges FalkorDB answers exactly.** FalkorDB 4.x's string range index drops an upper bound
+given as a parameter unless it is a prefix of the lower bound followed by one character
+(FalkorDB issue 2239: ``code >= $lo AND code < $hi`` returned a whole district for a street's
+slice). Every range here is of that form: a subtree ``[p, p + '~')`` or its rest
+``[q, p + '~')`` with ``q`` under ``p``, one place ``[p, p + '!')`` (``'!'`` sorts below every
+code character), a place's landmarks, roads and grids ``[p + 'A', p + '~')``; the walk also
+checks each range again on the projected code, which no index answers.
 """
 
 from __future__ import annotations
@@ -59,6 +73,36 @@ from_attached_template: LiteralString = (
 )
 
 from_places_template: LiteralString = _scoped("x") + "AND x:{label} WITH x, x.placeCode AS place "
+
+
+def _sliced(var: LiteralString) -> LiteralString:
+    """``var``: each place of each of ``$slices`` (``{lo, hi}``: ranges of the forms above) in
+    scope, with ``place`` its code (ends inside a WHERE). The range is checked again on the
+    projected code, and the scope on every place."""
+    return (
+        "UNWIND $slices AS slice MATCH (" + var + ":Place) WHERE " + var + ".placeCode >= slice.lo "
+        "AND " + var + ".placeCode < slice.hi "
+        "WITH " + var + ", " + var + ".placeCode AS place, slice "
+        "WHERE place >= slice.lo AND place < slice.hi "
+        "AND size([s IN $scopeRoots WHERE place STARTS WITH s]) > 0 "
+    )
+
+
+from_attached_sliced_template: LiteralString = (
+    _sliced("pl") + "MATCH (x:{label})-[r:{rel}]->(pl) WHERE r.until IS NULL WITH x, place "
+)
+
+from_places_sliced_template: LiteralString = _sliced("x") + "AND x:{label} WITH x, place "
+
+# The administrative divisions (levels 1-5) after $from under $roots (the view's places), in
+# scope, in code order: where the walk of the address order cuts its slices.
+DIVISIONS_AFTER: LiteralString = (
+    "UNWIND $roots AS root MATCH (d:AdministrativeDivision) WHERE d.placeCode >= root "
+    "AND d.placeCode < root + '~' AND d.placeCode > $from "
+    "WITH d.placeCode AS code, root WHERE code STARTS WITH root AND code > $from "
+    "AND size([s IN $scopeRoots WHERE code STARTS WITH s]) > 0 "
+    "RETURN code ORDER BY code LIMIT $n"
+)
 
 # --- optional narrowing ------------------------------------------------------------------------
 
@@ -116,20 +160,40 @@ after_descending: LiteralString = "WHERE sv < $afterValue OR (sv = $afterValue A
 order_ascending: LiteralString = "WITH x, place, sv, k ORDER BY sv, k LIMIT 501 "
 order_descending: LiteralString = "WITH x, place, sv, k ORDER BY sv DESC, k DESC LIMIT 501 "
 
-# The page's rows with the names of the compound, building, unit and door they are at.
-page_rows: LiteralString = (
-    "WITH collect({x: x, place: place, sv: sv, k: k})[0..$take] AS page "
-    "UNWIND page AS row "
-    "WITH row.x AS x, row.place AS place, row.sv AS sv, row.k AS k "
+# The names of the compound, building, unit and door at `pl` (read once per place of a page).
+_path: LiteralString = (
     "MATCH (pl:Place {placeCode: place}) "
     "CALL { WITH pl MATCH (pl)-[:PART_OF*0..3]->(up:Place) "
     "WHERE up.level >= 6 AND up.name IS NOT NULL "
     "WITH up ORDER BY size(up.placeCode) RETURN collect(up.name) AS path } "
-    "RETURN k AS key, sv AS sortValue, labels(x) AS labels, properties(x) AS properties, "
-    "place, path "
+    "UNWIND here AS row "
+)
+
+# The page's rows with the names of the compound, building, unit and door they are at.
+page_rows: LiteralString = (
+    "WITH collect({x: x, place: place, sv: sv, k: k})[0..$take] AS page "
+    "UNWIND page AS row "
+    "WITH row.place AS place, collect(row) AS here "
+    + _path
+    + "RETURN row.k AS key, row.sv AS sortValue, labels(row.x) AS labels, "
+    "properties(row.x) AS properties, place, path "
 )
 return_ascending: LiteralString = "ORDER BY sortValue, key"
 return_descending: LiteralString = "ORDER BY sortValue DESC, key DESC"
+
+# The address order: by place code, then identity key; a slice's rows are few, so the page is
+# cut by `LIMIT $take` (what is still missing from the page) straight after the sort.
+address_key: LiteralString = "WITH x, place, x[$key] AS k "
+after_address: LiteralString = (
+    "WHERE place > $afterPlace OR (place = $afterPlace AND k > $afterKey) "
+)
+address_rows: LiteralString = (
+    "WITH x, place, k ORDER BY place, k LIMIT $take "
+    "WITH place, collect({x: x, k: k}) AS here "
+    + _path
+    + "RETURN row.k AS key, place AS sortValue, labels(row.x) AS labels, "
+    "properties(row.x) AS properties, place, path ORDER BY place, key"
+)
 
 # --- roll-ups -----------------------------------------------------------------------------------
 

@@ -30,13 +30,18 @@ from citykg.ledgers.models import Filter
 class Selection:
     """The entities of one ledger view: a Cypher prefix binding ``x`` and ``place``.
 
-    ``fingerprint`` identifies what was asked (not who asked), for cursors.
+    ``fingerprint`` identifies what was asked (not who asked), for cursors. ``walk`` is the same
+    selection read slice by slice (``$slices``, see :mod:`citykg.ledgers.queries`), and
+    ``roots`` the subtrees the view covers (the asked place, else the scope's roots), for the
+    address order.
     """
 
     etype: EntityType
     text: LiteralString
     params: dict[str, Any]
     fingerprint: str = field(default="")
+    walk: LiteralString = field(default="")
+    roots: tuple[str, ...] = field(default=())
 
 
 def select(
@@ -65,34 +70,49 @@ def select(
     )  # fmt: skip
     if within:
         code = PlaceCode.parse(within, field="within").value
-        low, high = subtree_bounds(resolve_code(store, code=code, scope=reach.scope))
+        place = resolve_code(store, code=code, scope=reach.scope)
+        low, high = subtree_bounds(place)
+        roots: tuple[str, ...] = (place,)
     else:
         low, high = "", "~"  # the scope roots alone bound the places read
+        roots = _outermost(reach.params()["scopeRoots"])
     if len(compiled) > queries.MAX_FILTERS:
         raise invalid("filter", f"at most {queries.MAX_FILTERS} filters",
                       f"至多 {queries.MAX_FILTERS} 个筛选条件")  # fmt: skip
     if etype.is_place:
         text = cypher_with(queries.from_places_template, label=etype.name)
+        walk = cypher_with(queries.from_places_sliced_template, label=etype.name)
     else:
         rel = etype.attachment or ""
         text = cypher_with(queries.from_attached_template, label=etype.name, rel=rel)
+        walk = cypher_with(queries.from_attached_sliced_template, label=etype.name, rel=rel)
     params: dict[str, Any] = {"key": etype.key, "lo": low, "hi": high, **reach.params()}
     search = (q or "").strip()
+    conditions: LiteralString = ""
     if compiled or search:
-        text += queries.where_conditions
+        conditions += queries.where_conditions
     for position, condition in enumerate(compiled):
-        text += queries.and_filter(condition["op"], position)
+        conditions += queries.and_filter(condition["op"], position)
     if compiled:
         params["filters"] = compiled
     if search:
-        text += queries.and_search
+        conditions += queries.and_search
         params.update(q=search.lower(), exact=search, searchKeys=list(etype.search_keys))
     if created_by:
-        text += queries.where_created_by
+        conditions += queries.where_created_by
         params["createdBy"] = created_by
     asked = [etype.name, within, [f.model_dump() for f in filters], q, created_by]
     digest = hashlib.sha256(json.dumps(asked, ensure_ascii=False).encode()).hexdigest()[:16]
-    return Selection(etype, text, params, digest)
+    return Selection(etype, text + conditions, params, digest, walk + conditions, roots)
+
+
+def _outermost(roots: Sequence[str]) -> tuple[str, ...]:
+    """The scope's roots in code order, without those inside another one."""
+    kept: list[str] = []
+    for root in sorted(set(roots)):
+        if not any(root.startswith(outer) for outer in kept):
+            kept.append(root)
+    return tuple(kept)
 
 
 def ensure_may_disclose(
