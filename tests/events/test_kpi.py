@@ -15,7 +15,7 @@ from citykg.events.kpi import TALLY_VERSION, departments, ensure_tallies, kpis, 
 from citykg.events.models import CLOSED_STATES
 from citykg.graph import GraphStore
 from citykg.workflow import history
-from tests.events.conftest import EventCity
+from tests.events.conftest import STREETS, EventCity
 
 START = datetime(2025, 6, 1, tzinfo=UTC)
 END = datetime(2025, 7, 1, tzinfo=UTC)
@@ -135,22 +135,28 @@ def test_kpis_equal_direct_counts(city: EventCity) -> None:
 
 
 TALLIES = "MATCH (t:EventTally) RETURN properties(t) AS t"
+PLACE_TALLIES = "MATCH (t:EventPlaceTally) RETURN properties(t) AS t"
 
 
 def tallies(store: GraphStore) -> dict[str, tuple[dict[str, Any], list[tuple[Any, ...]]]]:
-    """Each cell's counters and its stage visits (in any order); a cell emptied by a move
-    (all zero, no visits) is the same as no cell."""
+    """Each cell's counters and its stage visits (in any order), by department and by
+    community; a cell emptied by a move (all zero, no visits) is the same as no cell."""
     found = {}
-    for r in store.read(TALLIES):
-        t = dict(r["t"])
-        visits = sorted(zip(*(t.pop(k, []) for k in VISITS), strict=True))
-        counters = {k: v for k, v in t.items() if v}
-        if visits or set(counters) - {"key", "department", "day"}:
-            found[str(t["key"])] = (counters, visits)
+    for kind, query in (("department", TALLIES), ("place", PLACE_TALLIES)):
+        for r in store.read(query):
+            t = dict(r["t"])
+            visits = sorted(zip(*(t.pop(k, []) for k in VISITS), strict=True))
+            counters = {k: v for k, v in t.items() if v}
+            if visits or set(counters) - {"key", "department", "place", "day"}:
+                found[f"{kind}:{t['key']}"] = (counters, visits)
     return found
 
 
 VISITS = ("visitCase", "visitStage", "visitMs", "visitLate")
+CASE_PLACES = (
+    "MATCH (e:Event) WHERE e.placeCode IS NOT NULL AND e.state IS NOT NULL "
+    "RETURN DISTINCT e.placeCode AS code"
+)
 
 
 def test_tallies_equal_a_direct_count_after_every_kind_of_move(
@@ -181,7 +187,7 @@ def test_tallies_equal_a_direct_count_after_every_kind_of_move(
     act(city.store, principal=city.centre, event_id=again, at=at + 3 * H,
         action=Action(event="merge", master=fast))  # fmt: skip
     kept = tallies(city.store)
-    assert kept
+    assert {k.split(":")[0] for k in kept} == {"department", "place"}
     city.store.write(queries.BUILD_TALLIES, {"version": TALLY_VERSION})
     assert tallies(city.store) == kept
     groups = departments(city.store, "110105")
@@ -191,11 +197,31 @@ def test_tallies_equal_a_direct_count_after_every_kind_of_move(
         (datetime(2025, 8, 1, tzinfo=UTC), datetime(2025, 8, 9, tzinfo=UTC)),  # whole days
         (start + timedelta(days=2, hours=1), start + timedelta(days=2, hours=9)),  # no whole day
     ]
-    read = [kpis(city.store, principal=city.centre, groups=groups, start=a, end=b, now=now)
-            for a, b in periods]  # fmt: skip
+    places = {str(r["code"]) for r in city.store.read(CASE_PLACES)}
+    assert any(len(code) > 12 for code in places)  # cases below their community
+    views: list[tuple[kpi.By, list[str]]] = [
+        ("department", groups),
+        ("street", sorted({code[:9] for code in places} | set(STREETS))),
+        ("community", sorted({code[:12] for code in places})),
+    ]
+
+    def tables() -> list[Any]:
+        return [
+            kpis(city.store, principal=city.centre, groups=g, start=a, end=b, now=now, by=by)
+            for by, g in views
+            for a, b in periods
+        ] + [
+            suggestions(city.store, principal=city.centre, groups=g, start=a, end=b, by=by)
+            for by, g in views
+            for a, b in periods
+        ]
+
+    read = tables()
     monkeypatch.setattr(kpi, "_whole_days", lambda lo, hi: None)
-    counted = [kpis(city.store, principal=city.centre, groups=groups, start=a, end=b, now=now)
-               for a, b in periods]  # fmt: skip
+    counted = tables()
     assert read == counted
     assert sum(r.received for r in read[0]) == len(ids)  # the merged one follows its case
     assert {r.group for r in read[0] if r.received} >= {other}
+    by_street, by_community = read[len(periods)], read[2 * len(periods)]
+    assert sum(r.received for r in by_street) == sum(r.received for r in by_community) == len(ids)
+    assert sum(s.visits for s in read[3 * len(periods)]) > 0  # suggestions from stage visits

@@ -11,13 +11,14 @@ their case). Rates are shares of the cohort, ``None`` when nothing was there to 
   visits (a visit still running counts once its deadline has passed);
 * the median time per stage, over the visits that left it.
 
-By department the table is read from tallies (``:EventTally``, one per department and UTC day
-of report) that the statements creating and moving cases keep in the same statement, so they
-never disagree with the cases and their transition facts: the whole days of the period come
-from them, the hours around those days from the cases. The counts that depend on ``now``
-(running cases past their deadline) are the tallied running cases less the few whose deadline
-is still ahead, read through an index on ``stageDueMs``; the medians are taken over the stage
-times the tallies keep. By place (street, community) everything is counted from the cases.
+The table is read from tallies that the statements creating and moving cases keep in the same
+statement, so they never disagree with the cases and their transition facts: by department
+``:EventTally`` (one per department and UTC day of report), by street or community
+``:EventPlaceTally`` (one per community and UTC day; a street sums its communities). The whole
+days of the period come from them, the hours around those days from the cases. The counts that
+depend on ``now`` (running cases past their deadline) are the tallied running cases less the
+few whose deadline is still ahead, read through an index on ``stageDueMs``; the medians are
+taken over the stage times the tallies keep, and so are the deadline suggestions.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, LiteralString
 from weakref import WeakKeyDictionary
@@ -53,15 +55,15 @@ def kpis(store: GraphStore, *, principal: Principal, groups: Sequence[str], star
          end: datetime, now: datetime, by: By = "department") -> list[DepartmentKpi]:  # fmt: skip
     """One KPI row per group (credit codes by department, place codes by level).
 
-    By department, the whole UTC days of the period come from the tallies the write path keeps
-    (:data:`~citykg.events.queries.KPI_TALLIES`), the hours before the first and after the last
-    whole day from the cases; by place, everything from the cases."""
+    The whole UTC days of the period come from the tallies the write path keeps
+    (:data:`~citykg.events.queries.KPI_TALLIES`, by place
+    :data:`~citykg.events.queries.KPI_PLACE_TALLIES`), the hours before the first and after the
+    last whole day from the cases."""
     event_queue_reach(principal)
     lo, hi = _ms(start), _ms(end)
-    days = None
-    if by == "department":
-        ensure_tallies(store)
-        days = _whole_days(lo, hi)
+    ensure_tallies(store)
+    days = _whole_days(lo, hi)
+    reads = TALLY_READS["department" if by == "department" else "place"]
     ranges = [[lo, hi]] if days is None else _edges(lo, hi, days)
     params: dict[str, Any] = {
         "ranges": ranges, "now": _ms(now), "groups": list(groups),
@@ -82,10 +84,12 @@ def kpis(store: GraphStore, *, principal: Principal, groups: Sequence[str], star
     edges = [queries.KPI_COUNTS, queries.KPI_STAGES, queries.KPI_RUNNING] if ranges else []
     calls: list[tuple[LiteralString, dict[str, Any]]] = [(q, params) for q in edges]
     if days is not None:
-        span = {"fromDay": days[0], "toDay": days[1], "groups": params["groups"]}
+        span = {"fromDay": days[0], "toDay": days[1], "groups": params["groups"],
+                "length": params["length"]}  # fmt: skip
         ahead = {"now": params["now"], "from": days[0] * DAY_MS, "to": days[1] * DAY_MS,
-                 "groups": params["groups"], "runningStates": list(RUNNING)}  # fmt: skip
-        calls += [(queries.KPI_TALLIES, span), (queries.KPI_DUE_LATER, ahead)]
+                 "groups": params["groups"], "runningStates": list(RUNNING),
+                 "length": params["length"]}  # fmt: skip
+        calls += [(reads.tallies, span), (reads.due_later, ahead)]
     codes = sorted({g for g in groups if g}) if by == "department" else []
     if codes:  # as views.names_of reads them
         calls.append((queries.ORGANIZATION_NAMES, {"codes": codes}))
@@ -103,13 +107,13 @@ def kpis(store: GraphStore, *, principal: Principal, groups: Sequence[str], star
         s["lateRunning"] += int(r["lateRunning"])
     if days is not None:
         later: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-        for r in found[queries.KPI_DUE_LATER]:
+        for r in found[reads.due_later]:
             later[r["grp"]][r["stage"]] = (int(r["dueLater"]), int(r["unflagged"]))
-        for r in found[queries.KPI_TALLIES]:
+        for r in found[reads.tallies]:
             _add_tally(r, later[r["grp"]], counts[r["grp"]], stage)
         pairs = [f"{g}|{name}" for g, by_stage in stages.items()
                  for name, s in by_stage.items() if s["left"]]  # fmt: skip
-        for r in store.read(queries.KPI_TALLY_VISITS, {**span, "pairs": pairs}):
+        for r in store.read(reads.visits, {**span, "pairs": pairs}):
             s = stage(r["grp"], r["stage"])
             s["late"] += int(r["lateLeft"])
             if s["left"]:
@@ -123,11 +127,30 @@ def kpis(store: GraphStore, *, principal: Principal, groups: Sequence[str], star
 COUNTS = ("received", "closed", "resolved", "transferred", "unresolvable", "dispatched",
           "signedOnTime", "closedOnTime", "replied", "sentBack", "rated", "satisfied",
           "overdue")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class TallyReads:
+    """The statements reading one kind of tally cells."""
+
+    tallies: LiteralString
+    visits: LiteralString
+    due_later: LiteralString
+    durations: LiteralString
+
+
+TALLY_READS = {
+    "department": TallyReads(queries.KPI_TALLIES, queries.KPI_TALLY_VISITS,
+                             queries.KPI_DUE_LATER, queries.TALLY_DURATIONS),
+    "place": TallyReads(queries.KPI_PLACE_TALLIES, queries.KPI_PLACE_TALLY_VISITS,
+                        queries.KPI_PLACE_DUE_LATER, queries.PLACE_TALLY_DURATIONS),
+}  # fmt: skip
 RUNNING = {"accepted": "runAccepted", "dispatched": "runDispatched", "handling": "runHandling",
            "replied": "runReplied"}  # fmt: skip
 """The tallies' count of running cases with a deadline, per stage (the states neither closed
 nor merged)."""
-TALLY_VERSION = 1
+TALLY_VERSION = 2
+"""1: by department; 2: by community as well."""
 DAY_MS = 86_400_000
 _READY: WeakKeyDictionary[GraphStore, bool] = WeakKeyDictionary()
 _POOL = ThreadPoolExecutor(max_workers=6, thread_name_prefix="kpi")
@@ -136,7 +159,8 @@ _POOL = ThreadPoolExecutor(max_workers=6, thread_name_prefix="kpi")
 def ensure_tallies(store: GraphStore) -> None:
     """Make sure the KPI tallies are there: on a graph from before them (or from an older
     tally version) they are built from the cases in one statement, once (13 s for 155k cases
-    on the 100k city); from then on the write path keeps them."""
+    on the 100k city by department alone; migrations 0005 and 0006 do it on an upgrade); from
+    then on the write path keeps them."""
     if _READY.get(store):
         return
     setting(store)  # the schema, the tallies' indexes with it
@@ -186,11 +210,25 @@ def suggestions(store: GraphStore, *, principal: Principal, groups: Sequence[str
                 start: datetime, end: datetime, urgency: str = "3",
                 by: By = "department") -> list[DeadlineSuggestion]:  # fmt: skip
     """For each stage, the share of visits done within N days for candidate N, beside the
-    hours allowed now (normal urgency)."""
+    hours allowed now (normal urgency): the visits of the whole days of the period from the
+    tallies' stage times, of the hours around them from the cases."""
     event_queue_reach(principal)
-    params = {"ranges": [[_ms(start), _ms(end)]], "groups": list(groups), "stages": list(STAGES),
+    lo, hi = _ms(start), _ms(end)
+    ensure_tallies(store)
+    days = _whole_days(lo, hi)
+    reads = TALLY_READS["department" if by == "department" else "place"]
+    params = {"ranges": [[lo, hi]] if days is None else _edges(lo, hi, days),
+              "groups": list(groups), "stages": list(STAGES),
               "byPlace": by != "department", "length": LENGTHS.get(by, 0)}  # fmt: skip
-    found = {r["stage"]: list(r["durations"]) for r in store.read(queries.STAGE_DURATIONS, params)}
+    calls: list[tuple[LiteralString, dict[str, Any]]] = []
+    if params["ranges"]:
+        calls.append((queries.STAGE_DURATIONS, params))
+    if days is not None:
+        calls.append((reads.durations, {**params, "fromDay": days[0], "toDay": days[1]}))
+    found: dict[str, list[Any]] = defaultdict(list)
+    for rows in _read_all(store, calls):
+        for r in rows:
+            found[r["stage"]] += list(r["durations"])
     rules = load_rules()
     out = []
     for stage in STAGES:

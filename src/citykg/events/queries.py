@@ -15,7 +15,9 @@ from __future__ import annotations
 from typing import LiteralString
 
 # --- KPI tallies (考核问效 counters) -------------------------------------------------------
-# One ``:EventTally`` per department and UTC day of report (``key`` = department|day), holding the
+# One ``:EventTally`` per department and UTC day of report (``key`` = department|day), and one
+# ``:EventPlaceTally`` per community (the first 12 digits of the case's place code: a case placed
+# no deeper than its street is its street's) and UTC day (``key`` = community|day), each holding the
 # KPI counts of the cases in that cell as they are now, and their left stage visits (aligned lists
 # ``visitCase``/``visitStage``/``visitMs``/``visitLate``). Every statement that creates or moves a
 # case updates its cells in the same statement: the case's contribution before the move is
@@ -27,94 +29,118 @@ from typing import LiteralString
 # takes its write lock first, so two statements on one cell cannot both add to the same count.
 # The closed states are ``models.CLOSED_STATES`` (a test checks the literal).
 
-_tally_key: LiteralString = (
-    "CASE WHEN p.state IS NULL OR p.state = 'merged' OR p.department IS NULL "
-    "OR p.reportedAtMs IS NULL THEN null "
-    "ELSE p.department + '|' + toString(p.reportedAtMs / 86400000) END"
-)
 _closed: LiteralString = "p.state IN ['closed', 'visited', 'rated']"
 _running_due: LiteralString = (
     "NOT p.state IN ['closed', 'visited', 'rated'] AND p.stageDueMs IS NOT NULL"
 )
 
-_tally_rows: LiteralString = (
-    "WITH s, p, " + _tally_key + " AS key WITH s, p, key WHERE key IS NOT NULL "
-    "WITH key, head(collect(p.department)) AS department, "
-    "head(collect(p.reportedAtMs / 86400000)) AS day, "
-    "collect({s: s, id: p.id, stages: coalesce(p.leftStages, []), ms: coalesce(p.leftMs, []), "
-    "late: coalesce(p.leftLate, [])}) AS parts, "
-    "toInteger(sum(s)) AS received, "
-    "toInteger(sum(s * CASE WHEN " + _closed + " THEN 1 ELSE 0 END)) AS closed, "
-    "toInteger(sum(s * CASE WHEN " + _closed + " AND p.closure = 'resolved' "
-    "THEN 1 ELSE 0 END)) AS resolved, "
-    "toInteger(sum(s * CASE WHEN " + _closed + " AND p.closure = 'transferred' "
-    "THEN 1 ELSE 0 END)) AS transferred, "
-    "toInteger(sum(s * CASE WHEN " + _closed + " AND p.closure = 'unresolvable' "
-    "THEN 1 ELSE 0 END)) AS unresolvable, "
-    "toInteger(sum(s * CASE WHEN p.signDueMs IS NOT NULL THEN 1 ELSE 0 END)) AS dispatched, "
-    "toInteger(sum(s * CASE WHEN p.signedAtMs IS NOT NULL AND p.signedAtMs <= p.signDueMs "
-    "THEN 1 ELSE 0 END)) AS signedOnTime, "
-    "toInteger(sum(s * CASE WHEN " + _closed + " AND p.closedAtMs <= p.closeDueMs "
-    "THEN 1 ELSE 0 END)) AS closedOnTime, "
-    "toInteger(sum(s * CASE WHEN p.repliedAtMs IS NOT NULL THEN 1 ELSE 0 END)) AS replied, "
-    "toInteger(sum(s * CASE WHEN coalesce(p.sendBacks, 0) > 0 THEN 1 ELSE 0 END)) AS sentBack, "
-    "toInteger(sum(s * CASE WHEN p.satisfaction IN ['1', '2', '3'] THEN 1 ELSE 0 END)) AS rated, "
-    "toInteger(sum(s * CASE WHEN p.satisfaction IN ['1', '2'] THEN 1 ELSE 0 END)) AS satisfied, "
-    "toInteger(sum(s * CASE WHEN coalesce(p.isOverdue, false) THEN 1 ELSE 0 END)) AS flagged, "
-    "toInteger(sum(s * CASE WHEN " + _running_due + " AND NOT coalesce(p.isOverdue, false) "
-    "THEN 1 ELSE 0 END)) AS openDue, "
-    "toInteger(sum(s * CASE WHEN " + _running_due + " AND p.state = 'accepted' "
-    "THEN 1 ELSE 0 END)) AS runAccepted, "
-    "toInteger(sum(s * CASE WHEN " + _running_due + " AND p.state = 'dispatched' "
-    "THEN 1 ELSE 0 END)) AS runDispatched, "
-    "toInteger(sum(s * CASE WHEN " + _running_due + " AND p.state = 'handling' "
-    "THEN 1 ELSE 0 END)) AS runHandling, "
-    "toInteger(sum(s * CASE WHEN " + _running_due + " AND p.state = 'replied' "
-    "THEN 1 ELSE 0 END)) AS runReplied "
-    "MERGE (t:EventTally {key: key}) SET t.department = department, t.day = day "
-    "WITH t, parts, received, closed, resolved, transferred, unresolvable, "
-    "dispatched, signedOnTime, closedOnTime, replied, sentBack, rated, satisfied, flagged, "
-    "openDue, runAccepted, runDispatched, runHandling, runReplied, "
-    "[x IN parts | x.id] AS gone, [x IN parts WHERE x.s > 0] AS adds, "
-    "coalesce(t.visitCase, []) AS vc, coalesce(t.visitStage, []) AS vs, "
-    "coalesce(t.visitMs, []) AS vm, coalesce(t.visitLate, []) AS vl "
-    "WITH t, received, closed, resolved, transferred, unresolvable, "
-    "dispatched, signedOnTime, closedOnTime, replied, sentBack, rated, satisfied, flagged, "
-    "openDue, runAccepted, runDispatched, runHandling, runReplied, adds, vc, vs, vm, vl, "
-    "[i IN range(0, size(vc) - 1) WHERE NOT vc[i] IN gone] AS keep, "
-    "reduce(a = [], x IN adds | a + x.stages) AS stages "
-    "SET t.received = coalesce(t.received, 0) + received, "
-    "t.closed = coalesce(t.closed, 0) + closed, "
-    "t.resolved = coalesce(t.resolved, 0) + resolved, "
-    "t.transferred = coalesce(t.transferred, 0) + transferred, "
-    "t.unresolvable = coalesce(t.unresolvable, 0) + unresolvable, "
-    "t.dispatched = coalesce(t.dispatched, 0) + dispatched, "
-    "t.signedOnTime = coalesce(t.signedOnTime, 0) + signedOnTime, "
-    "t.closedOnTime = coalesce(t.closedOnTime, 0) + closedOnTime, "
-    "t.replied = coalesce(t.replied, 0) + replied, "
-    "t.sentBack = coalesce(t.sentBack, 0) + sentBack, "
-    "t.rated = coalesce(t.rated, 0) + rated, t.satisfied = coalesce(t.satisfied, 0) + satisfied, "
-    "t.flagged = coalesce(t.flagged, 0) + flagged, t.openDue = coalesce(t.openDue, 0) + openDue, "
-    "t.runAccepted = coalesce(t.runAccepted, 0) + runAccepted, "
-    "t.runDispatched = coalesce(t.runDispatched, 0) + runDispatched, "
-    "t.runHandling = coalesce(t.runHandling, 0) + runHandling, "
-    "t.runReplied = coalesce(t.runReplied, 0) + runReplied "
-    "FOREACH (_ IN CASE WHEN size(keep) < size(vc) OR size(stages) > 0 OR t.visitCase IS NULL "
-    "THEN [1] ELSE [] END | "
-    "SET t.visitCase = [i IN keep | vc[i]] "
-    "+ reduce(a = [], x IN adds | a + [v IN x.stages | x.id]), "
-    "t.visitStage = [i IN keep | vs[i]] + stages, "
-    "t.visitMs = [i IN keep | vm[i]] + reduce(a = [], x IN adds | a + x.ms), "
-    "t.visitLate = [i IN keep | vl[i]] + reduce(a = [], x IN adds | a + x.late)) "
-    "RETURN count(t) AS tallied"
+
+def _tally_rows(label: LiteralString, prop: LiteralString, group: LiteralString,
+                out: LiteralString) -> LiteralString:  # fmt: skip
+    """The rows (s, p) summed into the cells of ``label``, one per ``group`` (an expression of
+    p, null for a case not counted there) and day, the group kept as ``prop``; returns
+    ``count(t) AS <out>``."""
+    return (
+        "WITH s, p, CASE WHEN p.state IS NULL OR p.state = 'merged' OR p.reportedAtMs IS NULL "
+        "OR " + group + " IS NULL THEN null "
+        "ELSE " + group + " + '|' + toString(p.reportedAtMs / 86400000) END AS key "
+        "WITH s, p, key WHERE key IS NOT NULL "
+        "WITH key, head(collect(" + group + ")) AS grp, "
+        "head(collect(p.reportedAtMs / 86400000)) AS day, "
+        "collect({s: s, id: p.id, stages: coalesce(p.leftStages, []), ms: coalesce(p.leftMs, []), "
+        "late: coalesce(p.leftLate, [])}) AS parts, "
+        "toInteger(sum(s)) AS received, "
+        "toInteger(sum(s * CASE WHEN " + _closed + " THEN 1 ELSE 0 END)) AS closed, "
+        "toInteger(sum(s * CASE WHEN " + _closed + " AND p.closure = 'resolved' "
+        "THEN 1 ELSE 0 END)) AS resolved, "
+        "toInteger(sum(s * CASE WHEN " + _closed + " AND p.closure = 'transferred' "
+        "THEN 1 ELSE 0 END)) AS transferred, "
+        "toInteger(sum(s * CASE WHEN " + _closed + " AND p.closure = 'unresolvable' "
+        "THEN 1 ELSE 0 END)) AS unresolvable, "
+        "toInteger(sum(s * CASE WHEN p.signDueMs IS NOT NULL THEN 1 ELSE 0 END)) AS dispatched, "
+        "toInteger(sum(s * CASE WHEN p.signedAtMs IS NOT NULL AND p.signedAtMs <= p.signDueMs "
+        "THEN 1 ELSE 0 END)) AS signedOnTime, "
+        "toInteger(sum(s * CASE WHEN " + _closed + " AND p.closedAtMs <= p.closeDueMs "
+        "THEN 1 ELSE 0 END)) AS closedOnTime, "
+        "toInteger(sum(s * CASE WHEN p.repliedAtMs IS NOT NULL THEN 1 ELSE 0 END)) AS replied, "
+        "toInteger(sum(s * CASE WHEN coalesce(p.sendBacks, 0) > 0 THEN 1 ELSE 0 END)) "
+        "AS sentBack, "
+        "toInteger(sum(s * CASE WHEN p.satisfaction IN ['1', '2', '3'] THEN 1 ELSE 0 END)) "
+        "AS rated, "
+        "toInteger(sum(s * CASE WHEN p.satisfaction IN ['1', '2'] THEN 1 ELSE 0 END)) "
+        "AS satisfied, "
+        "toInteger(sum(s * CASE WHEN coalesce(p.isOverdue, false) THEN 1 ELSE 0 END)) "
+        "AS flagged, "
+        "toInteger(sum(s * CASE WHEN " + _running_due + " AND NOT coalesce(p.isOverdue, false) "
+        "THEN 1 ELSE 0 END)) AS openDue, "
+        "toInteger(sum(s * CASE WHEN " + _running_due + " AND p.state = 'accepted' "
+        "THEN 1 ELSE 0 END)) AS runAccepted, "
+        "toInteger(sum(s * CASE WHEN " + _running_due + " AND p.state = 'dispatched' "
+        "THEN 1 ELSE 0 END)) AS runDispatched, "
+        "toInteger(sum(s * CASE WHEN " + _running_due + " AND p.state = 'handling' "
+        "THEN 1 ELSE 0 END)) AS runHandling, "
+        "toInteger(sum(s * CASE WHEN " + _running_due + " AND p.state = 'replied' "
+        "THEN 1 ELSE 0 END)) AS runReplied "
+        "MERGE (t:" + label + " {key: key}) SET t." + prop + " = grp, t.day = day "
+        "WITH t, parts, received, closed, resolved, transferred, unresolvable, "
+        "dispatched, signedOnTime, closedOnTime, replied, sentBack, rated, satisfied, flagged, "
+        "openDue, runAccepted, runDispatched, runHandling, runReplied, "
+        "[x IN parts | x.id] AS gone, [x IN parts WHERE x.s > 0] AS adds, "
+        "coalesce(t.visitCase, []) AS vc, coalesce(t.visitStage, []) AS vs, "
+        "coalesce(t.visitMs, []) AS vm, coalesce(t.visitLate, []) AS vl "
+        "WITH t, received, closed, resolved, transferred, unresolvable, "
+        "dispatched, signedOnTime, closedOnTime, replied, sentBack, rated, satisfied, flagged, "
+        "openDue, runAccepted, runDispatched, runHandling, runReplied, adds, vc, vs, vm, vl, "
+        "[i IN range(0, size(vc) - 1) WHERE NOT vc[i] IN gone] AS keep, "
+        "reduce(a = [], x IN adds | a + x.stages) AS stages "
+        "SET t.received = coalesce(t.received, 0) + received, "
+        "t.closed = coalesce(t.closed, 0) + closed, "
+        "t.resolved = coalesce(t.resolved, 0) + resolved, "
+        "t.transferred = coalesce(t.transferred, 0) + transferred, "
+        "t.unresolvable = coalesce(t.unresolvable, 0) + unresolvable, "
+        "t.dispatched = coalesce(t.dispatched, 0) + dispatched, "
+        "t.signedOnTime = coalesce(t.signedOnTime, 0) + signedOnTime, "
+        "t.closedOnTime = coalesce(t.closedOnTime, 0) + closedOnTime, "
+        "t.replied = coalesce(t.replied, 0) + replied, "
+        "t.sentBack = coalesce(t.sentBack, 0) + sentBack, "
+        "t.rated = coalesce(t.rated, 0) + rated, "
+        "t.satisfied = coalesce(t.satisfied, 0) + satisfied, "
+        "t.flagged = coalesce(t.flagged, 0) + flagged, "
+        "t.openDue = coalesce(t.openDue, 0) + openDue, "
+        "t.runAccepted = coalesce(t.runAccepted, 0) + runAccepted, "
+        "t.runDispatched = coalesce(t.runDispatched, 0) + runDispatched, "
+        "t.runHandling = coalesce(t.runHandling, 0) + runHandling, "
+        "t.runReplied = coalesce(t.runReplied, 0) + runReplied "
+        "FOREACH (_ IN CASE WHEN size(keep) < size(vc) OR size(stages) > 0 OR t.visitCase IS NULL "
+        "THEN [1] ELSE [] END | "
+        "SET t.visitCase = [i IN keep | vc[i]] "
+        "+ reduce(a = [], x IN adds | a + [v IN x.stages | x.id]), "
+        "t.visitStage = [i IN keep | vs[i]] + stages, "
+        "t.visitMs = [i IN keep | vm[i]] + reduce(a = [], x IN adds | a + x.ms), "
+        "t.visitLate = [i IN keep | vl[i]] + reduce(a = [], x IN adds | a + x.late)) "
+        "RETURN count(t) AS " + out
+    )  # fmt: skip
+
+
+_community: LiteralString = (
+    "CASE WHEN p.placeCode IS NULL THEN null ELSE substring(p.placeCode, 0, 12) END"
 )
+_tally_departments: LiteralString = _tally_rows("EventTally", "department", "p.department",
+                                                "tallied")  # fmt: skip
+_tally_places: LiteralString = _tally_rows("EventPlaceTally", "place", _community, "placed")
 
 # The move statement's last part: every moved case out of its cell as it was, into its cell now.
-tally_moves: LiteralString = (
-    "WITH collect({before: before, after: properties(n)}) AS moves "
+_moved_rows: LiteralString = (
     "CALL { WITH moves UNWIND moves AS mv "
     "UNWIND [{s: -1, p: mv.before}, {s: 1, p: mv.after}] AS x WITH x.s AS s, x.p AS p "
-    + _tally_rows
+)
+tally_moves: LiteralString = (
+    "WITH collect({before: before, after: properties(n)}) AS moves "
+    + _moved_rows
+    + _tally_departments
+    + " } "
+    + _moved_rows
+    + _tally_places
     + " } RETURN [mv IN moves | mv.after.id] AS moved"
 )
 
@@ -139,7 +165,9 @@ CREATE_EVENTS: LiteralString = (
     "CREATE (e)-[r:CONCERNS_THING]->(x)) "
     "WITH collect(row.props) AS made "
     "CALL {{ WITH made UNWIND made AS p WITH 1 AS s, p "
-    + _tally_rows.replace("{", "{{").replace("}", "}}")
+    + _tally_departments.replace("{", "{{").replace("}", "}}")
+    + " }} CALL {{ WITH made UNWIND made AS p WITH 1 AS s, p "
+    + _tally_places.replace("{", "{{").replace("}", "}}")
     + " }} RETURN size(made) AS created"
 )
 
@@ -353,11 +381,19 @@ DEPARTMENTS_OF: LiteralString = (
 )
 
 # --- the KPI table from the tallies (whole UTC days $fromDay ≤ day < $toDay) ----------------------
+# By department from the ``:EventTally`` cells, by street or community (``$length`` digits of the
+# place code) from the ``:EventPlaceTally`` cells.
 
-KPI_TALLIES: LiteralString = (
-    "MATCH (t:EventTally) WHERE t.day >= $fromDay AND t.day < $toDay "
-    "WITH t WHERE t.department IN $groups "
-    "RETURN t.department AS grp, toInteger(sum(t.received)) AS received, "
+_days: LiteralString = "WHERE t.day >= $fromDay AND t.day < $toDay "
+_department_cells: LiteralString = (
+    "MATCH (t:EventTally) " + _days + "WITH t.department AS grp, t WHERE grp IN $groups "
+)
+_place_cells: LiteralString = (
+    "MATCH (t:EventPlaceTally) " + _days + "WITH substring(t.place, 0, $length) AS grp, t "
+    "WHERE grp IN $groups "
+)
+_sums: LiteralString = (
+    "RETURN grp, toInteger(sum(t.received)) AS received, "
     "toInteger(sum(t.closed)) AS closed, toInteger(sum(t.resolved)) AS resolved, "
     "toInteger(sum(t.transferred)) AS transferred, "
     "toInteger(sum(t.unresolvable)) AS unresolvable, toInteger(sum(t.dispatched)) AS dispatched, "
@@ -370,14 +406,15 @@ KPI_TALLIES: LiteralString = (
     "toInteger(sum(t.runHandling)) AS runHandling, toInteger(sum(t.runReplied)) AS runReplied "
     "ORDER BY grp"
 )
+KPI_TALLIES: LiteralString = _department_cells + _sums
+KPI_PLACE_TALLIES: LiteralString = _place_cells + _sums
 
 # The cells' stage visits per stage: how many, how many overran, their median, and their times
 # only for the stages in $pairs (``group|stage``: those the rest of the period has visits of too,
 # whose median is taken over both).
-KPI_TALLY_VISITS: LiteralString = (
-    "MATCH (t:EventTally) WHERE t.day >= $fromDay AND t.day < $toDay "
-    "WITH t WHERE t.department IN $groups AND size(coalesce(t.visitStage, [])) > 0 "
-    "WITH t.department AS grp, t.visitStage AS stages, t.visitMs AS times, t.visitLate AS lates "
+_visits: LiteralString = (
+    "WITH grp, t WHERE size(coalesce(t.visitStage, [])) > 0 "
+    "WITH grp, t.visitStage AS stages, t.visitMs AS times, t.visitLate AS lates "
     "UNWIND range(0, size(stages) - 1) AS i "
     "WITH grp, stages[i] AS stage, times[i] AS ms, lates[i] AS late "
     "WITH grp, stage, count(ms) AS left, percentileDisc(ms, 0.5) AS medianMs, "
@@ -386,17 +423,39 @@ KPI_TALLY_VISITS: LiteralString = (
     "CASE WHEN grp + '|' + stage IN $pairs THEN durations ELSE [] END AS durations "
     "ORDER BY grp, stage"
 )
+KPI_TALLY_VISITS: LiteralString = _department_cells + _visits
+KPI_PLACE_TALLY_VISITS: LiteralString = _place_cells + _visits
+
+# The times of the cells' stage visits of the stages $stages, for the deadline suggestions.
+_durations: LiteralString = (
+    "WITH t WHERE size(coalesce(t.visitStage, [])) > 0 "
+    "WITH t.visitStage AS stages, t.visitMs AS times "
+    "UNWIND range(0, size(stages) - 1) AS i "
+    "WITH stages[i] AS stage, times[i] AS ms WHERE stage IN $stages "
+    "RETURN stage, collect(ms) AS durations"
+)
+TALLY_DURATIONS: LiteralString = _department_cells + _durations
+PLACE_TALLY_DURATIONS: LiteralString = _place_cells + _durations
 
 # Cases still in a stage whose deadline is not past at $now (few: those that entered it lately),
 # reported within [$from, $to): the tallies count running cases with a deadline, these are the
 # ones of them not late yet.
-KPI_DUE_LATER: LiteralString = (
+_due_later: LiteralString = (
     "MATCH (e:Event) WHERE e.stageDueMs >= $now "
     "WITH e WHERE e.reportedAtMs >= $from AND e.reportedAtMs < $to "
-    "AND e.state IN $runningStates AND e.department IN $groups "
-    "RETURN e.department AS grp, e.state AS stage, count(e) AS dueLater, "
+    "AND e.state IN $runningStates "
+)
+_due_later_counts: LiteralString = (
+    "RETURN grp, e.state AS stage, count(e) AS dueLater, "
     "toInteger(sum(CASE WHEN coalesce(e.isOverdue, false) THEN 0 ELSE 1 END)) AS unflagged "
     "ORDER BY grp, stage"
+)
+KPI_DUE_LATER: LiteralString = (
+    _due_later + "AND e.department IN $groups WITH e.department AS grp, e " + _due_later_counts
+)
+KPI_PLACE_DUE_LATER: LiteralString = (
+    _due_later + "AND e.placeCode IS NOT NULL "
+    "WITH substring(e.placeCode, 0, $length) AS grp, e WHERE grp IN $groups " + _due_later_counts
 )
 
 TALLY_STATE: LiteralString = "MATCH (m:EventTallyState {id: 'kpi'}) RETURN m.version AS version"
@@ -405,7 +464,9 @@ TALLY_STATE: LiteralString = "MATCH (m:EventTallyState {id: 'kpi'}) RETURN m.ver
 # new tally version): the old tallies go, the state node records the version.
 BUILD_TALLIES: LiteralString = (
     "CALL { MATCH (o:EventTally) DELETE o RETURN count(*) AS dropped } "
-    "CALL { MATCH (e:Event) WITH 1 AS s, properties(e) AS p " + _tally_rows + " } "
+    "CALL { MATCH (o:EventPlaceTally) DELETE o RETURN count(*) AS droppedPlaces } "
+    "CALL { MATCH (e:Event) WITH 1 AS s, properties(e) AS p " + _tally_departments + " } "
+    "CALL { MATCH (e:Event) WITH 1 AS s, properties(e) AS p " + _tally_places + " } "
     "MERGE (m:EventTallyState {id: 'kpi'}) SET m.version = $version "
-    "RETURN dropped, tallied"
+    "RETURN dropped + droppedPlaces AS dropped, tallied, placed"
 )

@@ -22,7 +22,7 @@ from citykg.workflow import WORKFLOW_SCHEMA
 
 CHECK_EVERY_S = 5.0
 EVENTS_SCHEMA = GraphSchema(
-    constraints=(Constraint("EventTally", "key"),),
+    constraints=(Constraint("EventTally", "key"), Constraint("EventPlaceTally", "key")),
     indexes=(
         Index("Event", "id"),
         Index("Event", "dupPlace"),
@@ -31,6 +31,7 @@ EVENTS_SCHEMA = GraphSchema(
         Index("Event", "department"),
         Index("Event", "stageDueMs"),
         Index("EventTally", "day"),
+        Index("EventPlaceTally", "day"),
         Index("EventTallyState", "id"),
     ),
 ).merged(WORKFLOW_SCHEMA)
