@@ -1,6 +1,15 @@
 """Ledger benchmark: scoped list, detail and roll-up on a synthetic city of many persons.
 
     .venv/bin/python bench/ledgers.py [--persons 1000000] [--runs 50] [--graph URL]
+    .venv/bin/python bench/ledgers.py --graph falkordb:///tmp/city100k-ledgers \
+                     --principals worker,district [--runs 100]
+
+With ``--principals`` it builds nothing: it opens the graph of the settings (``citykg``, a demo
+city made by ``citykg demo``; ``CITYKG_DATA_KEY_FILE`` names its data key) and times, for each
+principal named (the demo ``worker`` holds a community, ``district`` the district), the person
+ledger's first page as statements alone (what the store answers: the walk's reads) and as the
+whole page (masked rows), the next page, a search, and the organization, thing and place
+ledgers' first pages, each with the load average beside it.
 
 Builds (unless the graph already holds it) a synthetic city with the shape of the real one: a
 place tree with real-looking codes (北京市 > 市辖区 > districts > streets > communities >
@@ -20,6 +29,7 @@ and the graph's size; nothing is a constant.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import tempfile
@@ -27,11 +37,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, LiteralString
 
 from citykg.access import principal, save_principal
-from citykg.access.policy import Reach
+from citykg.access.policy import READ, Reach, read_reach
 from citykg.access.principals import Principal
 from citykg.geo import ensure_geo_schema
 from citykg.graph import GraphStore, open_store
@@ -45,6 +56,7 @@ from citykg.ledgers import (
     ledger_stats,
     queries,
 )
+from citykg.ledgers.listing import address_records
 from citykg.ledgers.selection import select
 from citykg.ontology import compile_graph_schema, load_ontology
 from citykg.ontology.checkrules import gb11643_check_char, gb32100_check_char
@@ -338,21 +350,53 @@ def timed(runs: int, action: Callable[[], object]) -> tuple[float, float, float]
 def first_page_cypher(
     store: GraphStore, catalog: Catalog, worker: Principal, code: str, *, scoped: bool
 ) -> Callable[[], object]:
-    """The Cypher of the worker's first page alone, with its scope or with it taken out."""
+    """The Cypher of the worker's first page alone (the address order: one slice, the
+    community), with its scope check or with it taken out (every place passes)."""
     reach = Reach(worker.scope)
     selection = select(store, catalog=catalog, principal=worker, reach=reach, type="Person",
                        within=code)  # fmt: skip
-    text = (
-        selection.text + queries.sort_value + queries.order_ascending + queries.page_rows
-        + queries.return_ascending
-    )  # fmt: skip
-    if not scoped:  # the scope is the access path (UNWIND $scopeRoots, a range per root)
-        text = (
-            "MATCH (pl:Place) WHERE pl.placeCode >= $lo AND pl.placeCode < $hi "
-            + text[text.index("MATCH (x:") :]
-        )
-    params = {**selection.params, "sort": "idNumber", "floor": "", "take": 51}
-    return lambda: store.read_untrusted(text, params)
+    text = selection.walk + queries.address_key + queries.address_rows
+    params = {**selection.params, "slices": [{"lo": code, "hi": code + "~"}], "take": 51}
+    if not scoped:
+        params["scopeRoots"] = [""]
+    return lambda: store.read(text, params)
+
+
+def statements_of(
+    store: GraphStore, catalog: Catalog, who: Principal, query: LedgerQuery
+) -> Callable[[], object]:
+    """The statements of a page alone: what the store answers, without masking the rows."""
+    selection = select(store, catalog=catalog, principal=who, reach=read_reach(who, action=READ),
+                       type=query.type, q=query.q)  # fmt: skip
+    return lambda: address_records(store, selection, query)
+
+
+def run_principals(store: GraphStore, names: list[str], runs: int) -> None:
+    """Pages of a demo city's principals (``--principals``)."""
+    catalog = catalog_for(load_ontology(Settings().ontology_dir))
+    for name in names:
+        who = principal(store, name)
+        first = LedgerQuery(type="Person", limit=50)
+        page = ledger_page(store, catalog=catalog, principal=who, query=first)
+        second = first.model_copy(update={"cursor": page.next_cursor})
+        figures: list[tuple[str, Callable[[], object]]] = [
+            ("person ledger, first page: statements alone", statements_of(store, catalog, who,
+                                                                          first)),
+        ]  # fmt: skip
+        for label, query in (("person ledger, first page (50)", first),
+                             ("person ledger, second page (keyset)", second),
+                             ("person ledger, search 王", first.model_copy(update={"q": "王"})),
+                             ("organization ledger, first page", LedgerQuery(type="Organization")),
+                             ("thing ledger, first page", LedgerQuery(type="Thing")),
+                             ("place ledger, first page", LedgerQuery(type="Place"))):  # fmt: skip
+            figures.append((label, partial(ledger_page, store, catalog=catalog, principal=who,
+                                           query=query)))  # fmt: skip
+        print(f"{name}: scope {who.scope}")
+        for label, action in figures:
+            median, p95, p99 = timed(runs, action)
+            load = os.getloadavg()[0]
+            print(f"  {label + ':':<47} p50 {median:7.2f} ms, p95 {p95:7.2f} ms, "
+                  f"p99 {p99:7.2f} ms (load average {load:.2f})")  # fmt: skip
 
 
 def run(store: GraphStore, city: City, runs: int) -> None:
@@ -401,7 +445,21 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--graph", help="graph URL (default: a temporary embedded graph)")
+    parser.add_argument("--principals", help="time these principals' pages on the graph of "
+                        "the settings (a demo city) instead of building one")  # fmt: skip
     args = parser.parse_args()
+    if args.principals:
+        settings = Settings()
+        store = open_store(args.graph or settings.graph, graph_name=settings.graph_name)
+        try:
+            store.await_indexes(600)
+            persons = store.read("MATCH (p:Person) RETURN count(p) AS n")[0]["n"]
+            print(f"graph {args.graph}: {persons:,} persons; {args.runs} runs each; "
+                  f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
+            run_principals(store, args.principals.split(","), args.runs)
+        finally:
+            store.close()
+        return
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(args.graph or f"falkordb://{Path(tmp) / 'graph'}",
                            graph_name="bench-ledgers")  # fmt: skip

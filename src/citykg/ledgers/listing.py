@@ -71,7 +71,7 @@ def read_page(
     )  # fmt: skip
     sort = _sort(store, catalog, principal, selection.etype, query)
     if sort is None:
-        records = _address_records(store, selection, query)
+        records = address_records(store, selection, query)
     else:
         text, params = _page_statement(selection, sort, query)
         records = store.read(text, params)
@@ -142,7 +142,7 @@ def _page_statement(
     return text, params
 
 
-def _address_records(
+def address_records(
     store: GraphStore, selection: Selection, query: LedgerQuery
 ) -> list[dict[str, Any]]:
     """The page's records in the address order: the walk's slices, a batch per statement, until
@@ -156,10 +156,17 @@ def _address_records(
         params.update(afterPlace=place, afterKey=key)
         start = str(place)
     text += queries.address_rows
+    key = selection.etype.key
     records: list[dict[str, Any]] = []
     for slices in _Walk(store, selection, start).batches():
         wanted = query.limit + 1 - len(records)
-        records += store.read(text, {**params, "slices": slices, "take": wanted})
+        for at in store.read(text, {**params, "slices": slices, "take": wanted}):
+            place, path = at["place"], at["path"]
+            records += [
+                {"key": e["properties"].get(key), "sortValue": place, "labels": e["labels"],
+                 "properties": e["properties"], "place": place, "path": path}
+                for e in at["rows"]
+            ]  # fmt: skip
         if len(records) > query.limit:
             break
     return records

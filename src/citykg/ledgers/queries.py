@@ -182,17 +182,23 @@ return_ascending: LiteralString = "ORDER BY sortValue, key"
 return_descending: LiteralString = "ORDER BY sortValue DESC, key DESC"
 
 # The address order: by place code, then identity key; a slice's rows are few, so the page is
-# cut by `LIMIT $take` (what is still missing from the page) straight after the sort.
+# cut by `LIMIT $take` (what is still missing from the page) straight after the sort. One row
+# per place: its code, the names of its compound, building, unit and door, and its entities in
+# key order (`collect` keeps the order of the sorted rows), each as labels and properties (the
+# identity key is among them); the caller unfolds them (fewer values to send and read).
 address_key: LiteralString = "WITH x, place, x[$key] AS k "
 after_address: LiteralString = (
     "WHERE place > $afterPlace OR (place = $afterPlace AND k > $afterKey) "
 )
 address_rows: LiteralString = (
     "WITH x, place, k ORDER BY place, k LIMIT $take "
-    "WITH place, collect({x: x, k: k}) AS here "
-    + _path
-    + "RETURN row.k AS key, place AS sortValue, labels(row.x) AS labels, "
-    "properties(row.x) AS properties, place, path ORDER BY place, key"
+    "WITH place, collect(x) AS here "
+    "MATCH (pl:Place {placeCode: place}) "
+    "CALL { WITH pl MATCH (pl)-[:PART_OF*0..3]->(up:Place) "
+    "WHERE up.level >= 6 AND up.name IS NOT NULL "
+    "WITH up ORDER BY size(up.placeCode) RETURN collect(up.name) AS path } "
+    "RETURN place, path, [e IN here | {labels: labels(e), properties: properties(e)}] AS rows "
+    "ORDER BY place"
 )
 
 # --- roll-ups -----------------------------------------------------------------------------------
