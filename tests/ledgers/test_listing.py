@@ -1,4 +1,5 @@
-"""Ledger lists: scope inside the query, filters, search, sort, keyset pages, bad input."""
+"""Ledger lists: scope inside the query, filters, search, sort, keyset pages, the address order
+(a walk through the place tree, every row once, in code order), bad input."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import pytest
 
 from citykg.access import Principal
 from citykg.access.audit import recent
+from citykg.access.policy import READ, Reach, read_reach
 from citykg.errors import Forbidden, NotFound, ValidationFailed
-from citykg.ledgers import Catalog, Filter, LedgerQuery, ledger_page
+from citykg.geo.scope import PlaceScope
+from citykg.ledgers import Catalog, Filter, LedgerQuery, ledger_page, listing
+from citykg.ledgers.listing import read_page
 from citykg.ledgers.models import LedgerRow
-from tests.ledgers.city import C1, C2, CAMERA, SHOP, WANG, ZHAO, City
+from tests.ledgers.city import C1, C2, CAMERA, SHOP, STREET, STREET_OFFICE, WANG, ZHAO, City
 
 
 def names(rows: list[LedgerRow]) -> set[str]:
@@ -201,3 +205,155 @@ def test_created_by_organization_through_the_source_of_imported_entities(
 ) -> None:
     rows = everything(city, catalog, who["worker1"], created_by="demo-fixture")
     assert rows and "王伟" not in names(rows)  # the named people have no source
+
+
+# --- the address order: a walk through the place tree ------------------------------------------
+
+GRID = STREET + "G0001"  # a grid hanging off the street itself: after its communities
+
+
+def walked(city: City, catalog: Catalog, who: Principal, type: str, limit: int,
+           reach: Reach | None = None, **asked: object) -> list[LedgerRow]:  # fmt: skip
+    """Every row of a view, ``limit`` at a time."""
+    query = LedgerQuery(type=type, limit=limit, **asked)  # type: ignore[arg-type]
+    scope = reach or read_reach(who, action=READ)
+    rows: list[LedgerRow] = []
+    while True:
+        page = read_page(city.store, catalog=catalog, principal=who, reach=scope, query=query)
+        rows += page.items
+        if page.next_cursor is None:
+            return rows
+        query = query.model_copy(update={"cursor": page.next_cursor})
+
+
+def with_grid(city: City) -> None:
+    """A grid under the street, with a camera installed at it."""
+    city.store.write(
+        "MATCH (s:Place {placeCode: $street}) "
+        "CREATE (g:Place:Grid {placeCode: $grid, name: '网格一', level: 5})-[:PART_OF]->(s) "
+        "CREATE (:Thing:Device:Camera {thingCode: 'CAM-GRID-1', name: '网格摄像头'})"
+        "-[:INSTALLED_AT {since: '2024-01-01'}]->(g)",
+        {"street": STREET, "grid": GRID},
+    )
+
+
+@pytest.mark.parametrize(("limit", "divisions"), [(1, 1), (2, 1), (7, 8), (500, 1), (500, 8)])
+def test_a_streets_pages_walk_every_place_once_in_code_order(
+    city: City,
+    catalog: Catalog,
+    who: dict[str, Principal],
+    limit: int,
+    divisions: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(listing, "FIRST_DIVISIONS", divisions)  # slices from one division on
+    with_grid(city)
+    expected = [
+        r["code"]
+        for r in city.store.read(
+            "MATCH (p:Place) WHERE p.placeCode STARTS WITH $street "
+            "RETURN p.placeCode AS code ORDER BY code",
+            {"street": STREET},
+        )
+    ]
+    rows = walked(city, catalog, who["head"], "Place", limit)
+    assert [r.key for r in rows] == expected
+    assert STREET in expected and GRID in expected and C1 in expected and C2 in expected
+
+
+@pytest.mark.parametrize("limit", [1, 3])
+def test_a_streets_person_pages_walk_every_resident_once_by_address(
+    city: City, catalog: Catalog, who: dict[str, Principal], limit: int
+) -> None:
+    residing = city.store.read(
+        "MATCH (p:Person)-[r:RESIDES_IN]->(d:Place) WHERE d.placeCode STARTS WITH $s "
+        "AND r.until IS NULL RETURN count(r) AS n",
+        {"s": STREET},
+    )[0]["n"]
+    rows = walked(city, catalog, who["head"], "Person", limit)
+    whole = walked(city, catalog, who["head"], "Person", 500)
+    assert [(r.ref, r.place) for r in rows] == [(r.ref, r.place) for r in whole]
+    assert len(rows) == residing == len({(r.ref, r.place) for r in rows}) > 3
+    places = [str(r.place) for r in rows]
+    assert places == sorted(places) and places[0].startswith(C1) and places[-1].startswith(C2)
+    assert {"王伟", "孙强"} <= names(rows) and "周明" not in names(rows)
+
+
+def test_things_at_the_street_itself_and_its_grid_come_in_address_order(
+    city: City, catalog: Catalog, who: dict[str, Principal]
+) -> None:
+    with_grid(city)
+    rows = walked(city, catalog, who["head"], "Thing", 1)
+    assert CAMERA in {r.key for r in rows} and rows[-1].key == "CAM-GRID-1"
+    places = [str(r.place) for r in rows]
+    assert places == sorted(places)
+
+
+def test_organizations_at_the_street_and_its_communities(
+    city: City, catalog: Catalog, who: dict[str, Principal]
+) -> None:
+    expected = city.store.read(
+        "MATCH (o:Organization)-[r:LOCATED_AT]->(p:Place) WHERE p.placeCode STARTS WITH $s "
+        "AND r.until IS NULL RETURN p.placeCode AS place, o.creditCode AS key "
+        "ORDER BY place, key",
+        {"s": STREET},
+    )
+    rows = walked(city, catalog, who["head"], "Organization", 1)
+    assert [(r.place, r.key) for r in rows] == [(e["place"], e["key"]) for e in expected]
+    assert STREET_OFFICE in {r.key for r in rows}
+
+
+@pytest.mark.parametrize("divisions", [1, 8])
+def test_everywhere_walks_the_whole_tree(
+    city: City,
+    catalog: Catalog,
+    who: dict[str, Principal],
+    divisions: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(listing, "FIRST_DIVISIONS", divisions)
+    with_grid(city)
+    expected = [
+        r["code"]
+        for r in city.store.read("MATCH (p:Place) RETURN p.placeCode AS code ORDER BY code")
+    ]
+    everywhere = Reach(PlaceScope.everywhere())
+    assert [r.key for r in walked(city, catalog, who["head"], "Place", 5, everywhere)] == expected
+    inside = walked(city, catalog, who["head"], "Place", 3, everywhere, within=STREET)
+    assert [r.key for r in inside] == [c for c in expected if c.startswith(STREET)]
+
+
+def test_an_explicit_sort_still_orders_a_street(
+    city: City, catalog: Catalog, who: dict[str, Principal]
+) -> None:
+    rows = walked(city, catalog, who["head"], "Person", 2, sort="birthDate")
+    births = [str(r.properties.get("birthDate") or "") for r in rows]
+    assert births == sorted(births) and len(rows) == len(walked(city, catalog, who["head"],
+                                                                 "Person", 500))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ({"sort": "name"}, {}),  # a sorted view's cursor in the address order
+        ({}, {"sort": "-birthDate"}),  # the address order's cursor in a sorted view
+        ({}, {"within": C1}),  # another place
+        ({}, {"q": "王"}),  # another search
+        ({}, {"type": "Resident"}),  # another type
+    ],
+)
+def test_a_cursor_of_another_view_is_refused_in_either_order(
+    city: City,
+    catalog: Catalog,
+    who: dict[str, Principal],
+    first: dict[str, object],
+    then: dict[str, object],
+) -> None:
+    query = LedgerQuery.model_validate({"type": "Person", "limit": 1, **first})
+    page = ledger_page(city.store, catalog=catalog, principal=who["head"], query=query)
+    assert page.next_cursor
+    other = LedgerQuery.model_validate(
+        {"type": "Person", "limit": 1, "cursor": page.next_cursor, **then}
+    )
+    with pytest.raises(ValidationFailed, match="another view"):
+        ledger_page(city.store, catalog=catalog, principal=who["head"], query=other)

@@ -25,10 +25,12 @@ def statements(catalog: Catalog, kind: str) -> list[LiteralString]:
     etype = catalog.entity_type(kind)
     if etype.is_place:
         source = cypher_with(queries.from_places_template, label=kind)
+        walk = cypher_with(queries.from_places_sliced_template, label=kind)
         one: list[LiteralString] = [queries.PLACE_ENTITY]
     else:
         rel = etype.attachment or ""
         source = cypher_with(queries.from_attached_template, label=kind, rel=rel)
+        walk = cypher_with(queries.from_attached_sliced_template, label=kind, rel=rel)
         slots = {"top": etype.top.name, "key": etype.key, "rel": rel}
         one = [
             cypher_with(template, **slots)
@@ -49,6 +51,11 @@ def statements(catalog: Catalog, kind: str) -> list[LiteralString]:
             (queries.after_descending, queries.order_descending, queries.return_descending),
         )
     ]
+    walked = walk + conditions + queries.and_search + queries.where_created_by
+    pages += [
+        walked + queries.address_key + after + queries.address_rows
+        for after in ("", queries.after_address)
+    ]
     relations = cypher_with(queries.RELATIONS_TEMPLATE, top=etype.top.name, key=etype.key)
     counts = [source + queries.count_buckets, narrowed + queries.count_buckets]
     return [*pages, *counts, relations, *one]
@@ -62,6 +69,6 @@ def test_every_assembled_statement_is_accepted(
         assert planned(store, statement), statement
 
 
-@pytest.mark.parametrize("name", ["BUCKET_PLACES"])
+@pytest.mark.parametrize("name", ["BUCKET_PLACES", "DIVISIONS_AFTER"])
 def test_fixed_queries_are_accepted(name: str, store: GraphStore) -> None:
     assert planned(store, getattr(queries, name))
