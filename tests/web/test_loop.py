@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from citykg import events
 from citykg.access import principal
 from citykg.access.tokens import save_principal, set_password
-from citykg.api.routes.ledgers import get_catalog
+from citykg.api.deps import catalog_of
 from citykg.channels import ChannelSpec, Text, create_channel, ensure_channels_schema
 from citykg.channels.demo import save_service_form
 from citykg.events import Action, Report
@@ -59,7 +59,7 @@ def loop(site: Site) -> Iterator[Loop]:
     save_service_form(store, ontology=load_ontology(settings.ontology_dir))
     spec = ChannelSpec(title=Text(zh="居住证明", en="Proof of residence"),
                        form="resident-service", places=(STREET,), roles=("SQ05",))  # fmt: skip
-    channel = create_channel(store, catalog=get_catalog(settings),
+    channel = create_channel(store, catalog=catalog_of(settings),
                              principal=principal(store, "head"), spec=spec)  # fmt: skip
     store.write(COMMAND_CENTRE, {"person": CENTRE_PERSON, "org": CENTRE_ORG})
     save_principal(store, id="centre", kind="official", name="调度员", person=CENTRE_PERSON)
