@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -79,17 +80,28 @@ def report_many(store: GraphStore, *, ontology: Ontology, principal: Principal,
         problems += found
     if problems:
         raise ValidationFailed(problems)
-    nearby = duplicates.candidates(store, rules=rules.duplicates, asks=[p.ask for p in plans])
-    plans = [replace(plan, candidates=near) for plan, near in zip(plans, nearby, strict=True)]
-    by_class: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for plan in plans:
-        by_class[plan.event_class].append(plan.row)
-    for cls, rows in by_class.items():
-        a, b = (*[n for n in ontology.graph_labels(ontology.class_named(cls)) if n != "Event"],
-                cls)[:2]  # fmt: skip
-        store.write(cypher_with(queries.CREATE_EVENTS, a=a, b=b), {"rows": rows})
-    names = names_of(store, [p.routing.department for p in plans])
-    return [_intake_view(plan, principal, at, names) for plan in plans]
+    # the candidates (cases reported before ``at``) and the names are read while the batch is
+    # written: the statements do not depend on each other, and the ranking runs meanwhile
+    asks = [p.ask for p in plans]
+    nearby = _POOL.submit(duplicates.candidates, store, rules=rules.duplicates, asks=asks)
+    names = _POOL.submit(names_of, store, [p.routing.department for p in plans])
+    try:
+        by_class: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for plan in plans:
+            by_class[plan.event_class].append(plan.row)
+        for cls, rows in by_class.items():
+            a, b = (*[n for n in ontology.graph_labels(ontology.class_named(cls)) if n != "Event"],
+                    cls)[:2]  # fmt: skip
+            store.write(cypher_with(queries.CREATE_EVENTS, a=a, b=b), {"rows": rows})
+    finally:
+        wait([nearby])
+        wait([names])
+    plans = [replace(plan, candidates=near)
+             for plan, near in zip(plans, nearby.result(), strict=True)]  # fmt: skip
+    return [_intake_view(plan, principal, at, names.result()) for plan in plans]
+
+
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="intake")
 
 
 _ONTOLOGY_KEYS = frozenset({

@@ -172,11 +172,12 @@ CREATE_EVENTS: LiteralString = (
 )
 
 # Duplicate candidates: the same compound (or community) and category, or the same grid cell
-# and category, reported within the window before the report, open or closed recently; of each
+# and category, reported within the window before the report (not with it: a batch's reports
+# share their time, and its write may come first), open or closed recently; of each
 # key the $perKey most recent. $placeKeys/$cellKeys: a batch's distinct keys with their window
 # (a batch shares its time: ``w`` numbers the windows); rows come back per window and key.
 _candidate_scan: LiteralString = (
-    "AND e.reportedAtMs >= since AND e.reportedAtMs <= until "
+    "AND e.reportedAtMs >= since AND e.reportedAtMs < until "
     "WITH e, closedSince WHERE e.state <> 'merged' "
     "AND (e.closedAtMs IS NULL OR e.closedAtMs >= closedSince) "
     "WITH e ORDER BY e.reportedAtMs DESC, e.id LIMIT $perKey RETURN e } "
