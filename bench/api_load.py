@@ -162,6 +162,50 @@ def writer(people: list[Official], first: int) -> Send:
     return send
 
 
+async def overhead(
+    client: httpx2.AsyncClient, store: GraphStore, people: list[Official], path: str
+) -> str:
+    """What a request costs besides its statements: ``OVERHEAD_RUNS`` sequential requests, each
+    timed whole and inside the store's ``read`` and ``write`` (the test client's own work is in
+    the rest too, so the rest is an upper bound)."""
+    spent = [0.0]
+    originals = {name: getattr(store, name) for name in ("read", "write")}
+
+    def timed(name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return originals[name](*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter() - started
+
+        return call
+
+    walls, inside = [], []
+    for name in originals:
+        setattr(store, name, timed(name))
+    try:
+        for i in range(OVERHEAD_RUNS):
+            headers = {"Authorization": f"Bearer {people[i % len(people)].token}"}
+            spent[0], started = 0.0, time.perf_counter()
+            answer = await client.get(path, params={"limit": 50} if "ledgers" in path else {},
+                                      headers=headers)  # fmt: skip
+            assert answer.is_success, answer.text
+            walls.append((time.perf_counter() - started) * 1000)
+            inside.append(spent[0] * 1000)
+    finally:
+        for name in originals:
+            delattr(store, name)
+    rest = [w - i for w, i in zip(walls, inside, strict=True)]
+    return (
+        f"| GET {path} | {nearest_rank(walls, 0.5):.2f} ms | {nearest_rank(inside, 0.5):.2f} ms "
+        f"| {nearest_rank(rest, 0.5):.2f} ms |"
+    )
+
+
+OVERHEAD_RUNS = 300
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -249,8 +293,8 @@ def wrk_load(port: int, clients: int, seconds: float, lines: list[str]) -> Summa
         script.write_text(WRK_SCRIPT, encoding="utf-8")
         requests.write_text("\n".join(lines) + "\n", encoding="utf-8")
         done = subprocess.run(
-            ["wrk", f"-t{WRK_THREADS}", f"-c{clients}", f"-d{math.ceil(seconds)}s", "--timeout", "60s",
-             "-s", str(script), f"http://127.0.0.1:{port}", "--", str(requests),
+            ["wrk", f"-t{WRK_THREADS}", f"-c{clients}", f"-d{math.ceil(seconds)}s",
+             "--timeout", "60s", "-s", str(script), f"http://127.0.0.1:{port}", "--", str(requests),
              str(WRK_THREADS)],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
@@ -309,6 +353,9 @@ async def measure(args: argparse.Namespace, store: GraphStore, people: list[Offi
             local_reads = await run_load(client, args.readers, args.seconds, reader(people))
             first = int(store.read(SUBMITTED)[0]["n"]) + 1_000
             local_writes = await run_load(client, args.writers, args.seconds, writer(people, first))
+            overheads = [
+                await overhead(client, store, people, path) for path in ("/me", "/ledgers/Person")
+            ]
     load = os.getloadavg()
     print(f"command: .venv/bin/python {' '.join(sys.argv)}")
     print(f"city: {args.graph}, {len(people)} community officials; {args.workers} API "
@@ -320,6 +367,11 @@ async def measure(args: argparse.Namespace, store: GraphStore, people: list[Offi
     print(local_reads.row(f"{args.readers} clients, ledger first pages, in process"))
     print(http_writes.row(f"{args.writers} clients, household registrations, HTTP"))
     print(local_writes.row(f"{args.writers} clients, household registrations, in process"))
+    print()
+    print("| one request at a time, in process | p50 wall | p50 in the graph store | the rest |")
+    print("|---|---|---|---|")
+    for line in overheads:
+        print(line)
 
 
 def main() -> None:

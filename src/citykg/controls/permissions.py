@@ -11,6 +11,7 @@ nothing is written.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import LiteralString
 
 from citykg.access import Principal
 from citykg.access.household import household_of
@@ -79,27 +80,39 @@ def _answered_places(form: CompiledForm, plan: SubmissionPlan) -> dict[str, str]
     }
 
 
+_BRANCHES: tuple[LiteralString, ...] = ("0", "1", "2", "3", "4", "5", "6", "7")
+
+
 def _facts(
     store: GraphStore, subject: EntityRef, refs: tuple[EntityRef, ...]
 ) -> dict[str, EntityFacts]:
-    """Of every touched entity: whether it exists, where it hangs now, if linked to the subject."""
+    """Of every touched entity: whether it exists, where it hangs now, if linked to the subject.
+    One statement for all its kinds (a branch per kind, ``UNION ALL``): a round trip each was a
+    fifth of a submission's time under load."""
     by_class: dict[tuple[str, str], list[str]] = defaultdict(list)
     for ref in refs:
         by_class[(ref.top, ref.key_property)].append(ref.key)
+    kinds = list(by_class.items())
+    tops = {ref.key: ref.top for ref in refs}
     found: dict[str, EntityFacts] = {}
-    for (top, key), keys in by_class.items():
-        statement = cypher_with(
-            queries.WRITE_FACTS_TEMPLATE,
-            top=top,
-            key=key,
-            subject_top=subject.top,
-            subject_key=subject.key_property,
-        )
-        for row in store.read(statement, {"keys": keys, "subject": subject.key}):
+    for start in range(0, len(kinds), len(_BRANCHES)):
+        batch = kinds[start : start + len(_BRANCHES)]
+        branches: list[LiteralString] = [
+            cypher_with(
+                queries.WRITE_FACTS_TEMPLATE,
+                top=top,
+                key=key,
+                subject_top=subject.top,
+                subject_key=subject.key_property,
+            ).replace("$keys", "$keys[" + _BRANCHES[i] + "]")
+            for i, ((top, key), _) in enumerate(batch)
+        ]
+        params = {"keys": [keys for _, keys in batch], "subject": subject.key}
+        for row in store.read(" UNION ALL ".join(branches), params):
             found[str(row["key"])] = EntityFacts(
                 key=str(row["key"]),
                 exists=bool(row["exists"]),
-                is_person=top == "Person",
+                is_person=tops[str(row["key"])] == "Person",
                 places=tuple(sorted(str(c) for c in row["places"] or [])),
                 linked_to_subject=bool(row["linked"]),
             )

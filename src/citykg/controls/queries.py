@@ -57,9 +57,10 @@ FORMS_WRITING: LiteralString = (
     "RETURN f.version AS version, f.definition AS definition ORDER BY f.id"
 )
 
-# Of the entities a submission names ($keys, of one top class), as the graph holds them before
-# the write: whether each exists, the places it hangs off now, and whether it is linked now to
-# the submission's subject (the policy decides from these; citykg.access.policy).
+# Of the entities a submission names ($keys, of one top class; one branch of a UNION ALL per
+# class), as the graph holds them before the write: whether each exists, the places it hangs off
+# now, and whether it is linked now to the submission's subject (the policy decides from these;
+# citykg.access.policy).
 WRITE_FACTS_TEMPLATE: LiteralString = (
     "UNWIND $keys AS k OPTIONAL MATCH (x:{top} {{{key}: k}}) "
     "CALL {{ WITH x MATCH (x)-[r]->(pl:Place) WHERE r.until IS NULL "
