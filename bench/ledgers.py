@@ -56,7 +56,7 @@ from citykg.ledgers import (
     ledger_stats,
     queries,
 )
-from citykg.ledgers.listing import address_records
+from citykg.ledgers.listing import FIRST_PLACES, address_records
 from citykg.ledgers.selection import select
 from citykg.ontology import compile_graph_schema, load_ontology
 from citykg.ontology.checkrules import gb11643_check_char, gb32100_check_char
@@ -356,7 +356,8 @@ def first_page_cypher(
     selection = select(store, catalog=catalog, principal=worker, reach=reach, type="Person",
                        within=code)  # fmt: skip
     text = selection.walk + queries.address_key + queries.address_rows
-    params = {**selection.params, "slices": [{"lo": code, "hi": code + "~"}], "take": 51}
+    params = {**selection.params, "slices": [{"lo": code, "hi": code + "~"}], "take": 51,
+              "places": FIRST_PLACES}  # fmt: skip
     if not scoped:
         params["scopeRoots"] = [""]
     return lambda: store.read(text, params)

@@ -237,16 +237,21 @@ def with_grid(city: City) -> None:
     )
 
 
-@pytest.mark.parametrize(("limit", "divisions"), [(1, 1), (2, 1), (7, 8), (500, 1), (500, 8)])
+@pytest.mark.parametrize(
+    ("limit", "divisions", "places"),
+    [(1, 1, 1), (2, 1, 64), (7, 8, 2), (7, 8, 64), (500, 1, 1), (500, 8, 3), (500, 8, 64)],
+)
 def test_a_streets_pages_walk_every_place_once_in_code_order(
     city: City,
     catalog: Catalog,
     who: dict[str, Principal],
     limit: int,
     divisions: int,
+    places: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(listing, "FIRST_DIVISIONS", divisions)  # slices from one division on
+    monkeypatch.setattr(listing, "FIRST_PLACES", places)  # statements from one place on
     with_grid(city)
     expected = [
         r["code"]
@@ -261,10 +266,16 @@ def test_a_streets_pages_walk_every_place_once_in_code_order(
     assert STREET in expected and GRID in expected and C1 in expected and C2 in expected
 
 
-@pytest.mark.parametrize("limit", [1, 3])
+@pytest.mark.parametrize(("limit", "places"), [(1, 64), (3, 64), (3, 1), (500, 2)])
 def test_a_streets_person_pages_walk_every_resident_once_by_address(
-    city: City, catalog: Catalog, who: dict[str, Principal], limit: int
+    city: City,
+    catalog: Catalog,
+    who: dict[str, Principal],
+    limit: int,
+    places: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(listing, "FIRST_PLACES", places)
     residing = city.store.read(
         "MATCH (p:Person)-[r:RESIDES_IN]->(d:Place) WHERE d.placeCode STARTS WITH $s "
         "AND r.until IS NULL RETURN count(r) AS n",

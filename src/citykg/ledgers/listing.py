@@ -111,6 +111,8 @@ ADDRESS_ORDER = "@place"
 """The address order's name in cursors (no attribute key starts with ``@``)."""
 FIRST_DIVISIONS = 8
 """Divisions read for the first slices of a walk; each further read takes four times as many."""
+FIRST_PLACES = 64
+"""Places (doors, units, buildings…) a page's first statement reads, in code order."""
 
 
 def _sort(
@@ -145,8 +147,9 @@ def _page_statement(
 def address_records(
     store: GraphStore, selection: Selection, query: LedgerQuery
 ) -> list[dict[str, Any]]:
-    """The page's records in the address order: the walk's slices, a batch per statement, until
-    the page (and one more row, for the cursor) is full or the view is walked."""
+    """The page's records in the address order: the walk's slices, the first places of them
+    per statement (``FIRST_PLACES``, four times as many each further statement), until the
+    page (and one more row, for the cursor) is full or the view is walked."""
     text = selection.walk + queries.address_key
     params = {**selection.params, "take": query.limit + 1}
     start = ""
@@ -158,18 +161,36 @@ def address_records(
     text += queries.address_rows
     key = selection.etype.key
     records: list[dict[str, Any]] = []
-    for slices in _Walk(store, selection, start).batches():
+    walk = _Walk(store, selection, start).batches()
+    slices: list[dict[str, str]] = []
+    places = FIRST_PLACES
+    while len(records) <= query.limit:
+        slices = slices or next(walk, [])
+        if not slices:
+            break
         wanted = query.limit + 1 - len(records)
-        for at in store.read(text, {**params, "slices": slices, "take": wanted}):
+        (read,) = store.read(text, {**params, "slices": slices, "take": wanted, "places": places})
+        for at in read["found"]:
             place, path = at["place"], at["path"]
             records += [
                 {"key": e["properties"].get(key), "sortValue": place, "labels": e["labels"],
                  "properties": e["properties"], "place": place, "path": path}
                 for e in at["rows"]
             ]  # fmt: skip
-        if len(records) > query.limit:
-            break
+        if read["read"] < places:  # every place of these slices was read
+            slices = []
+        else:  # on after the last place read (its subtree's slice keeps the index's form)
+            slices = _clip(slices, str(read["reached"]) + "!")
+            places *= 4
     return records
+
+
+def _clip(slices: list[dict[str, str]], position: str) -> list[dict[str, str]]:
+    """``slices`` from ``position`` on (it lies in one of them, or between)."""
+    rest = [dict(s) for s in slices if s["hi"] > position]
+    if rest:
+        rest[0]["lo"] = max(rest[0]["lo"], position)
+    return rest
 
 
 class _Walk:

@@ -22,20 +22,22 @@ of the place an entity hangs off, then its identity key (``place, key`` after th
 read as a walk through the place tree in code order (:func:`citykg.ledgers.listing.read_page`):
 the source ``from_…_sliced_template`` reads only the ``$slices`` it is given, ranges of place
 codes in code order (a community's subtree, a street's own place, a street's landmarks, roads
-and grids), a few at a time until the page is full, so a district's first page reads a community
-or two, not the district. An explicit ``sort`` (``sort value, identity key``) sorts everything the
+and grids), and of those only the first ``$places`` places by code, so a district's first page
+reads a few dozen doors, not the district; the next statement goes on after the last place read
+until the page is full. An explicit ``sort`` (``sort value, identity key``) sorts everything the
 view selects: the page is cut by a literal ``LIMIT 501`` (the largest page plus one, so the
 planner keeps only the top rows while sorting) and sliced to ``$take``. Dynamic property access
 (``x[$key]``, ``x[$filters[0].key]``) reads the attribute a filter or sort names; the key itself
 comes from the ontology, checked by :mod:`citykg.ledgers.catalog`.
 
 **Ranges FalkorDB answers exactly.** FalkorDB 4.x's string range index drops an upper bound
-given as a parameter unless it is a prefix of the lower bound followed by one character
-(FalkorDB issue 2239: ``code >= $lo AND code < $hi`` returned a whole district for a street's
-slice). Every range here is of that form: a subtree ``[p, p + '~')`` or its rest
+given as a parameter in general (FalkorDB issue 2239: ``code >= $lo AND code < $hi`` returned
+a whole district for a street's range, 42,084 places instead of 2). It answered exactly, on every
+code of the 100k demo city, when the upper bound is a prefix of the lower bound followed by one
+character, and every range of the walk has that form: a subtree ``[p, p + '~')`` or its rest
 ``[q, p + '~')`` with ``q`` under ``p``, one place ``[p, p + '!')`` (``'!'`` sorts below every
-code character), a place's landmarks, roads and grids ``[p + 'A', p + '~')``; the walk also
-checks each range again on the projected code, which no index answers.
+code character), a place's landmarks, roads and grids ``[p + 'A', p + '~')``
+(``tests/ledgers/test_listing.py`` walks every place of a street and of the whole tree).
 """
 
 from __future__ import annotations
@@ -75,24 +77,24 @@ from_attached_template: LiteralString = (
 from_places_template: LiteralString = _scoped("x") + "AND x:{label} WITH x, x.placeCode AS place "
 
 
-def _sliced(var: LiteralString) -> LiteralString:
-    """``var``: each place of each of ``$slices`` (``{lo, hi}``: ranges of the forms above) in
-    scope, with ``place`` its code (ends inside a WHERE). The range is checked again on the
-    projected code, and the scope on every place."""
-    return (
-        "UNWIND $slices AS slice MATCH (" + var + ":Place) WHERE " + var + ".placeCode >= slice.lo "
-        "AND " + var + ".placeCode < slice.hi "
-        "WITH " + var + ", " + var + ".placeCode AS place, slice "
-        "WHERE place >= slice.lo AND place < slice.hi "
-        "AND size([s IN $scopeRoots WHERE place STARTS WITH s]) > 0 "
-    )
-
-
-from_attached_sliced_template: LiteralString = (
-    _sliced("pl") + "MATCH (x:{label})-[r:{rel}]->(pl) WHERE r.until IS NULL WITH x, place "
+# The walk of the address order: the first $places places of $slices ({lo, hi}: ranges of the
+# forms above, in code order) by code, and in a subquery the entities hanging off those in scope
+# (`chosen`); the page's rows come back with how many places were read and the last one, where
+# the next statement goes on when the page is not full yet.
+_walk_places: LiteralString = (
+    "UNWIND $slices AS slice MATCH (pl:Place) WHERE pl.placeCode >= slice.lo "
+    "AND pl.placeCode < slice.hi "
+    "WITH pl, pl.placeCode AS place ORDER BY place LIMIT $places "
+    "WITH collect(pl) AS chosen "
+    "CALL {{ WITH chosen UNWIND chosen AS pl WITH pl, pl.placeCode AS place "
+    "WHERE size([s IN $scopeRoots WHERE place STARTS WITH s]) > 0 "
 )
 
-from_places_sliced_template: LiteralString = _sliced("x") + "AND x:{label} WITH x, place "
+from_attached_sliced_template: LiteralString = (
+    _walk_places + "MATCH (x:{label})-[r:{rel}]->(pl) WHERE r.until IS NULL WITH x, place "
+)
+
+from_places_sliced_template: LiteralString = _walk_places + "AND pl:{label} WITH pl AS x, place "
 
 # The administrative divisions (levels 1-5) after $from under $roots (the view's places), in
 # scope, in code order: where the walk of the address order cuts its slices.
@@ -181,9 +183,9 @@ page_rows: LiteralString = (
 return_ascending: LiteralString = "ORDER BY sortValue, key"
 return_descending: LiteralString = "ORDER BY sortValue DESC, key DESC"
 
-# The address order: by place code, then identity key; a slice's rows are few, so the page is
-# cut by `LIMIT $take` (what is still missing from the page) straight after the sort. One row
-# per place: its code, the names of its compound, building, unit and door, and its entities in
+# The address order: by place code, then identity key, among the places the walk chose; the
+# page is cut by `LIMIT $take` (what is still missing from it) straight after the sort. Each
+# place comes once, with the names of its compound, building, unit and door and its entities in
 # key order (`collect` keeps the order of the sorted rows), each as labels and properties (the
 # identity key is among them); the caller unfolds them (fewer values to send and read).
 address_key: LiteralString = "WITH x, place, x[$key] AS k "
@@ -194,11 +196,11 @@ address_rows: LiteralString = (
     "WITH x, place, k ORDER BY place, k LIMIT $take "
     "WITH place, collect(x) AS here "
     "MATCH (pl:Place {placeCode: place}) "
-    "CALL { WITH pl MATCH (pl)-[:PART_OF*0..3]->(up:Place) "
-    "WHERE up.level >= 6 AND up.name IS NOT NULL "
+    "CALL { WITH pl MATCH (pl)-[:PART_OF*0..3]->(up) WHERE up.level >= 6 AND up.name IS NOT NULL "
     "WITH up ORDER BY size(up.placeCode) RETURN collect(up.name) AS path } "
-    "RETURN place, path, [e IN here | {labels: labels(e), properties: properties(e)}] AS rows "
-    "ORDER BY place"
+    "WITH place, path, [e IN here | {labels: labels(e), properties: properties(e)}] AS rows "
+    "ORDER BY place RETURN collect({place: place, path: path, rows: rows}) AS found } "
+    "RETURN size(chosen) AS read, chosen[size(chosen) - 1].placeCode AS reached, found"
 )
 
 # --- roll-ups -----------------------------------------------------------------------------------
