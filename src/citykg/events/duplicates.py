@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from citykg.events import queries
 from citykg.events.config import Duplicates
@@ -109,37 +109,51 @@ def candidates(
         wanted.append((int(window["w"]), place_keys, cell_keys))
     found: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
     params: dict[str, Any] = {"perKey": rules.per_key, "placeKeys": [], "cellKeys": []}
+    looked: list[tuple[int, str, str]] = []  # what each key's index q stands for
     for span, window in windows.items():
-        scan = {"w": window["w"], "since": span[0], "until": span[1], "closedSince": span[2]}
+        scan = {"since": span[0], "until": span[1], "closedSince": span[2]}
         for kind in ("placeKeys", "cellKeys"):
-            params[kind] += [{"k": k, **scan} for k in sorted(window[kind])]
-    if params["placeKeys"] or params["cellKeys"]:
+            for k in sorted(window[kind]):
+                params[kind].append({"q": len(looked), "k": k, **scan})
+                looked.append((int(window["w"]), kind, k))
+    if looked:
         for row in store.read(queries.DUPLICATE_CANDIDATES, params):
-            found.setdefault((int(row["w"]), str(row["kind"]), str(row["key"])), []).append(row)
+            found.setdefault(looked[int(row["q"])], []).append(row)
     out = []
     for ask, (w, place_keys, cell_keys) in zip(asks, wanted, strict=True):
-        rows = {str(r["id"]): r for kind, keys in (("place", place_keys), ("cell", cell_keys))
-                for k in keys for r in found.get((w, kind, k), [])}  # fmt: skip
-        ranked = sorted((_rank(r, ask.text, ask.location) for r in rows.values()),
-                        key=lambda c: (-c.score, c.id))  # fmt: skip
-        out.append(ranked[: rules.limit])
+        rows = list({str(r["id"]): r for kind, keys in (("placeKeys", place_keys),
+                                                         ("cellKeys", cell_keys))
+                     for k in keys for r in found.get((w, kind, k), [])}.values())  # fmt: skip
+        out.append(_ranked(rows, ask, rules.limit))
     return out
 
 
-def _rank(row: dict[str, Any], text: str, location: Location) -> Candidate:
-    other = f"{row['title'] or ''} {row['description'] or ''}"
-    alike = similarity(text, other)
-    place = str(row["place"]) if row["place"] else None
-    closeness = 0.3
+def _ranked(rows: list[dict[str, Any]], ask: Ask, limit: int) -> list[Candidate]:
+    """The ``limit`` best of ``rows`` for ``ask``: text similarity (all of them in one call)
+    and closeness of the places; ties by id."""
+    if not rows:
+        return []
+    texts = [bigrams(f"{r['title'] or ''} {r['description'] or ''}") for r in rows]
+    scored = []
+    for _, ratio, i in process.extract(bigrams(ask.text), texts, scorer=fuzz.ratio, limit=None):
+        row, similar = rows[i], ratio / 100.0
+        score = round(0.7 * similar + 0.3 * _closeness(row["place"], ask.location), 3)
+        scored.append((-score, str(row["id"]), row, similar))
+    scored.sort(key=lambda x: (x[0], x[1]))
+    return [Candidate(id_, str(row["title"] or ""), str(row["state"]),
+                      str(row["place"]) if row["place"] else None, str(row["reportedAt"] or ""),
+                      -score, round(similar, 3))
+            for score, id_, row, similar in scored[:limit]]  # fmt: skip
+
+
+def _closeness(place: str | None, location: Location) -> float:
     if place and location.building and place.startswith(location.building):
-        closeness = 1.0
-    elif place and location.compound and place.startswith(location.compound):
-        closeness = 0.7
-    elif place and location.community and place.startswith(location.community):
-        closeness = 0.4
-    score = round(0.7 * alike + 0.3 * closeness, 3)
-    return Candidate(str(row["id"]), str(row["title"] or ""), str(row["state"]), place,
-                     str(row["reportedAt"] or ""), score, round(alike, 3))  # fmt: skip
+        return 1.0
+    if place and location.compound and place.startswith(location.compound):
+        return 0.7
+    if place and location.community and place.startswith(location.community):
+        return 0.4
+    return 0.3
 
 
 def _ms(at: datetime) -> int:

@@ -4,10 +4,10 @@ An event node carries its ontology attributes plus the bookkeeping the closed lo
 fast: ``id`` (= ``eventCode``, what the workflow moves by), ``state``, ``placeCode``,
 ``department``/``role`` (routed post), ``dispatcher`` (command centre), ``reportedAtMs``,
 ``stageDueMs``, and per stage left: ``leftStages``/``leftMs``/``leftLate`` (aligned lists),
-written by the move statement's tail together with the transition fact. The KPI table per
-department reads the tallies those statements keep (``:EventTally``, one per department and day of
-report, below) for the whole days of the period and the cases themselves for the rest; both equal
-the transition facts (tested).
+written by the move statement's tail together with the transition fact. The KPI table reads the
+tallies those statements keep (``:EventTally``, one per department and day of report, and
+``:EventPlaceTally``, one per community and day, below) for the whole days of the period and the
+cases themselves for the rest; both equal the transition facts (tested).
 """
 
 from __future__ import annotations
@@ -175,28 +175,28 @@ CREATE_EVENTS: LiteralString = (
 # and category, reported within the window before the report (not with it: a batch's reports
 # share their time, and its write may come first), open or closed recently; of each
 # key the $perKey most recent. $placeKeys/$cellKeys: a batch's distinct keys with their window
-# (a batch shares its time: ``w`` numbers the windows); rows come back per window and key.
+# (a batch shares its time), each numbered ``q``; rows come back per q.
 _candidate_scan: LiteralString = (
     "AND e.reportedAtMs >= since AND e.reportedAtMs < until "
     "WITH e, closedSince WHERE e.state <> 'merged' "
     "AND (e.closedAtMs IS NULL OR e.closedAtMs >= closedSince) "
     "WITH e ORDER BY e.reportedAtMs DESC, e.id LIMIT $perKey RETURN e } "
-    "RETURN w, kind, k AS key, e.id AS id, e.title AS title, "
+    "RETURN q, e.id AS id, e.title AS title, "
     "e.description AS description, e.placeCode AS place, e.state AS state, "
     "e.reportedAt AS reportedAt"
 )
 _candidate_keys: LiteralString = (
-    " AS x WITH x.w AS w, x.k AS k, x.since AS since, x.until AS until, "
-    "x.closedSince AS closedSince, "
+    " AS x WITH x.q AS q, x.k AS k, x.since AS since, x.until AS until, "
+    "x.closedSince AS closedSince "
 )
 DUPLICATE_CANDIDATES: LiteralString = (
-    "UNWIND $placeKeys" + _candidate_keys + "'place' AS kind "
-    "CALL { WITH k, since, until, closedSince MATCH (e:Event) WHERE e.dupPlace = k "
+    "UNWIND $placeKeys"
+    + _candidate_keys
+    + "CALL { WITH k, since, until, closedSince MATCH (e:Event) WHERE e.dupPlace = k "
     + _candidate_scan
     + " UNION ALL UNWIND $cellKeys"
     + _candidate_keys
-    + "'cell' AS kind "
-    "CALL { WITH k, since, until, closedSince MATCH (e:Event) WHERE e.dupCell = k "
+    + "CALL { WITH k, since, until, closedSince MATCH (e:Event) WHERE e.dupCell = k "
     + _candidate_scan
 )
 
