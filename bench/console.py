@@ -3,6 +3,7 @@ JS and CSS bytes each page loads.
 
     .venv/bin/python bench/console.py [--graph falkordb:///tmp/city100k-console]
                      [--persons 100000] [--runs 30] [--users worker,district,resident,holder]
+                     [--prepared]
 
 Opens the graph (generating the demo city of ``--persons`` into it when it is empty, as
 ``citykg demo generate`` does), prepares it as ``citykg demo`` does (demo principals, example
@@ -94,6 +95,9 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--users", default=",".join(USERS), help="who to sign in as, in order")
+    parser.add_argument("--prepared", action="store_true",
+                        help="the graph is a demo city already prepared: skip citykg demo's "
+                        "preparation (its principals must be there)")  # fmt: skip
     args = parser.parse_args()
     settings = build_settings(args.graph)
     store = open_store(settings.graph, graph_name=settings.graph_name)
@@ -103,7 +107,8 @@ def main() -> None:
             generate_city(
                 store, ontology=load_ontology(settings.ontology_dir), persons=args.persons
             )
-        prepare_demo(store, settings=settings)
+        if not args.prepared:
+            prepare_demo(store, settings=settings)
         users = [user for user in args.users.split(",") if user]
         passwords = {user: secrets.token_urlsafe(12) for user in users}
         for user, password in passwords.items():
