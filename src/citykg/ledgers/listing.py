@@ -169,18 +169,19 @@ def address_records(
         if not slices:
             break
         wanted = query.limit + 1 - len(records)
-        (read,) = store.read(text, {**params, "slices": slices, "take": wanted, "places": places})
-        for at in read["found"]:
+        (walked,) = store.read(text, {**params, "slices": slices, "take": wanted,
+                                       "places": places})  # fmt: skip
+        for at in walked["found"]:
             place, path = at["place"], at["path"]
             records += [
                 {"key": e["properties"].get(key), "sortValue": place, "labels": e["labels"],
                  "properties": e["properties"], "place": place, "path": path}
                 for e in at["rows"]
             ]  # fmt: skip
-        if read["read"] < places:  # every place of these slices was read
+        if walked["taken"] < places:  # every place of these slices was read
             slices = []
         else:  # on after the last place read (its subtree's slice keeps the index's form)
-            slices = _clip(slices, str(read["reached"]) + "!")
+            slices = _clip(slices, str(walked["reached"]) + "!")
             places *= 4
     return records
 
@@ -266,8 +267,8 @@ class _Walk:
         self._cut(code + "A", code + "~")
 
     def _cut(self, lo: str, hi: str) -> None:
-        """The range ``[lo, hi)`` without what was read; ``hi`` starts with the rest's low end's
-        parent, so the rest keeps the form the index answers."""
+        """The range ``[lo, hi)`` less what was read. When the position lies inside it, it lies
+        under the prefix ``hi`` closes, so the rest keeps the form the index answers."""
         if hi <= self.position:
             return
         low = max(lo, self.position)

@@ -200,7 +200,7 @@ address_rows: LiteralString = (
     "WITH up ORDER BY size(up.placeCode) RETURN collect(up.name) AS path } "
     "WITH place, path, [e IN here | {labels: labels(e), properties: properties(e)}] AS rows "
     "ORDER BY place RETURN collect({place: place, path: path, rows: rows}) AS found } "
-    "RETURN size(chosen) AS read, chosen[size(chosen) - 1].placeCode AS reached, found"
+    "RETURN size(chosen) AS taken, chosen[size(chosen) - 1].placeCode AS reached, found"
 )
 
 # --- roll-ups -----------------------------------------------------------------------------------
