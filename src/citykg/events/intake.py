@@ -101,7 +101,8 @@ def report_many(store: GraphStore, *, ontology: Ontology, principal: Principal,
     return [_intake_view(plan, principal, at, names.result()) for plan in plans]
 
 
-_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="intake")
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="intake")
+"""Reads sent beside a batch's write (two a request: several requests at once wait here)."""
 
 
 _ONTOLOGY_KEYS = frozenset({
