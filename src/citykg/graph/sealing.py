@@ -51,6 +51,7 @@ SENSITIVE = re.compile(rf"(?<![0-9]){ID_NUMBER}(?![0-9])|(?<![0-9A-Za-z-]){MOBIL
 """Where each is found: a phone not inside a word or a hex id (a UUID's group can be eleven
 digits), an ID number wherever its eighteen characters stand alone."""
 _LONG_DIGITS = re.compile(r"\d{3}[- ]?\d{4}[- ]?\d{4}")
+_UNSEALED = (int, float, bool, type(None))
 _TOKEN = re.compile(MARK + r"([a-z2-7]{4})\.([A-Za-z0-9_-]+)" + MARK)
 _STRING_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 
@@ -151,6 +152,7 @@ class Sealer:
         self._seal_value = lru_cache(maxsize=65_536)(self._seal_uncached)
         self._open_token = lru_cache(maxsize=65_536)(self._open_uncached)
         self._sealed_query = lru_cache(maxsize=4_096)(self._seal_literals)
+        self._sealed_text = lru_cache(maxsize=65_536)(self._seal_text)  # place codes recur
 
     @contextmanager
     def bypassed(self) -> Iterator[None]:
@@ -203,16 +205,35 @@ class Sealer:
         """``text`` with its sensitive values sealed."""
         if len(text) < 11 or not _LONG_DIGITS.search(text):
             return text
+        return self._sealed_text(text)
+
+    def _seal_text(self, text: str) -> str:
         return SENSITIVE.sub(lambda m: self._seal_value(m.group(0)), text)
 
     def _sealed(self, value: Any) -> Any:
+        """Every parameter of every statement passes here (an intake batch: thousands), so the
+        common shapes are tested by exact type first and short strings are left at once."""
+        kind = type(value)
+        if kind is str:
+            return value if len(value) < 11 else self.seal(value)
+        if kind in _UNSEALED:
+            return value
+        if kind is dict or isinstance(value, Mapping):  # keys too: `$byPerson[p.idNumber]`
+            return {self._item(k): self._item(v) for k, v in value.items()}
+        if kind is list or kind is tuple:
+            return [self._item(v) for v in value]
         if isinstance(value, str):
             return self.seal(value)
-        if isinstance(value, Mapping):  # keys too: `$byPerson[p.idNumber]` must still match
-            return {self._sealed(k): self._sealed(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [self._sealed(v) for v in value]
         return value
+
+    def _item(self, value: Any) -> Any:
+        """:meth:`_sealed` of an item, its plain cases without a call."""
+        kind = type(value)
+        if kind in _UNSEALED or (kind is str and len(value) < 11):
+            return value
+        return self._sealed(value)
 
     def _seal_literals(self, text: str) -> str:
         return _STRING_LITERAL.sub(lambda m: self.seal(m.group(0)), text)
