@@ -228,7 +228,7 @@ class _Walk:
         scope = self.selection.params["scopeRoots"]
         whole = [root for root in roots if not _divided(root)]  # merged into the divisions
         while True:
-            rows = self.store.read(queries.DIVISIONS_AFTER, {"roots": list(roots), "from": after,
+            rows = self.store.read(queries.DIVISIONS_AFTER, {"roots": list(roots), "after": after,
                                    "n": wanted, "scopeRoots": scope})  # fmt: skip
             codes = [str(row["code"]) for row in rows]
             for code in codes:

@@ -96,12 +96,12 @@ from_attached_sliced_template: LiteralString = (
 
 from_places_sliced_template: LiteralString = _walk_places + "AND pl:{label} WITH pl AS x, place "
 
-# The administrative divisions (levels 1-5) after $from under $roots (the view's places), in
+# The administrative divisions (levels 1-5) after $after under $roots (the view's places), in
 # scope, in code order: where the walk of the address order cuts its slices.
 DIVISIONS_AFTER: LiteralString = (
     "UNWIND $roots AS root MATCH (d:AdministrativeDivision) WHERE d.placeCode >= root "
-    "AND d.placeCode < root + '~' AND d.placeCode > $from "
-    "WITH d.placeCode AS code, root WHERE code STARTS WITH root AND code > $from "
+    "AND d.placeCode < root + '~' AND d.placeCode > $after "
+    "WITH d.placeCode AS code, root WHERE code STARTS WITH root AND code > $after "
     "AND size([s IN $scopeRoots WHERE code STARTS WITH s]) > 0 "
     "RETURN code ORDER BY code LIMIT $n"
 )
