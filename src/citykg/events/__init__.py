@@ -16,6 +16,7 @@ from citykg.events.models import EventView as EventView
 from citykg.events.models import IntakeView as IntakeView
 from citykg.events.models import Report as Report
 from citykg.events.views import detail as detail
+from citykg.events.views import due_soon as due_soon
 from citykg.events.views import queue as queue
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Report",
     "act",
     "detail",
+    "due_soon",
     "queue",
     "report",
     "report_many",

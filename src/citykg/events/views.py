@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from citykg.access import Principal
@@ -126,6 +126,16 @@ def queue(store: GraphStore, principal: Principal, *, now: datetime, states: Seq
         cases = [Case(dict(r["event"]), (), None, ()) for r in store.read(queries.LIST, params)]
     names = names_of(store, [c.props.get("department") for c in cases])
     return [view(c, principal, now=now, names=names) for c in cases]
+
+
+def due_soon(store: GraphStore, principal: Principal, *, now: datetime, within: timedelta,
+             states: Sequence[str], limit: int) -> int:  # fmt: skip
+    """How many open cases of ``principal``'s queue are overdue or due within ``within`` (at
+    most ``limit``: an alert, not a report)."""
+    orgs, reach = event_queue_reach(principal)
+    params = {"states": list(states), "orgs": list(orgs), "limit": limit,
+              "soon": int((now + within).timestamp() * 1000), **reach.scope.params()}  # fmt: skip
+    return min(limit, len(store.read(queries.DUE_SOON, params)))
 
 
 def names_of(store: GraphStore, codes: Sequence[str | None]) -> dict[str, str]:

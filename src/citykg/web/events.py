@@ -22,7 +22,7 @@ from citykg.access.policy import TASK_CREATE
 from citykg.api.deps import AppSettings, Store, ontology_of
 from citykg.audience.units import places_at
 from citykg.errors import Conflict, Forbidden, ValidationFailed, Violation
-from citykg.events import Action, EventView
+from citykg.events import Action
 from citykg.events.classify import categories
 from citykg.events.fieldwork import tasks_of_event
 from citykg.events.kpi import CANDIDATE_DAYS, By, departments, kpis, suggestions
@@ -68,16 +68,14 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def near_deadline(store: Store, who: Principal) -> list[EventView]:
-    """Open cases in the viewer's queue overdue or due within a day (the home alert); none
-    for an official who does not handle events."""
-    moment = now()
+def near_deadline(store: Store, who: Principal, *, limit: int) -> int:
+    """Open cases in the viewer's queue overdue or due within a day (the home alert, at most
+    ``limit``); none for an official who does not handle events."""
     try:
-        found = events.queue(store, who, now=moment, states=OPEN_STATES, limit=500)
+        return events.due_soon(store, who, now=now(), within=DUE_SOON, states=OPEN_STATES,
+                               limit=limit)  # fmt: skip
     except Forbidden:
-        return []
-    soon = (moment + DUE_SOON).isoformat()
-    return [e for e in found if e.overdue or (e.stage_due is not None and e.stage_due <= soon)]
+        return 0
 
 
 def category_names(settings: AppSettings, lang: str) -> dict[str, str]:

@@ -91,7 +91,7 @@ def home(request: Request, store: Store, who: Reviewer) -> Response:
             "/console/tasks",
         ),
         "unanswered_requests": (len(unanswered(store, who)), "/console/channels/queue"),
-        "events_due": (len(near_deadline(store, who)), "/console/events"),
+        "events_due": (near_deadline(store, who, limit=COUNTED), "/console/events"),
         "unread": (len(unread_messages(store, who)), "/console/notifications#inbox"),
     }
     context = {"alerts": alerts, "limit": COUNTED, "coming": ()}
