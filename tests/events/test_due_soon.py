@@ -1,5 +1,6 @@
-"""The console's home alert, "cases overdue or due within a day", counted through the deadline
-index equals the count over each queue's open cases, for every official who handles events."""
+"""Reading a queue through the time indexes gives what reading every case gives: the console's
+home alert ("overdue or due within a day", through the deadline index) equals the count over each
+queue's open cases, and a page read from the last days' cases equals the page of all of them."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from datetime import datetime, timedelta
 
 from citykg import events
 from citykg.access import Principal
+from citykg.access.policy import event_queue_reach
 from citykg.errors import Forbidden
-from citykg.events import Action, Report
+from citykg.events import Action, Report, queries
 from citykg.web.events import DUE_SOON, OPEN_STATES
 from tests.events.conftest import T0, EventCity
 
@@ -65,3 +67,20 @@ def test_the_alert_counts_what_the_queues_hold(city: EventCity) -> None:
     assert counted >= 2
     assert events.due_soon(city.store, city.centre, now=now, within=DUE_SOON,
                            states=OPEN_STATES, limit=2) == 2  # fmt: skip
+
+
+def test_a_queue_page_read_from_recent_days_is_the_page_of_all_cases(city: EventCity) -> None:
+    start = T0 + timedelta(days=400)
+    for i in range(5):  # a report every 10 days: the last days hold one, older pages need more
+        report = Report(description=f"楼道灯坏了，第{i}次反映", place=city.doors[0])
+        events.report(city.store, ontology=city.ontology, principal=city.residents[0],
+                      report=report, at=start + timedelta(days=10 * i))  # fmt: skip
+    now = start + timedelta(days=41)
+    orgs, reach = event_queue_reach(city.centre)
+    for skip, limit in ((0, 1), (0, 2), (1, 3), (3, 3), (0, 500), (6, 4)):
+        page = events.queue(city.store, city.centre, now=now, skip=skip, limit=limit)
+        every = city.store.read(queries.LIST, {
+            "states": [], "orgs": list(orgs), "overdueOnly": False, "skip": skip, "limit": limit,
+            "now": int(now.timestamp() * 1000), **reach.scope.params()})  # fmt: skip
+        assert [v.id for v in page] == [r["event"]["id"] for r in every], (skip, limit)
+        assert page or skip > 0

@@ -222,13 +222,18 @@ _IN_QUEUE: LiteralString = (
     "any(root IN $scopeRoots WHERE e.placeCode STARTS WITH root)) "
 )
 
-LIST: LiteralString = (
-    "MATCH (e:Event) WHERE e.id IS NOT NULL AND e.state IS NOT NULL "
+_LISTED: LiteralString = (
+    "AND e.id IS NOT NULL AND e.state IS NOT NULL "
     "AND (size($states) = 0 OR e.state IN $states) "
     + _IN_QUEUE
     + "AND ($overdueOnly = false OR e.isOverdue = true OR e.stageDueMs < $now) "
     "RETURN properties(e) AS event ORDER BY e.reportedAtMs DESC, e.id SKIP $skip LIMIT $limit"
 )
+
+# A queue's page, newest first: the cases reported since $since (through the index on
+# reportedAtMs, so a page of a district's queue sorts days of cases, not all of them), or all.
+LIST_SINCE: LiteralString = "MATCH (e:Event) WHERE e.reportedAtMs >= $since " + _LISTED
+LIST: LiteralString = "MATCH (e:Event) WHERE true " + _LISTED
 
 # Open cases of a queue overdue or due before $soon (the console's home alert), at most $limit,
 # through the index on stageDueMs: those due before $soon, then those flagged overdue in an earlier

@@ -123,9 +123,26 @@ def queue(store: GraphStore, principal: Principal, *, now: datetime, states: Seq
         params = {"states": list(states), "orgs": list(orgs), "overdueOnly": overdue,
                   "now": int(now.timestamp() * 1000), "skip": skip, "limit": limit,
                   **reach.scope.params()}  # fmt: skip
-        cases = [Case(dict(r["event"]), (), None, ()) for r in store.read(queries.LIST, params)]
+        cases = [Case(dict(r["event"]), (), None, ()) for r in _newest(store, params, now)]
     names = names_of(store, [c.props.get("department") for c in cases])
     return [view(c, principal, now=now, names=names) for c in cases]
+
+
+QUEUE_WINDOWS_DAYS = (2, 14, 90)
+"""How far back a queue's page looks first, then next: the newest cases of a queue are near
+now, so a page is read from the last days' cases, and only a page those cannot fill reads more."""
+
+
+def _newest(store: GraphStore, params: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+    """A queue's page, newest first: from the cases of the last days when they fill it (the
+    same rows as reading every case: all the others were reported before them), else all."""
+    wanted = int(params["skip"]) + int(params["limit"])
+    for days in QUEUE_WINDOWS_DAYS:
+        since = int((now - timedelta(days=days)).timestamp() * 1000)
+        rows = store.read(queries.LIST_SINCE, {**params, "since": since})
+        if len(rows) + int(params["skip"]) >= wanted:
+            return rows
+    return store.read(queries.LIST, params)
 
 
 def due_soon(store: GraphStore, principal: Principal, *, now: datetime, within: timedelta,
