@@ -217,33 +217,33 @@ ORGANIZATION_NAMES: LiteralString = (
 
 # A scoped list: the caller's organizations' events (handling or dispatching) and the events
 # at places under their jurisdiction, newest first.
-_IN_QUEUE: LiteralString = (
+_in_queue: LiteralString = (
     "AND (e.department IN $orgs OR e.dispatcher IN $orgs OR "
     "any(root IN $scopeRoots WHERE e.placeCode STARTS WITH root)) "
 )
 
-_LISTED: LiteralString = (
+_listed: LiteralString = (
     "AND e.id IS NOT NULL AND e.state IS NOT NULL "
     "AND (size($states) = 0 OR e.state IN $states) "
-    + _IN_QUEUE
+    + _in_queue
     + "AND ($overdueOnly = false OR e.isOverdue = true OR e.stageDueMs < $now) "
     "RETURN properties(e) AS event ORDER BY e.reportedAtMs DESC, e.id SKIP $skip LIMIT $limit"
 )
 
 # A queue's page, newest first: the cases reported since $since (through the index on
 # reportedAtMs, so a page of a district's queue sorts days of cases, not all of them), or all.
-LIST_SINCE: LiteralString = "MATCH (e:Event) WHERE e.reportedAtMs >= $since " + _LISTED
-LIST: LiteralString = "MATCH (e:Event) WHERE true " + _LISTED
+LIST_SINCE: LiteralString = "MATCH (e:Event) WHERE e.reportedAtMs >= $since " + _listed
+LIST: LiteralString = "MATCH (e:Event) WHERE true " + _listed
 
 # Open cases of a queue overdue or due before $soon (the console's home alert), at most $limit,
 # through the index on stageDueMs: those due before $soon, then those flagged overdue in an earlier
 # stage whose current deadline is later (the cases with a deadline ahead are few).
 DUE_SOON: LiteralString = (
     "MATCH (e:Event) WHERE e.stageDueMs < $soon AND e.state IN $states "
-    + _IN_QUEUE
+    + _in_queue
     + "RETURN e.id AS id LIMIT $limit UNION "
     "MATCH (e:Event) WHERE e.stageDueMs >= $soon AND e.isOverdue = true AND e.state IN $states "
-    + _IN_QUEUE
+    + _in_queue
     + "RETURN e.id AS id LIMIT $limit"
 )
 
