@@ -76,20 +76,20 @@ class Official:
 
 
 @dataclass(frozen=True, slots=True)
-class Load:
-    """What one run measured."""
+class Summary:
+    """What one load measured: requests, errors, and latency percentiles in ms."""
 
     requests: int
     errors: int
     seconds: float
-    latencies_ms: list[float]
+    p50: float
+    p95: float
+    p99: float
 
     def row(self, label: str) -> str:
-        rate = self.requests / self.seconds
-        p50, p95, p99 = (nearest_rank(self.latencies_ms, s) for s in (0.50, 0.95, 0.99))
         return (
-            f"| {label} | {rate:,.0f} req/s | {p50:.1f} ms | {p95:.1f} ms | {p99:.1f} ms | "
-            f"{self.errors} |"
+            f"| {label} | {self.requests / self.seconds:,.0f} req/s | {self.p50:.1f} ms | "
+            f"{self.p95:.1f} ms | {self.p99:.1f} ms | {self.errors} |"
         )
 
 
@@ -116,7 +116,7 @@ def officials(store: GraphStore) -> list[Official]:
 Send = Callable[[httpx2.AsyncClient, int], Awaitable[httpx2.Response]]
 
 
-async def run_load(client: httpx2.AsyncClient, clients: int, seconds: float, send: Send) -> Load:
+async def run_load(client: httpx2.AsyncClient, clients: int, seconds: float, send: Send) -> Summary:
     """``clients`` closed loops of ``send`` for ``seconds``, after one warm-up call each."""
     await asyncio.gather(*(send(client, i) for i in range(clients)))
     latencies: list[float] = []
@@ -136,7 +136,9 @@ async def run_load(client: httpx2.AsyncClient, clients: int, seconds: float, sen
 
     started = time.perf_counter()
     await asyncio.gather(*(loop(i) for i in range(clients)))
-    return Load(len(latencies), errors, time.perf_counter() - started, latencies)
+    seconds = time.perf_counter() - started
+    p50, p95, p99 = (nearest_rank(latencies, share) for share in (0.50, 0.95, 0.99))
+    return Summary(len(latencies), errors, seconds, p50, p95, p99)
 
 
 def reader(people: list[Official]) -> Send:
@@ -267,24 +269,6 @@ end
 WRK_THREADS = 2
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """A load as wrk reports it: no list of latencies, its percentiles."""
-
-    requests: int
-    errors: int
-    seconds: float
-    p50: float
-    p95: float
-    p99: float
-
-    def row(self, label: str) -> str:
-        return (
-            f"| {label} | {self.requests / self.seconds:,.0f} req/s | {self.p50:.1f} ms | "
-            f"{self.p95:.1f} ms | {self.p99:.1f} ms | {self.errors} |"
-        )
-
-
 def wrk_load(port: int, clients: int, seconds: float, lines: list[str]) -> Summary:
     """``clients`` connections of wrk sending ``lines`` (method, path, token, body; tab
     separated) in turn for ``seconds``; each request line is sent at most once per pass."""
@@ -323,8 +307,8 @@ async def measure(args: argparse.Namespace, store: GraphStore, people: list[Offi
     timeout = httpx2.Timeout(60)
     port = free_port()
     server = await served(args.graph, port, args.workers)
-    http_reads: Load | Summary
-    http_writes: Load | Summary
+    http_reads: Summary
+    http_writes: Summary
     try:
         if args.client == "wrk":
             wrk_load(port, len(people), 2, read_lines(people, len(people)))  # warm-up
