@@ -52,6 +52,23 @@ def test_worker_changes_a_phone_number_through_the_form(desk: Page, site: Site) 
     assert WANG not in desk.content()
 
 
+def test_each_label_names_one_field_with_a_household_shown_masked(
+    desk: Page, site: Site
+) -> None:
+    """Wang's household registration shows his spouse and child as masked rows, not sent: each
+    of their values is drawn under its own id, so each label 姓名 names one name: Wang's field,
+    then theirs (before, every shown value had the id ``f-``, named by all its row's labels)."""
+    sign_in(desk, site, "worker1", WORKER_PASSWORD)
+    desk.goto(f"{site.url}/fill/household-registration?subject={seal(WANG)}")
+    expect(desk.locator(".row.locked")).to_have_count(2)
+    names = desk.get_by_label("姓名")
+    expect(names).to_have_count(3)
+    expect(names.first).to_have_value("王伟")
+    expect(names.nth(1)).to_have_text("李娜")
+    ids = desk.locator("[id]").evaluate_all("els => els.map(e => e.id)")
+    assert len(ids) == len(set(ids))
+
+
 def test_a_refused_answer_is_shown_at_its_field(desk: Page, site: Site) -> None:
     sign_in(desk, site, "worker1", WORKER_PASSWORD)
     desk.goto(f"{site.url}/fill/epidemic-screening?subject={seal(WANG)}")

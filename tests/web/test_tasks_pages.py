@@ -50,7 +50,7 @@ def test_a_task_is_created_dispatched_and_filled_in_by_the_post_it_reached(
     expect(desk.get_by_role("status")).to_have_text("已处理。")
     started = desk.locator("#items tbody tr", has_text="办理中").first
     started.get_by_role("link", name="填报").click()  # the form, prefilled for the person
-    expect(desk.get_by_label("姓名")).not_to_have_value("")  # what the city knows, filled in
+    expect(desk.locator("#f-name")).not_to_have_value("")  # what the city knows, filled in
     desk.get_by_label("手机号码").fill("13987650000")
     desk.get_by_role("button", name="提交").click()
     expect(desk.get_by_role("status")).to_have_text("已保存。")

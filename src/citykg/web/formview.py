@@ -281,7 +281,11 @@ class _Drawer:
         )
         if g.is_repeat:
             known_rows = known if isinstance(known, list) else []
-            locked = [self.row(g, "", k, None, locked=True) for k in known_rows if _locked(g, k)]
+            shown = [k for k in known_rows if _locked(g, k)]
+            locked = [
+                self.row(g, f"{g.name}.shown[{i}]", k, None, locked=True)
+                for i, k in enumerate(shown)
+            ]
             sent_known = [k for k in known_rows if not _locked(g, k)]
             answered = _at(posted, g.name) if posted is not None else None
             if isinstance(answered, list):
@@ -306,9 +310,9 @@ class _Drawer:
     ) -> Row:
         fields = known.get("fields", {}) if isinstance(known, Mapping) else {}
         widgets = [self.value(v, f"{path}.{v.name}", fields.get(v.name), posted) for v in g.fields]
-        if locked:
+        if locked:  # drawn under a path of their own, so each label names one output
             for widget in widgets:
-                widget.sent, widget.name = False, ""
+                widget.sent = False
         row = Row(path=path, widgets=widgets, locked=locked, error=self.errors.pop(path, ""))
         if g.is_address:
             current = str(known.get("address") or "") if isinstance(known, Mapping) else ""
