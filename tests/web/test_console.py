@@ -52,9 +52,7 @@ def test_worker_changes_a_phone_number_through_the_form(desk: Page, site: Site) 
     assert WANG not in desk.content()
 
 
-def test_each_label_names_one_field_with_a_household_shown_masked(
-    desk: Page, site: Site
-) -> None:
+def test_each_label_names_one_field_with_a_household_shown_masked(desk: Page, site: Site) -> None:
     """Wang's household registration shows his spouse and child as masked rows, not sent: each
     of their values is drawn under its own id, so each label 姓名 names one name: Wang's field,
     then theirs (before, every shown value had the id ``f-``, named by all its row's labels)."""
