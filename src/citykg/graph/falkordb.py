@@ -47,6 +47,11 @@ NO_RETRY = Retry(NoBackoff(), 0)
 have been applied, so it fails (unacknowledged) rather than risk being applied twice. A pooled
 connection to a server that has gone is replaced when it is next taken from the pool."""
 INDEX_STATES: LiteralString = "CALL db.indexes() YIELD status RETURN status"
+SETTLE: LiteralString = "CREATE (n:Settled) DELETE n"
+"""Deleting a labelled node makes FalkorDB fold its pending matrix changes. Until then, after a
+bulk write, every statement that both creates and updates paid ~3 ms more at 1M persons (a task
+item's transition: 2.5 -> 7 ms, measured with GRAPH.PROFILE); the fold itself took ~0.2 s. A node
+without a label does not fold them."""
 
 
 class FalkorDBStore:
@@ -185,6 +190,9 @@ class FalkorDBStore:
                 if time.monotonic() > deadline:
                     raise GraphUnavailable(f"the AOF rewrite took over {COMPACT_TIMEOUT_S:.0f} s")
                 time.sleep(0.05)
+
+    def settle(self) -> None:
+        self.write(SETTLE)
 
     def close(self) -> None:
         with contextlib.suppress(redis.RedisError, OSError):

@@ -165,6 +165,9 @@ class Neo4jStore:
         """Nothing the platform can do: Neo4j reuses the records of overwritten values over
         time; copy the database (``neo4j-admin database copy``) to drop them at once."""
 
+    def settle(self) -> None:
+        """Nothing to fold: Neo4j applies each transaction to its stores as it commits."""
+
     def close(self) -> None:
         self._driver.close()
 

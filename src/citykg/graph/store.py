@@ -135,6 +135,11 @@ class GraphStore(Protocol):
         or deleted leave the disk (after sealing or a key rotation), where the engine allows."""
         ...
 
+    def settle(self) -> None:
+        """After a bulk write (a task's dispatch, a generated city): fold what the engine keeps
+        pending, so that the small writes that follow cost what they should."""
+        ...
+
     def close(self) -> None:
         """Release connections and stop any server process this store started."""
         ...

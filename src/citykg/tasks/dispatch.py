@@ -94,6 +94,8 @@ def dispatch(
     created = _merge_parts(store, task_id, parts, at)
     leaves = [p for p in parts if p.level == rule.levels[-1]]
     items = _seed(store, reach, rule, task_id, leaves, at)
+    if items:  # the first transitions of its items come right after
+        store.settle()
     if task["state"] == workflow("task").initial:
         step = workflow("task").step(task["state"], "dispatch")
         actor = Actor(principal.id, *((post.organization, post.role) if post else (None, None)))

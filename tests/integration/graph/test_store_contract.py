@@ -66,6 +66,18 @@ def test_unwind_batches_write_many_rows_in_one_statement(store: GraphStore) -> N
     assert count(store) == 500
 
 
+def test_settling_after_a_bulk_write_leaves_the_graph_as_it_was(store: GraphStore) -> None:
+    rows = [{"id": str(i)} for i in range(2_000)]
+    store.write(
+        "UNWIND $rows AS r CREATE (:Person {idNumber: r.id})-[:OWNS]->(:Thing)", {"rows": rows}
+    )
+    store.settle()
+    store.settle()  # again, with nothing pending
+    assert (count(store), count(store, "Thing")) == (2_000, 2_000)
+    assert store.read("MATCH (n) WHERE size(labels(n)) <> 1 RETURN count(n) AS c")[0]["c"] == 0
+    assert store.read("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"] == 2_000
+
+
 def test_a_uniqueness_violation_raises_conflict_and_writes_nothing(store: GraphStore) -> None:
     store.apply_schema(PEOPLE)
     store.write("CREATE (:Person {idNumber: '7'})")
