@@ -118,7 +118,11 @@ def candidates(
                 looked.append((int(window["w"]), kind, k))
     if looked:
         for row in store.read(queries.DUPLICATE_CANDIDATES, params):
-            found.setdefault(looked[int(row["q"])], []).append(row)
+            id_, state, place, reported = str(row["meta"]).split("|", 3)
+            found.setdefault(looked[int(row["q"])], []).append({
+                "id": id_, "state": state, "place": place or None, "reportedAt": reported,
+                "title": row["title"], "description": row["description"],
+            })  # fmt: skip
     out = []
     for ask, (w, place_keys, cell_keys) in zip(asks, wanted, strict=True):
         rows = list({str(r["id"]): r for kind, keys in (("placeKeys", place_keys),

@@ -92,7 +92,9 @@ def report_many(store: GraphStore, *, ontology: Ontology, principal: Principal,
         for cls, rows in by_class.items():
             a, b = (*[n for n in ontology.graph_labels(ontology.class_named(cls)) if n != "Event"],
                     cls)[:2]  # fmt: skip
-            store.write(cypher_with(queries.CREATE_EVENTS, a=a, b=b), {"rows": rows})
+            linked = any(r["reporter"] is not None or r["thing"] is not None for r in rows)
+            create = queries.CREATE_EVENTS if linked else queries.CREATE_PLACED_EVENTS
+            store.write(cypher_with(create, a=a, b=b), {"rows": rows})
     finally:
         wait([nearby])
         wait([names])

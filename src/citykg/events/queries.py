@@ -148,8 +148,10 @@ tally_moves: LiteralString = (
 # concerns and its intake fact (受理), all or nothing. ``{a}``/``{b}``: the class's labels. The
 # optional links are an OPTIONAL MATCH of a unique key (null when the row has none) and a
 # FOREACH that writes only when it matched: a unit subquery per link made the statement twice
-# as slow on FalkorDB (200 reports: 167 -> 78-110 ms).
-CREATE_EVENTS: LiteralString = (
+# as slow on FalkorDB (200 reports: 167 -> 78-110 ms). A batch with no reporter and no thing
+# (the hotline desk's, a sensor's) is written by CREATE_PLACED_EVENTS, without those two
+# look-ups (on the 1M-person city each was an index probe per row: 13 of 120 ms a batch).
+_create_head: LiteralString = (
     "UNWIND $rows AS row "
     "CREATE (e:Event) SET e:{a}:{b}, e += row.props "
     "CREATE (t:Transition) SET t += row.fact "
@@ -157,12 +159,16 @@ CREATE_EVENTS: LiteralString = (
     "WITH e, row OPTIONAL MATCH (p:Place {{placeCode: row.place}}) "
     "FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | "
     "CREATE (e)-[r:OCCURRED_AT]->(p) SET r += row.located) "
+)
+_create_links: LiteralString = (
     "WITH e, row OPTIONAL MATCH (q:Person {{idNumber: row.reporter}}) "
     "FOREACH (_ IN CASE WHEN q IS NULL THEN [] ELSE [1] END | "
     "CREATE (e)-[r:REPORTED_BY]->(q) SET r += row.report) "
     "WITH e, row OPTIONAL MATCH (x:Thing {{thingCode: row.thing}}) "
     "FOREACH (_ IN CASE WHEN x IS NULL THEN [] ELSE [1] END | "
     "CREATE (e)-[r:CONCERNS_THING]->(x)) "
+)
+_create_tally: LiteralString = (
     "WITH collect(row.props) AS made "
     "CALL {{ WITH made UNWIND made AS p WITH 1 AS s, p "
     + _tally_departments.replace("{", "{{").replace("}", "}}")
@@ -170,20 +176,24 @@ CREATE_EVENTS: LiteralString = (
     + _tally_places.replace("{", "{{").replace("}", "}}")
     + " }} RETURN size(made) AS created"
 )
+CREATE_EVENTS: LiteralString = _create_head + _create_links + _create_tally
+CREATE_PLACED_EVENTS: LiteralString = _create_head + _create_tally
 
 # Duplicate candidates: the same compound (or community) and category, or the same grid cell
 # and category, reported within the window before the report (not with it: a batch's reports
 # share their time, and its write may come first), open or closed recently; of each
 # key the $perKey most recent. $placeKeys/$cellKeys: a batch's distinct keys with their window
-# (a batch shares its time), each numbered ``q``; rows come back per q.
+# (a batch shares its time), each numbered ``q``; rows come back per q, a case's id, state,
+# place code and time of report joined in ``meta`` (``|`` between them, none holds one): a batch
+# of 200 on the 1M-person city reads 3,300 rows, and the driver's parsing is per value.
 _candidate_scan: LiteralString = (
     "AND e.reportedAtMs >= since AND e.reportedAtMs < until "
     "WITH e, closedSince WHERE e.state <> 'merged' "
     "AND (e.closedAtMs IS NULL OR e.closedAtMs >= closedSince) "
     "WITH e ORDER BY e.reportedAtMs DESC, e.id LIMIT $perKey RETURN e } "
-    "RETURN q, e.id AS id, e.title AS title, "
-    "e.description AS description, e.placeCode AS place, e.state AS state, "
-    "e.reportedAt AS reportedAt"
+    "RETURN q, coalesce(e.id, '') + '|' + coalesce(e.state, '') + '|' "
+    "+ coalesce(e.placeCode, '') + '|' + coalesce(e.reportedAt, '') AS meta, "
+    "e.title AS title, e.description AS description"
 )
 _candidate_keys: LiteralString = (
     " AS x WITH x.q AS q, x.k AS k, x.since AS since, x.until AS until, "
