@@ -13,9 +13,7 @@ under read-committed isolation (FalkorDB runs writes one at a time). ``before`` 
 properties as they were, for the tail.
 
 The fact's context (:data:`CONTEXT_KEYS`: the container, level, place … the stage-time and KPI
-queries group by) is written in the ``CREATE`` itself, a missing key left unset: a ``SET t +=
-row.context`` on the node just created cost FalkorDB 3-4 ms a transition at 1M persons (the
-profile's Update step), ten times the rest of the statement.
+queries group by) is written in the ``CREATE`` itself, a key not given left unset.
 
 A self transition (a hand-over that keeps the state) keeps ``stateSinceMs``: stage times are the
 time between entering a state and leaving it (:data:`STAGE_TIMES`), hand-overs excluded.
