@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 from citykg.access import Principal
@@ -94,6 +95,7 @@ class _Values:
             facts = [fact for fact in row[group.slot] if fact is not None]
             shape = self.address if group.is_address else self.related
             if group.is_repeat:
+                facts.sort(key=partial(_row_order, group))
                 values[group.name] = [shape(group, fact) for fact in facts]
             elif facts:
                 values[group.name] = shape(group, facts[0])
@@ -136,6 +138,15 @@ class _Values:
         )
         key = entity.get(group.identity.key)
         return {"key": mask(key) if group.identity.key in masked else key, "fields": fields}
+
+
+def _row_order(group: BoundGroup, fact: list[Any]) -> tuple[tuple[bool, str], ...]:
+    """Related rows in a stable order, whatever order the graph returns them in: by the
+    relation's values (a household member's relation to the head), then the entity's."""
+    rel, entity, _asserted = fact
+    values = [rel.get(v.key) for v in group.relation_values]
+    values += [entity.get(v.key) for v in group.values]
+    return tuple((value is None, str(value)) for value in values)
 
 
 def _fields(
