@@ -130,21 +130,20 @@ def main() -> None:
               f"{spread(idle)}")  # fmt: skip
         workers = [official(store, r["person"], f"bench-w{i}")
                    for i, r in enumerate(store.read(COMMUNITY_WORKERS))]  # fmt: skip
-        queue = [
-            (w, item.id)
-            for w in workers
-            for item in mine(store, principal=w, states=["pending"], limit=500)
-            if item.task == task.id
-        ]
-        split = len(queue) // 2
-        moves = timed_moves(store, queue[:split][: args.transitions])
+        queue: list[tuple[Principal, str]] = []
+        for w in workers:  # the first workers' items, enough for the timed moves
+            queue += [(w, i.id) for i in mine(store, principal=w, states=["pending"], limit=500)
+                      if i.task == task.id]  # fmt: skip
+            if len(queue) >= args.transitions:
+                break
+        moves = timed_moves(store, queue[: args.transitions])
         print(f"one transition end to end (start, {len(moves)} items): "
               f"{spread(moves)}")  # fmt: skip
         spawn = multiprocessing.get_context("spawn")
         stop, sent = spawn.Event(), spawn.Value("i", 0)
-        moves_left = [(who.id, item) for who, item in queue[split:]]
-        writer = spawn.Process(target=write_moves,
-                               args=(args.graph, moves_left, args.rate, stop, sent))  # fmt: skip
+        others = [w.id for w in reversed(workers)]  # from the last: not the timed moves' items
+        job = (args.graph, task.id, others, args.rate, stop, sent)
+        writer = spawn.Process(target=write_moves, args=job)
         writer.start()
         while sent.value == 0 and writer.is_alive():  # the writer has opened the graph
             time.sleep(0.01)
@@ -181,21 +180,25 @@ def main() -> None:
         store.close()
 
 
-def write_moves(url: str, moves: list[tuple[str, str]], rate: float, stop: Any, sent: Any) -> None:
-    """Another process's officials starting items at ``rate`` per second (as other API
-    processes would), so the writes do not share the measuring process's interpreter."""
+def write_moves(url: str, task: str, workers: list[str], rate: float, stop: Any, sent: Any) -> None:
+    """Another process's community workers starting their pending items of ``task`` at
+    ``rate`` per second (as other API processes would), each reading their own list first, so
+    the writes do not share the measuring process's interpreter or its memory."""
     store = open_store(url)
     try:
-        people = {pid: principal(store, pid) for pid in {pid for pid, _ in moves}}
         gap, due = 1 / rate, time.perf_counter()
-        for pid, item in moves:
-            if stop.is_set():
-                return
-            act(store, principal=people[pid], item_id=item, event="start")
-            with sent.get_lock():
-                sent.value += 1
-            due += gap
-            time.sleep(max(0.0, due - time.perf_counter()))
+        for pid in workers:
+            who = principal(store, pid)
+            for item in mine(store, principal=who, states=["pending"], limit=500):
+                if stop.is_set():
+                    return
+                if item.task != task:
+                    continue
+                act(store, principal=who, item_id=item.id, event="start")
+                with sent.get_lock():
+                    sent.value += 1
+                due += gap
+                time.sleep(max(0.0, due - time.perf_counter()))
     finally:
         store.close()
 

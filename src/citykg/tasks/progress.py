@@ -189,7 +189,7 @@ def _rolled_up(
         c = total[r["id"]]
         expected = sum(c[: len(states)]) - c[returned]
         finish, on_time = sum(c[k] for k in finished), c[len(states)]
-        nodes.append(ProgressNode.model_construct(
+        nodes.append(ProgressNode(
             part=r["id"], parent=r["parent"], place=r["place"], name=r["name"] or "",
             level=r["level"], organization=r["organization"], role=r["role"],
             reported=r["state"] == "reported", due=str(r["due"] or ""),
