@@ -12,9 +12,6 @@ that takes the node's write lock first, so two concurrent moves cannot both pass
 under read-committed isolation (FalkorDB runs writes one at a time). ``before`` holds the item's
 properties as they were, for the tail.
 
-The fact's context (:data:`CONTEXT_KEYS`: the container, level, place … the stage-time and KPI
-queries group by) is written in the ``CREATE`` itself, a key not given left unset.
-
 A self transition (a hand-over that keeps the state) keeps ``stateSinceMs``: stage times are the
 time between entering a state and leaving it (:data:`STAGE_TIMES`), hand-overs excluded.
 """
@@ -36,16 +33,10 @@ MOVE_TEMPLATE: LiteralString = (
     "CREATE (t:Transition {{id: row.tid, kind: row.kind, item: row.id, event: row.event, "
     "from: row.from, to: row.to, by: row.by, organization: row.organization, role: row.role, "
     "at: row.at, atMs: row.atMs, sinceMs: before.stateSinceMs, reason: row.reason, "
-    "note: row.note, within: row.context.within, level: row.context.level, "
-    "part: row.context.part, place: row.context.place, department: row.context.department, "
-    "month: row.context.month, late: row.context.late, dueMs: row.context.dueMs}}) "
+    "note: row.note}}) "
+    "SET t += row.context "
     "CREATE (n)-[:HAS_TRANSITION]->(t) "
 )
-
-CONTEXT_KEYS = frozenset(
-    {"within", "level", "part", "place", "department", "month", "late", "dueMs"}
-)
-"""What a transition fact may carry besides its own fields (:data:`MOVE_TEMPLATE` names each)."""
 
 return_moved: LiteralString = "RETURN collect(n.id) AS moved"
 """The tail of a move with no further effects: the ids of the items moved."""

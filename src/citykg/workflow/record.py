@@ -41,11 +41,6 @@ class Move:
     set: Mapping[str, Any] = field(default_factory=dict)
     context: Mapping[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        unknown = set(self.context) - queries.CONTEXT_KEYS
-        if unknown:  # a caller's mistake: the move statement would drop them
-            raise ValueError(f"transition context: unknown keys {sorted(unknown)}")
-
 
 @dataclass(frozen=True, slots=True)
 class StageTime:
