@@ -316,6 +316,7 @@ MATRIX: tuple[Case, ...] = (
     # any state or permission check; analysts see no task (they have the de-identified copy);
     # the service principal reads every task but holds no task action, so it acts on none
     Case("POST /tasks", "community", req("POST", "/tasks", json={"title": {"zh": "矩阵"}, "form": FORM, "scope": ["{area}"], "split": {"levels": ["compound"], "items": "unit"}, "deadline": "2030-01-01T00:00:00+00:00"}), "403 403 403 403 201 201 403 403 403 403"),
+    Case("GET /tasks", "", req("GET", "/tasks", False), ALL),
     Case("GET /tasks/{task_id}", "task", req("GET", "/tasks/{task}"), TASK_READ),
     Case("POST /tasks/{task_id}/dispatch", "task", req("POST", "/tasks/{task}/dispatch"), "403 403 403 403 403 200 403 403 403 403"),
     Case("GET /tasks/{task_id}/dispatch/preview", "task", req("GET", "/tasks/{task}/dispatch/preview"), "403 403 403 403 403 200 403 403 403 403"),

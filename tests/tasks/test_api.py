@@ -45,6 +45,10 @@ def test_create_dispatch_act_and_follow_progress(client: TestClient, city: TaskC
     first = client.post(f"/tasks/{task_id}/dispatch", headers=district).json()
     again = client.post(f"/tasks/{task_id}/dispatch", headers=district).json()
     assert first["items_created"] > 0 and again["items_created"] == 0
+    followed = client.get("/tasks", params={"limit": 5}, headers=worker).json()
+    assert [t["id"] for t in followed] == [task_id]
+    after = f"{followed[0]['created_at']}|{task_id}"
+    assert client.get("/tasks", params={"before": after}, headers=worker).json() == []
     items = client.get("/tasks/mine/items", headers=worker).json()
     item = items[0]["id"]
     assert client.post(f"/tasks/items/{item}/act", json={"event": "start"},

@@ -27,6 +27,8 @@ def test_create_dispatch_follow_and_verify(city: TaskCity, graph: Graph, tmp_pat
     task_id = created.stdout.split()[1]
     assert "dispatched:" in created.stdout
     worker = city.workers[COMMUNITY_A1].id
+    listed = citykg(graph, "list", "--as", worker, "--json")
+    assert listed.returncode == 0 and task_id in listed.stdout and "老年人走访" in listed.stdout
     mine = citykg(graph, "mine", "--as", worker)
     assert mine.returncode == 0 and COMMUNITY_A1 in mine.stdout
     progress = citykg(graph, "progress", task_id, "--as", "d", "--level", "community")

@@ -40,10 +40,15 @@ def test_a_task_is_created_dispatched_and_filled_in_by_the_post_it_reached(
     expect(desk.get_by_role("status")).to_contain_text("已下派")
     expect(desk.locator("#levels tbody tr")).not_to_have_count(1)  # rows per level now
     expect(desk.get_by_role("button", name="一键下派")).to_have_count(0)
+    desk.goto(head.url + "/console/tasks")  # the task is listed, and opens its page
+    desk.locator("#followed").get_by_role("link", name="入户走访登记").first.click()
+    expect(desk.get_by_role("heading", level=1)).to_contain_text("入户走访登记")
 
     desk.get_by_role("button", name="退出").click()
     sign_in(desk, head, "worker1", WORKER_PASSWORD)  # C1's worker: the community's item
     desk.goto(head.url + "/console/tasks")
+    followed = desk.locator("#followed tbody tr", has_text="入户走访登记").first
+    expect(followed.locator(".status")).to_have_text("已下派")  # it reached C1
     row = desk.locator("#items tbody tr", has_text="入户走访登记").first
     expect(row.locator(".state")).to_have_text("待办")
     row.get_by_role("button", name="开始办理").click()

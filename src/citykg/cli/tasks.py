@@ -18,6 +18,7 @@ from citykg.cli import render
 from citykg.cli.options import build_settings, graph_option, opened_store
 from citykg.ledgers import catalog_for
 from citykg.ontology import load_ontology
+from citykg.tasks.listing import cursor
 from citykg.tasks.models import DispatchPreview, ItemSelection, TaskSpec
 
 AS = click.option("--as", "as_", required=True, metavar="PRINCIPAL", help="Act as him.")
@@ -74,6 +75,24 @@ def _echo_preview(seen: DispatchPreview) -> None:
     if seen.unanswered:
         click.echo(f"{len(seen.unanswered)} units whose post nobody holds now:")
         click.echo(render.table([u.model_dump() for u in seen.unanswered]))
+
+
+@tasks_group.command("list")
+@AS
+@click.option("--before", default="", metavar="CURSOR", help="The next page: after this task.")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@graph_option
+def list_(as_: str, before: str, limit: int, as_json: bool, graph_url: str | None) -> None:
+    """The tasks the principal follows, newest first: created through its posts, or reaching
+    its jurisdiction. The last column is the cursor of the next page (``--before``)."""
+    with opened_store(build_settings(graph_url)) as store:
+        found = tasks.followed(store, principal=load_principal(store, as_), before=before,
+                               limit=limit)  # fmt: skip
+    rows = [{"task": t.id, "title": t.title.zh or t.title.en, "state": t.state,
+             "scope": " ".join(t.scope), "deadline": t.deadline, "created_by": t.created_by,
+             "cursor": cursor(t)} for t in found]  # fmt: skip
+    click.echo(render.as_json(rows) if as_json else render.table(rows))
 
 
 @tasks_group.command()

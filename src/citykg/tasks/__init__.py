@@ -7,6 +7,7 @@ The service layer the API, the CLI and the web console call (typed results from
 
 * :mod:`~citykg.tasks.create`: a task from a form, or from a ledger query (one item per entity).
 * :mod:`~citykg.tasks.dispatch`: the whole tree in one idempotent call; parts to posts.
+* :mod:`~citykg.tasks.listing`: the tasks a principal follows (created by it, or reaching it).
 * :mod:`~citykg.tasks.items`: execute through ``controls.submit(task=item)``, review, return
   (in batches covering a whole filter), transfer, reassign, report up.
 * :mod:`~citykg.tasks.progress`: live numbers at every node from counters kept in the same
@@ -34,6 +35,7 @@ from citykg.tasks.items import mine as mine
 from citykg.tasks.items import reassign as reassign
 from citykg.tasks.items import returned_to_me as returned_to_me
 from citykg.tasks.items import transfer as transfer
+from citykg.tasks.listing import followed as followed
 from citykg.tasks.models import ItemSelection as ItemSelection
 from citykg.tasks.models import SplitRule as SplitRule
 from citykg.tasks.models import TaskSpec as TaskSpec
@@ -63,6 +65,7 @@ __all__ = [
     "ensure_tasks_schema",
     "execute",
     "export_progress",
+    "followed",
     "get_task",
     "item_to_fill",
     "item_view",

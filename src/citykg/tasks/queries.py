@@ -247,3 +247,21 @@ DROP_POST_KEYS: LiteralString = (
     "MATCH (i:TaskItem) WHERE i.post IS NOT NULL AND (i.organization IS NULL OR i.role IS NULL) "
     "REMOVE i.post RETURN count(i) AS n"
 )
+
+# Tasks a principal may follow, newest first (a page of candidates, keyset on createdAt|id):
+# created through one of $posts, or with a scope root that overlaps one of $roots (either
+# lies under the other). The service principal ($all) sees every task.
+FOLLOWED: LiteralString = (
+    "MATCH (t:Task) WHERE ($before = '' OR (t.createdAt + '|' + t.id) < $before) "
+    "AND ($all OR (t.organization + '|' + t.role) IN $posts "
+    "OR any(s IN t.scope WHERE any(r IN $roots WHERE s STARTS WITH r OR r STARTS WITH s))) "
+    "RETURN properties(t) AS task ORDER BY t.createdAt DESC, t.id DESC LIMIT $limit"
+)
+
+# Of $tasks, those with a part the caller may read (its place in one of $roots, or its or the
+# level above's organization one of $orgs): the rule of tasks.create.may_see_task, for a page.
+PARTS_SEEN: LiteralString = (
+    "UNWIND $tasks AS id MATCH (p:TaskPart {task: id}) "
+    "WHERE any(r IN $roots WHERE p.place STARTS WITH r) OR p.organization IN $orgs "
+    "OR p.aboveOrganization IN $orgs RETURN DISTINCT id"
+)

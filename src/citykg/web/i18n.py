@@ -339,6 +339,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "create_task": ("创建任务", "Create the task"),
     "task_created": ("任务已创建，可以下派。", "Task created: dispatch it when ready."),
     "my_items": ("我的事项", "My items"),
+    "followed_tasks": ("任务", "Tasks"),
+    "followed_lead": (
+        "本岗位创建的任务，以及下派到本辖区的任务，按创建时间倒序。",
+        "Tasks created through my posts or dispatched into my jurisdiction, newest first.",
+    ),
+    "created_at": ("创建时间", "Created"),
     "steps": ("可办理", "Steps"),
     "task_scope": ("任务范围", "Task scope"),
     "split_levels": ("逐级拆分到", "Split down to"),

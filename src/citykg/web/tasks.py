@@ -1,6 +1,6 @@
-"""Tasks (任务): create a task, preview and dispatch it down the tree, the items assigned to the
-viewer's posts with the steps they may take, a task's live progress by level, batch actions over
-its items and the items returned to the viewer's level.
+"""Tasks (任务): the tasks the viewer follows, create a task, preview and dispatch it down the
+tree, the items assigned to the viewer's posts with the steps they may take, a task's live
+progress by level, batch actions over its items and the items returned to the viewer's level.
 
 Each page calls what its ``/tasks`` route calls (:mod:`citykg.tasks`), admitted by that route's
 rule; what the service refuses comes back at its field.
@@ -30,6 +30,7 @@ from citykg.events.fieldwork import task_for_event
 from citykg.geo.codes import CODE_LENGTHS, Level, PlaceCode
 from citykg.tasks.create import ITEMS, visible_task
 from citykg.tasks.items import DIRECT_EVENTS
+from citykg.tasks.listing import cursor
 from citykg.tasks.models import LEVELS, ItemSelection, ItemsRule, ItemView, Progress, TaskSpec
 from citykg.web import session
 from citykg.web.acting import missing_texts, refused, refused_at, text_of, unholdable
@@ -40,9 +41,12 @@ from citykg.web.i18n import language
 from citykg.web.render import render
 from citykg.web.routing import page_router
 from citykg.web.session import Posted
+from citykg.workflow import workflow
 
 router = page_router(officials_only)
 PAGE = 50
+FOLLOWED_PAGE = 20
+TASK_FLOW = workflow("task")
 FIELDS = ("title_zh", "title_en", "description_zh", "description_en", "form", "scope", "items",
           "filters", "deadline", "review", "event")  # fmt: skip
 SPLIT_LEVELS = ("street", "community", "compound", "building")
@@ -63,19 +67,24 @@ Follower = Annotated[Principal, Depends(mirrors("GET /tasks/{task_id}/progress")
 
 
 @router.get("/console/tasks")
-def my_items(request: Request, store: Store, who: Viewer) -> Response:
-    return _my_items(request, store, who)
+def my_items(request: Request, store: Store, who: Viewer, before: str = "") -> Response:
+    return _my_items(request, store, who, before=before)
 
 
 def _my_items(
     request: Request, store: Store, who: Principal, errors: dict[str, str] | None = None,
-    status: int = 200,
+    status: int = 200, before: str = "",
 ) -> Response:  # fmt: skip
+    """The tasks the viewer follows (a page, ``before`` the cursor of the last one shown) and
+    the items assigned to its posts."""
     items = tasks.mine(store, principal=who, limit=PAGE)
     titles = {task: tasks.task_view(tasks.get_task(store, task_id=task)).title
               for task in {item.task for item in items}}  # fmt: skip
+    followed = tasks.followed(store, principal=who, before=before, limit=FOLLOWED_PAGE)
+    more = cursor(followed[-1]) if len(followed) == FOLLOWED_PAGE else None
     context = {"items": items, "titles": titles, "direct": DIRECT_EVENTS, "errors": errors or {},
-               "may_create": allowed(principal=who, action=TASK_CREATE)}  # fmt: skip
+               "may_create": allowed(principal=who, action=TASK_CREATE), "followed": followed,
+               "more": more, "flow": TASK_FLOW.spec}  # fmt: skip
     return render(request, "tasks.html", context, status=status)
 
 

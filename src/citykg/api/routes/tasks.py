@@ -1,5 +1,5 @@
-"""``/tasks``: create, dispatch (and its preview), mine, items and their transitions, progress,
-bottlenecks, export and a live progress stream (server-sent events).
+"""``/tasks``: the tasks I follow, create, dispatch (and its preview), mine, items and their
+transitions, progress, bottlenecks, export and a live progress stream (server-sent events).
 
 Every route runs as the authenticated principal through :mod:`citykg.tasks` (which asks the
 policy point); bad input is a problem+json 4xx naming the field, with nothing written.
@@ -89,6 +89,16 @@ def create(spec: TaskSpec, store: Store, principal: CurrentPrincipal,
            catalog: CatalogDep) -> TaskView:  # fmt: skip
     """Create a task (draft) from a form, or from a ledger query (split items: entity)."""
     return tasks.create_task(store, catalog=catalog, principal=principal, spec=spec)
+
+
+@router.get("")
+def followed(
+    store: Store, principal: CurrentPrincipal, before: str = "", limit: Limit = 20
+) -> list[TaskView]:
+    """The tasks the caller follows, newest first: those created through their posts and those
+    that reached their jurisdiction (each one whose page they may open). The next page:
+    ``before`` = the last task's ``created_at|id``."""
+    return tasks.followed(store, principal=principal, before=before, limit=limit)
 
 
 @router.get("/{task_id}")
