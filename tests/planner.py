@@ -21,7 +21,15 @@ PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 USES: tuple[tuple[Any, tuple[str, ...]], ...] = (
     ([], (r"UNWIND\s+\${p}\b", r"\bIN\s+\${p}\b", r"\${p}\[\d")),
     ({}, (r"\${p}\.\w", r"\+=\s*\${p}\b")),
-    (False, (r"\bWHEN\s+\${p}\s+THEN\b", r"\bTHEN\s+(?:true|false)\s+ELSE\s+\${p}\s+END\b")),
+    (
+        False,
+        (
+            r"\bWHEN\s+\${p}\s+THEN\b",
+            r"\bTHEN\s+(?:true|false)\s+ELSE\s+\${p}\s+END\b",
+            r"\${p}\s+(?:OR|AND)\b",
+            r"\b(?:OR|AND|NOT)\s+\${p}\b",
+        ),
+    ),
     (
         1,
         (
