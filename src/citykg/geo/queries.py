@@ -85,8 +85,10 @@ ANCESTORS: LiteralString = (
     + " RETURN a.placeCode AS code, a.name AS name, a.level AS level ORDER BY size(a.placeCode)"
 )
 
+# The parent first, then its children: written as one pattern, FalkorDB 4 scanned every place
+# for the scope filter (a district's 43 streets: 103 ms at 100k persons; this way 1.2 ms).
 CHILDREN: LiteralString = (
-    "MATCH (c:Place)-[:PART_OF]->(p:Place {placeCode: $code}) WHERE "
+    "MATCH (p:Place {placeCode: $code}) WITH p MATCH (c:Place)-[:PART_OF]->(p) WHERE "
     + _in_scope("c")
     + " WITH c ORDER BY c.placeCode "
     "WITH collect({code: c.placeCode, name: c.name, level: c.level, labels: labels(c)}) AS rows "
