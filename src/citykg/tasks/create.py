@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from citykg.access.policy import TASK_CREATE, audience_scope, task_part_reader
+from citykg.access.policy import TASK_CREATE, audience_scope
 from citykg.access.principals import Post, Principal
 from citykg.access.rules import load_rules
 from citykg.audience import member_source
@@ -133,12 +133,20 @@ def may_see_task(store: GraphStore, principal: Principal, task: dict[str, Any]) 
     if any((p.organization, p.role) == (task.get("organization"), task.get("role"))
            for p in principal.posts):  # fmt: skip
         return True
-    readable = task_part_reader(principal)
-    for part in store.read(queries.PARTS, {"task": task["id"]}):
-        place = str(part["place"])
-        if readable(place, part["organization"]) or readable(place, part["aboveOrganization"]):
-            return True
-    return False
+    return task["id"] in with_readable_parts(store, principal, [task["id"]])
+
+
+def with_readable_parts(store: GraphStore, principal: Principal, task_ids: list[str]) -> set[str]:
+    """Of ``task_ids``, those with a part ``principal`` may read (the rule of
+    :func:`~citykg.access.policy.task_part_reader`, its place or either organization), asked
+    of the graph in one statement rather than reading every part of every task."""
+    if principal.kind == "service":
+        return set(task_ids)
+    if principal.kind != "official" or not task_ids:
+        return set()
+    orgs = sorted({p.organization for p in principal.posts})
+    params = {"tasks": task_ids, "roots": principal.scope.params()["scopeRoots"], "orgs": orgs}
+    return {str(r["id"]) for r in store.read(queries.PARTS_SEEN, params)}
 
 
 def resolve_split(split: SplitRule | str) -> SplitRule:

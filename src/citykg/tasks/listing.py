@@ -14,7 +14,7 @@ from typing import Any
 from citykg.access import Principal
 from citykg.graph import GraphStore
 from citykg.tasks import queries
-from citykg.tasks.create import task_view
+from citykg.tasks.create import task_view, with_readable_parts
 from citykg.tasks.models import TaskView
 
 
@@ -28,7 +28,6 @@ def followed(
     everything = principal.kind == "service" or principal.scope.all_places
     posts = [f"{p.organization}|{p.role}" for p in principal.posts]
     roots = list(principal.scope.roots)
-    orgs = sorted({p.organization for p in principal.posts})
     params: dict[str, Any] = {"all": everything, "posts": posts, "roots": roots, "limit": limit}
     found: list[TaskView] = []
     while len(found) < limit:
@@ -36,11 +35,7 @@ def followed(
         if not rows:
             break
         mine = {t["id"] for t in rows if everything or f"{t['organization']}|{t['role']}" in posts}
-        unsure = [t["id"] for t in rows if t["id"] not in mine]
-        seen = set()
-        if unsure:
-            readable = {"tasks": unsure, "roots": roots, "orgs": orgs}
-            seen = {str(r["id"]) for r in store.read(queries.PARTS_SEEN, readable)}
+        seen = with_readable_parts(store, principal, [t["id"] for t in rows if t["id"] not in mine])
         found += [task_view(t) for t in rows if t["id"] in mine or t["id"] in seen]
         before = cursor(task_view(rows[-1]))
         if len(rows) < limit:

@@ -12,7 +12,7 @@ Completion rate = done / expected; on-time rate = on time / expected.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,7 +51,9 @@ def progress(
     task = get_task(store, task_id=task_id)
     rows = _parts(store, task_id)
     readable = task_part_reader(principal)
-    nodes = [n for n in _rolled_up(rows, task["done"], at) if readable(n.place, n.organization)]
+    nodes = _rolled_up(
+        rows, task["done"], at, keep=lambda r: readable(r["place"], r["organization"])
+    )
     if not nodes and rows:
         raise NotFound(f"task: no task {task_id!r} (任务不存在)")
     return Progress(task=task_id, at=at.isoformat(), nodes=nodes, by_level=_by_level(nodes))
@@ -166,9 +168,11 @@ def export_progress(
 
 
 def _rolled_up(
-    rows: Sequence[dict[str, Any]], done: Sequence[str], at: datetime
-) -> list[ProgressNode]:
-    """Each part's own numbers plus its descendants' (children added before parents)."""
+    rows: Sequence[dict[str, Any]], done: Sequence[str], at: datetime,
+    keep: Callable[[dict[str, Any]], bool] = lambda row: True,
+) -> list[ProgressNode]:  # fmt: skip
+    """Each part's own numbers plus its descendants' (children added before parents), for
+    the parts ``keep`` keeps (all are summed; a community's worker gets one node of 812)."""
     states = ITEMS.states
     total: dict[str, list[int]] = {}
     for r in rows:
@@ -185,7 +189,7 @@ def _rolled_up(
                 parent[k] += value
     returned, finished = states.index("returned"), [states.index(s) for s in done]
     nodes = []
-    for r in rows:
+    for r in filter(keep, rows):
         c = total[r["id"]]
         expected = sum(c[: len(states)]) - c[returned]
         finish, on_time = sum(c[k] for k in finished), c[len(states)]
