@@ -41,9 +41,10 @@ MOVE_TEMPLATE: LiteralString = (
 return_moved: LiteralString = "RETURN collect(n.id) AS moved"
 """The tail of a move with no further effects: the ids of the items moved."""
 
+# Through the index on the fact's item: from the unlabelled item (any workflow's) FalkorDB 4
+# scanned every node (a case's page at 100k persons: 63 ms of 70).
 HISTORY: LiteralString = (
-    "MATCH (n {id: $id})-[:HAS_TRANSITION]->(t:Transition) "
-    "RETURN properties(t) AS transition ORDER BY t.atMs, t.id"
+    "MATCH (t:Transition {item: $id}) RETURN properties(t) AS transition ORDER BY t.atMs, t.id"
 )
 
 # Time spent in each state before leaving it, per group (a context key of the transitions, e.g.
