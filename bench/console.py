@@ -2,8 +2,8 @@
 JS and CSS bytes each page loads.
 
     .venv/bin/python bench/console.py [--graph falkordb:///tmp/city100k-console]
-                     [--persons 100000] [--runs 30] [--users worker,district,resident,holder]
-                     [--prepared]
+                     [--persons 100000] [--runs 30] [--prepared]
+                     [--users worker,district,resident,holder,head,handler,notifier,centre,builder]
 
 Opens the graph (generating the demo city of ``--persons`` into it when it is empty, as
 ``citykg demo generate`` does), prepares it as ``citykg demo`` does (demo principals, example
@@ -11,7 +11,12 @@ forms, tasks, channels), then, in process through the ASGI app (no network, no b
 by password as the demo community worker, the district official and the resident, and times each
 page ``--runs`` times after two warm-up requests: p50 and p95 (nearest rank) in milliseconds.
 ``holder`` is a community worker holding the post the demo survey's items went to
-(``demo-sq05-0``; the demo ``worker`` holds another post, with no items): its home and its tasks.
+(``demo-sq05-0``; the demo ``worker`` holds another post, with no items): its home, its tasks
+and an item's form. The demo's other officials open the pages of their work: ``head`` manages
+channels, ``handler`` answers requests, ``notifier`` sends notices, ``centre`` is the command
+centre dispatching cases, ``builder`` builds forms. An official's pages are every console page
+it may open (the index pages of its menu, the first entry each lists, the forms that create),
+found by following its pages' links; a page it may not open (403) is left out.
 Bytes are the sizes of the scripts and stylesheets the page's HTML names. Goals: p95 < 100 ms,
 at most about 300 KB of JS and CSS per page.
 """
@@ -43,9 +48,37 @@ USERS = {
     "district": "district",
     "resident": "resident",
     "holder": "demo-sq05-0",
+    "head": "demo-channel-head",
+    "handler": "demo-channel-handler",
+    "notifier": "demo-notice-worker",
+    "centre": "",
+    "builder": "builder",
 }
-"""The names the figures use, and the principal each signs in as."""
-HOLDER_PAGES = ["/console", "/console/tasks"]
+"""The names the figures use, and the principal each signs in as (the command centre's post
+holder is found in the graph: :data:`CENTRE`)."""
+CENTRE = (
+    "MATCH (p:Principal) WHERE p.id STARTS WITH 'demo-events-' AND p.id ENDS WITH '-bm01' "
+    "RETURN p.id AS id ORDER BY id LIMIT 1"
+)
+INDEXES = [
+    "/console/tasks",
+    "/console/channels",
+    "/console/channels/queue",
+    "/console/notifications",
+    "/console/events",
+]
+"""Pages that list what an official works on; the first entry of each is timed too."""
+CREATING = [
+    "/console/tasks/new",
+    "/console/channels/new",
+    "/console/notifications/new",
+    "/console/events/kpis",
+    "/console/builder",
+]
+DETAIL = re.compile(
+    r'href="(/console/(?:tasks|channels|channels/requests|notifications|events)/'
+    r'(?!new"|queue"|kpis")[^"/?]+|/console/tasks/items/[^"/?]+/fill)"'
+)
 GOAL_MS = 100.0
 GOAL_BYTES = 300_000
 
@@ -102,6 +135,7 @@ def main() -> None:
     settings = build_settings(args.graph)
     store = open_store(settings.graph, graph_name=settings.graph_name)
     try:
+        store.await_indexes(600)  # a graph opened from disk rebuilds them in the background
         if is_empty(store):
             print(f"generating the demo city of {args.persons:,} persons into {args.graph} …")
             generate_city(
@@ -110,9 +144,11 @@ def main() -> None:
         if not args.prepared:
             prepare_demo(store, settings=settings)
         users = [user for user in args.users.split(",") if user]
+        centre = store.read(CENTRE)
+        ids = {**USERS, "centre": str(centre[0]["id"]) if centre else "worker"}
         passwords = {user: secrets.token_urlsafe(12) for user in users}
         for user, password in passwords.items():
-            set_password(store, principal_id=USERS.get(user, user), password=password)
+            set_password(store, principal_id=ids.get(user, user), password=password)
         persons = int(store.read("MATCH (p:Person) RETURN count(p) AS n")[0]["n"])
         print(f"graph {args.graph}: {persons:,} persons; {args.runs} runs per page")
         print(f"{'who':<9} {'page':<58} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'JS+CSS':>8}")
@@ -120,8 +156,8 @@ def main() -> None:
         most = 0
         with TestClient(create_app(settings, store=store)) as client:
             for user in users:
-                home = signed_in(client, USERS.get(user, user), passwords[user])
-                for path in HOLDER_PAGES if user == "holder" else pages(client, home):
+                home = signed_in(client, ids.get(user, user), passwords[user])
+                for path in pages(client, home):
                     p50, p95, status, size = timed(client, path, args.runs)
                     worst = max(worst, (p95, f"{user} {path}"))
                     most = max(most, size)
@@ -144,9 +180,13 @@ def main() -> None:
 def pages(client: TestClient, home: str) -> list[str]:
     """Every page of the signed-in principal's side, with a real entity and place in it."""
     if home == "/my":
+        services = re.search(r'href="(/my/channels/[^"/?]+)"', client.get("/my").text)
         return [
             "/my",
+            *([services.group(1)] if services else []),
             "/my/requests",
+            "/my/messages",
+            "/my/report",
             "/my/me",
             "/fill/household-registration?subject=me",
             "/fill/epidemic-screening?subject=me",
@@ -167,11 +207,20 @@ def pages(client: TestClient, home: str) -> list[str]:
         "/console/ledgers/Place",
         "/console/forms",
         "/console/reviews",
-        "/console/tasks",
     ]
     if entity:
         listed += [entity, f"/fill/household-registration?subject={ref}"]
-    return listed
+    for index in INDEXES:
+        answer = client.get(index)
+        if answer.status_code != 200:
+            continue
+        listed.append(index)
+        kinds = {
+            re.sub(r"/[^/]+(/fill)?$", r"\1", path): path
+            for path in reversed(DETAIL.findall(answer.text))
+        }  # the first of each kind
+        listed += [path for path in kinds.values() if path not in listed]
+    return [path for path in listed + CREATING if client.get(path).status_code == 200]
 
 
 if __name__ == "__main__":
