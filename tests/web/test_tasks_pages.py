@@ -49,6 +49,7 @@ def test_a_task_is_created_dispatched_and_filled_in_by_the_post_it_reached(
     desk.goto(head.url + "/console/tasks")
     followed = desk.locator("#followed tbody tr", has_text="入户走访登记").first
     expect(followed.locator(".status")).to_have_text("已下派")  # it reached C1
+    expect(desk.locator("#items")).to_contain_text("王伟")  # whom each item is about
     row = desk.locator("#items tbody tr", has_text="入户走访登记").first
     expect(row.locator(".state")).to_have_text("待办")
     row.get_by_role("button", name="开始办理").click()

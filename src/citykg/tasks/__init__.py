@@ -30,6 +30,7 @@ from citykg.tasks.items import count_mine as count_mine
 from citykg.tasks.items import execute as execute
 from citykg.tasks.items import item_to_fill as item_to_fill
 from citykg.tasks.items import item_view as item_view
+from citykg.tasks.items import labels_of as labels_of
 from citykg.tasks.items import list_items as list_items
 from citykg.tasks.items import mine as mine
 from citykg.tasks.items import reassign as reassign
@@ -69,6 +70,7 @@ __all__ = [
     "get_task",
     "item_to_fill",
     "item_view",
+    "labels_of",
     "list_items",
     "mine",
     "preview_dispatch",

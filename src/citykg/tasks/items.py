@@ -24,6 +24,7 @@ from typing import Any
 from weakref import WeakValueDictionary
 
 from citykg.access.household import household_of
+from citykg.access.masking import Masker
 from citykg.access.policy import ItemFacts, may_act_on_item, may_read_task_part
 from citykg.access.principals import Principal
 from citykg.controls import SubmissionResult, get_compiled, submit
@@ -272,6 +273,25 @@ def mine(
         rows += store.read(queries.MINE_BY_SUBJECT, {**params, "household": list(household)})
     items = sorted((dict(r["item"]) for r in rows), key=lambda i: str(i["id"]))[:limit]
     return [_view(item, principal, household) for item in items]
+
+
+def labels_of(
+    store: GraphStore, *, principal: Principal, masker: Masker, items: Sequence[ItemView]
+) -> dict[str, tuple[str, str]]:
+    """Who and where each of ``items`` (already read for ``principal``) is about, as a worker
+    reads them: the subject's name, masked as the ledgers mask it for ``principal``, and the
+    place's address below the community (都方新村2号楼2单元201室)."""
+    found: dict[str, tuple[str, str]] = {}
+    for row in store.read(queries.ITEM_LABELS, {"ids": [i.id for i in items]}):
+        who = ""
+        if row["who"] is not None:
+            name = masker.redact(principal, row["labels"] or (), {"name": row["who"]})
+            who = str(name.properties["name"])
+        above = sorted((a for a in row["above"] if a["name"] is not None),
+                       key=lambda a: int(a["level"] or 0))  # fmt: skip
+        found[str(row["id"])] = (who, "".join([*(str(a["name"]) for a in above),
+                                               str(row["here"] or "")]))  # fmt: skip
+    return found
 
 
 def item_to_fill(

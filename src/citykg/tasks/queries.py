@@ -265,3 +265,14 @@ PARTS_SEEN: LiteralString = (
     "WHERE any(r IN $roots WHERE p.place STARTS WITH r) OR p.organization IN $orgs "
     "OR p.aboveOrganization IN $orgs RETURN DISTINCT id"
 )
+
+# Who and where each of $ids is about: the subject's labels and name, the place's name and the
+# names of the compound, building and unit above a door (levels 6-8).
+ITEM_LABELS: LiteralString = (
+    "UNWIND $ids AS id MATCH (i:TaskItem {id: id}) "
+    "OPTIONAL MATCH (i)-[:ABOUT]->(x) "
+    "OPTIONAL MATCH (p:Place {placeCode: i.place}) "
+    "OPTIONAL MATCH (p)-[:PART_OF*1..3]->(a:Place) WHERE a.level >= 6 "
+    "RETURN id, labels(x) AS labels, x.name AS who, p.name AS here, "
+    "collect({level: a.level, name: a.name}) AS above"
+)

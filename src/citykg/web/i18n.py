@@ -345,6 +345,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Tasks created through my posts or dispatched into my jurisdiction, newest first.",
     ),
     "created_at": ("创建时间", "Created"),
+    "item_about": ("对象", "About"),
     "steps": ("可办理", "Steps"),
     "task_scope": ("任务范围", "Task scope"),
     "split_levels": ("逐级拆分到", "Split down to"),

@@ -46,6 +46,8 @@ from citykg.workflow import workflow
 router = page_router(officials_only)
 PAGE = 50
 FOLLOWED_PAGE = 20
+LEVEL_NUMBERS = {name: int(level) for name, level in LEVELS.items()}
+"""A level's number (``t.level_5``: 社区) by its name in the progress."""
 TASK_FLOW = workflow("task")
 FIELDS = ("title_zh", "title_en", "description_zh", "description_en", "form", "scope", "items",
           "filters", "deadline", "review", "event")  # fmt: skip
@@ -78,13 +80,15 @@ def _my_items(
     """The tasks the viewer follows (a page, ``before`` the cursor of the last one shown) and
     the items assigned to its posts."""
     items = tasks.mine(store, principal=who, limit=PAGE)
+    masker = masker_for(ontology_of(request.app.state.settings))
+    labels = tasks.labels_of(store, principal=who, masker=masker, items=items) if items else {}
     titles = {task: tasks.task_view(tasks.get_task(store, task_id=task)).title
               for task in {item.task for item in items}}  # fmt: skip
     followed = tasks.followed(store, principal=who, before=before, limit=FOLLOWED_PAGE)
     more = cursor(followed[-1]) if len(followed) == FOLLOWED_PAGE else None
     context = {"items": items, "titles": titles, "direct": DIRECT_EVENTS, "errors": errors or {},
                "may_create": allowed(principal=who, action=TASK_CREATE), "followed": followed,
-               "more": more, "flow": TASK_FLOW.spec}  # fmt: skip
+               "more": more, "flow": TASK_FLOW.spec, "labels": labels}  # fmt: skip
     return render(request, "tasks.html", context, status=status)
 
 
@@ -283,7 +287,7 @@ def task_progress(request: Request, task_id: str, store: Store, who: Follower) -
 def task_levels(request: Request, task_id: str, store: Store, who: Follower) -> Response:
     """The progress table alone: the page polls it (htmx) so it moves as items are done."""
     view = tasks.progress(store, principal=who, task_id=task_id)
-    return render(request, "_task_levels.html", {"progress": view})
+    return render(request, "_task_levels.html", {"progress": view, "numbers": LEVEL_NUMBERS})
 
 
 def _progress_page(
@@ -306,7 +310,7 @@ def _progress_page(
                "b_states": states, "batch_errors": batch_errors, "batch_events": DIRECT_EVENTS,
                "batch_states": BATCH_STATES, "places": _places(view),
                "reasons": ITEMS.spec.reason_codes, "returned": returned,
-               "shown_returned": PAGE}  # fmt: skip
+               "shown_returned": PAGE, "numbers": LEVEL_NUMBERS}  # fmt: skip
     return render(request, "progress.html", context, status=status)
 
 
