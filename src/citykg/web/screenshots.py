@@ -2,7 +2,8 @@
 
 A fresh demo city (the one ``citykg demo`` serves) is made in a temporary graph (or ``--graph``),
 served locally, and its main pages are shot in Debian's headless Chromium: the console on the
-desktop (1280 px) as the demo community worker, the resident page on a phone (375 px) as the
+desktop (1280 px) as the demo's officials (the community worker, the survey's creator and
+workers, the channel, notice and case handlers), the resident page on a phone (375 px) as the
 demo resident, and a few pages at both sizes.
 """
 
@@ -104,8 +105,37 @@ def shoot(browser: Browser, url: str, out: Path, passwords: dict[str, str]) -> l
     desk.context.close()
 
     loop_pages(browser, url, passwords, save)
+    task_pages(browser, url, passwords, save)
     builder_pages(browser, url, passwords["builder"], save)
     return made
+
+
+TASK_USERS = ("district", "demo-sq05-0")
+"""The demo survey's creator and a community worker holding the post its items went to."""
+
+
+def task_pages(
+    browser: Browser, url: str, passwords: dict[str, str], save: Callable[..., None]
+) -> None:
+    """The demo survey (老年人关爱走访): the creator's task list and its progress by level, a
+    worker's items and one of their forms, prefilled."""
+    desk = _signed_in(browser, url, "district", passwords["district"], DESKTOP)
+    desk.locator("nav.nav").get_by_role("link", name="我的任务").click()
+    expect(desk.locator("#followed tbody tr").first).to_be_visible()
+    save(desk, "desktop-tasks")
+    desk.locator("#followed").get_by_role("link").first.click()
+    expect(desk.locator("#levels")).to_be_visible()
+    save(desk, "desktop-task-progress", full=True)
+    desk.context.close()
+    desk = _signed_in(browser, url, "demo-sq05-0", passwords["demo-sq05-0"], DESKTOP)
+    desk.locator("nav.nav").get_by_role("link", name="我的任务").click()
+    expect(desk.locator("#items tbody tr").first).to_be_visible()
+    save(desk, "desktop-task-items")
+    fill = desk.locator("#items").get_by_role("link", name="填报")
+    if fill.count():
+        fill.first.click()
+        save(desk, "desktop-task-fill", full=True)
+    desk.context.close()
 
 
 def builder_pages(browser: Browser, url: str, password: str, save: Callable[..., None]) -> None:
@@ -232,7 +262,7 @@ def main(out: Path, graph_url: str | None) -> None:
         settings = build_settings(graph_url or f"falkordb://{scratch}/graph")
         with opened_store(settings) as store:
             prepare_demo(store, settings=settings)
-            users = ("worker", "resident", "builder", *loop_principals(store))
+            users = ("worker", "resident", "builder", *TASK_USERS, *loop_principals(store))
             passwords = {user: secrets.token_urlsafe(12) for user in users}
             for user, password in passwords.items():
                 set_password(store, principal_id=user, password=password)
