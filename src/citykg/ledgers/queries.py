@@ -186,8 +186,9 @@ return_descending: LiteralString = "ORDER BY sortValue DESC, key DESC"
 # The address order: by place code, then identity key, among the places the walk chose; the
 # page is cut by `LIMIT $take` (what is still missing from it) straight after the sort. Each
 # place comes once, with the names of its compound, building, unit and door and its entities in
-# key order (`collect` keeps the order of the sorted rows), each as labels and properties (the
-# identity key is among them); the caller unfolds them (fewer values to send and read).
+# key order (`collect` keeps the order of the sorted rows), each as its node (labels and
+# properties, the identity key among them); the caller unfolds them. Nodes rather than maps of
+# `labels(e)` and `properties(e)`: FalkorDB builds no map per row (0.4 of 1.5 ms for a page).
 address_key: LiteralString = "WITH x, place, x[$key] AS k "
 after_address: LiteralString = (
     "WHERE place > $afterPlace OR (place = $afterPlace AND k > $afterKey) "
@@ -198,8 +199,8 @@ address_rows: LiteralString = (
     "MATCH (pl:Place {placeCode: place}) "
     "CALL { WITH pl MATCH (pl)-[:PART_OF*0..3]->(up) WHERE up.level >= 6 AND up.name IS NOT NULL "
     "WITH up ORDER BY size(up.placeCode) RETURN collect(up.name) AS path } "
-    "WITH place, path, [e IN here | {labels: labels(e), properties: properties(e)}] AS rows "
-    "ORDER BY place RETURN collect({place: place, path: path, rows: rows}) AS found } "
+    "WITH place, path, here ORDER BY place "
+    "RETURN collect({place: place, path: path, rows: here}) AS found } "
     "RETURN size(chosen) AS taken, chosen[size(chosen) - 1].placeCode AS reached, found"
 )
 
