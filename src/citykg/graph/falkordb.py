@@ -19,6 +19,7 @@ import redis
 from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as FalkorPath
+from falkordb.query_result import ResultSetScalarTypes, parse_scalar
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -42,6 +43,18 @@ from citykg.graph.store import (
 
 CONSTRAINT_TIMEOUT_S = 120.0
 COMPACT_TIMEOUT_S = 600.0
+RO_QUERY = "GRAPH.RO_QUERY"
+NULL, STRING, INTEGER, BOOLEAN, DOUBLE, ARRAY, NODE, MAP = (
+    ResultSetScalarTypes.VALUE_NULL.value,
+    ResultSetScalarTypes.VALUE_STRING.value,
+    ResultSetScalarTypes.VALUE_INTEGER.value,
+    ResultSetScalarTypes.VALUE_BOOLEAN.value,
+    ResultSetScalarTypes.VALUE_DOUBLE.value,
+    ResultSetScalarTypes.VALUE_ARRAY.value,
+    ResultSetScalarTypes.VALUE_NODE.value,
+    ResultSetScalarTypes.VALUE_MAP.value,
+)
+"""The compact reply's type codes that :func:`_scalar` decodes itself."""
 NO_RETRY = Retry(NoBackoff(), 0)
 """The driver never re-sends a command: a write whose answer was lost to a dying server may
 have been applied, so it fails (unacknowledged) rather than risk being applied twice. A pooled
@@ -110,11 +123,13 @@ class FalkorDBStore:
     def read_untrusted(
         self, query: str, params: Params | None = None, *, timeout_ms: int | None = None
     ) -> list[Row]:
+        graph, sealer = self._graph, self.sealer
+        text = graph._build_params_header(sealer.params(params)) + sealer.query(query)
+        command: list[Any] = [RO_QUERY, self.graph_name, text, "--compact"]
+        if timeout_ms is not None:
+            command += ["timeout", int(timeout_ms)]
         with _translated_errors(query):
-            result = self._graph.ro_query(
-                self.sealer.query(query), self.sealer.params(params), timeout=timeout_ms
-            )
-        return _rows(result, self.sealer)
+            return _decoded(graph.execute_command(*command), graph, sealer)
 
     def write(self, query: LiteralString, params: Params | None = None) -> WriteSummary:
         with _translated_errors(query):
@@ -241,6 +256,59 @@ def _rewriting(persistence: Mapping[str, Any]) -> bool:
     return bool(
         persistence.get("aof_rewrite_in_progress") or persistence.get("aof_rewrite_scheduled")
     )
+
+
+def _decoded(reply: list[Any], graph: Any, sealer: Sealer) -> list[Row]:
+    """A read's rows straight from the server's compact reply, sealed values opened, in one
+    pass: the driver's own parsing builds its objects first and :func:`_value` walks them again
+    (a ledger page: 0.65 ms of Python for its 50 rows). The shapes a read returns most (strings,
+    numbers, lists, maps, nodes) are decoded here; the rest as the driver parses them."""
+    for part in (reply[0], reply[-1]):
+        if isinstance(part, redis.ResponseError):
+            raise part
+    if len(reply) == 1:  # no result set: statistics only
+        return []
+    columns = [str(column[1]) for column in reply[0]]
+    schema = graph.schema
+    return [
+        {
+            name: _scalar(cell[0], cell[1], graph, schema, sealer)
+            for name, cell in zip(columns, record, strict=True)
+        }
+        for record in reply[1]
+    ]
+
+
+def _scalar(kind: int, value: Any, graph: Any, schema: Any, sealer: Sealer) -> Any:
+    """One value of a compact reply (its type code and value), as :func:`_value` gives it."""
+    if kind == STRING:
+        return sealer.open(value if type(value) is str else _text(value))
+    if kind == INTEGER:
+        return int(value)
+    if kind == NULL:
+        return None
+    if kind == ARRAY:
+        return [_scalar(v[0], v[1], graph, schema, sealer) for v in value]
+    if kind == MAP:
+        return {
+            _text(value[i]): _scalar(value[i + 1][0], value[i + 1][1], graph, schema, sealer)
+            for i in range(0, len(value), 2)
+        }
+    if kind == NODE:
+        labels = [schema.get_label(i) for i in value[1]]
+        properties = {
+            schema.get_property(p[0]): _scalar(p[1], p[2], graph, schema, sealer) for p in value[2]
+        }
+        return node(str(int(value[0])), labels, properties)
+    if kind == BOOLEAN:
+        return _text(value) == "true"
+    if kind == DOUBLE:
+        return float(value)
+    return _value(parse_scalar([kind, value], graph), sealer)
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _rows(result: Any, sealer: Sealer) -> list[Row]:
