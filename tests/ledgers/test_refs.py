@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from citykg.errors import ValidationFailed
+from citykg.ledgers import refs
 from citykg.ledgers.refs import seal, unseal
 
 KEY = "11010519491231002X"
@@ -48,3 +49,20 @@ def test_a_tampered_ref_is_refused() -> None:
 def test_with_the_deployment_secret_refs_survive_a_restart() -> None:
     assert sealed_by_a_new_process("s3cret") == sealed_by_a_new_process("s3cret")
     assert sealed_by_a_new_process(None) != sealed_by_a_new_process(None)
+
+
+def test_a_new_secret_seals_anew_though_refs_are_remembered() -> None:
+    """Refs are remembered per key; the deployment's secret set later must not meet a ref the
+    process's own secret made."""
+    drawn, cipher = refs._secret[0], refs._siv[0]
+    before = seal(KEY)
+    assert seal(KEY) is before  # remembered
+    try:
+        refs.use_secret("another deployment")
+        after = seal(KEY)
+        assert after != before and unseal(after) == KEY
+        with pytest.raises(ValidationFailed):
+            unseal(before)
+    finally:
+        refs._secret[0], refs._siv[0] = drawn, cipher
+        refs._sealed.cache_clear()

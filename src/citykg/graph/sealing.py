@@ -151,6 +151,7 @@ class Sealer:
         self._raw = threading.local()
         self._seal_value = lru_cache(maxsize=65_536)(self._seal_uncached)
         self._open_token = lru_cache(maxsize=65_536)(self._open_uncached)
+        self._opened = lru_cache(maxsize=65_536)(self._open_text)  # a page's ~100 sealed values
         self._sealed_query = lru_cache(maxsize=4_096)(self._seal_literals)
         self._sealed_text = lru_cache(maxsize=65_536)(self._seal_text)  # place codes recur
 
@@ -185,6 +186,9 @@ class Sealer:
         """``text`` with its tokens opened (a string the graph returned)."""
         if MARK not in text or not self.active:
             return text
+        return self._opened(text)
+
+    def _open_text(self, text: str) -> str:
         return _TOKEN.sub(lambda m: self._open_token(m.group(1), m.group(2)), text)
 
     def resealed(self, text: str) -> str:

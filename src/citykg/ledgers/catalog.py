@@ -111,6 +111,7 @@ class Catalog:
         self.ontology = ontology
         self.masker = masker or Masker(ontology)
         self._relations = {r.graph_type: r for r in ontology.relations.values()}
+        self._deepest: dict[tuple[str, ...], EntityType | None] = {}
 
     # --- types -------------------------------------------------------------------------------
 
@@ -144,9 +145,13 @@ class Catalog:
         return found.name if found else None
 
     def type_of(self, labels: Sequence[str]) -> EntityType | None:
-        """The deepest entity class among a node's ``labels`` (``Resident`` over ``Person``)."""
-        known = [self._types[label] for label in labels if label in self._types]
-        return max(known, key=lambda t: len(t.labels)) if known else None
+        """The deepest entity class among a node's ``labels`` (``Resident`` over ``Person``),
+        remembered per set of labels (a page asks once per row)."""
+        wanted = tuple(labels)
+        if wanted not in self._deepest:
+            known = [self._types[label] for label in wanted if label in self._types]
+            self._deepest[wanted] = max(known, key=lambda t: len(t.labels)) if known else None
+        return self._deepest[wanted]
 
     def most_specific(self, labels: Sequence[str]) -> str:
         found = self.type_of(labels)

@@ -112,6 +112,15 @@ def test_id_numbers_and_phones_are_sealed_wherever_they_sit(text: str) -> None:
     assert sealer.seal(text) == sealed  # deterministic: equal values, equal tokens
 
 
+def test_an_opened_value_is_remembered_but_not_while_bypassed() -> None:
+    sealer = Sealer(keyring())
+    sealed = sealer.seal(f"{ID}:{PHONE}")
+    assert sealer.open(sealed) == sealer.open(sealed) == f"{ID}:{PHONE}"
+    with sealer.bypassed():
+        assert sealer.open(sealed) == sealed  # rotation reads the tokens as they are
+    assert sealer.open(sealed) == f"{ID}:{PHONE}"
+
+
 def test_a_token_opens_only_under_its_key() -> None:
     key = new_key_line()
     sealed = Sealer(Keyring.from_text(key)).seal(ID)
