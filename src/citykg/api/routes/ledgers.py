@@ -10,6 +10,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -142,11 +143,15 @@ LedgerView = Annotated[LedgerQuery, Depends(ledger_query)]
 
 
 @router.get("/{type}", response_model=LedgerPage)
-def list_ledger(
+async def list_ledger(
     view: LedgerView, store: Store, principal: CurrentPrincipal, catalog: CatalogDep
 ) -> LedgerPage:
     """One keyset page of a ledger; pass ``next_cursor`` back as ``cursor`` for the next."""
-    return ledger_page(store, catalog=catalog, principal=principal, query=view)
+    # the graph read in a worker thread, the answer checked and rendered on the event loop: a
+    # plain ``def`` route made FastAPI hop to a thread a second time to check the answer
+    return await run_in_threadpool(
+        ledger_page, store, catalog=catalog, principal=principal, query=view
+    )
 
 
 @router.get("/{type}/stats", response_model=LedgerStats)
