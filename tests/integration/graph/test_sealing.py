@@ -3,6 +3,8 @@ tokens, every query works on them unchanged, and the data key can be rotated."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from citykg.errors import GraphUnavailable
@@ -119,6 +121,18 @@ def test_an_opened_value_is_remembered_but_not_while_bypassed() -> None:
     with sealer.bypassed():
         assert sealer.open(sealed) == sealed  # rotation reads the tokens as they are
     assert sealer.open(sealed) == f"{ID}:{PHONE}"
+
+
+def test_a_bypass_holds_in_its_own_thread_only() -> None:
+    sealer = Sealer(keyring())
+    sealed = sealer.seal(ID)
+    elsewhere: list[str] = []
+    with sealer.bypassed():
+        other = threading.Thread(target=lambda: elsewhere.append(sealer.open(sealed)))
+        other.start()
+        other.join()
+        assert sealer.open(sealed) == sealed
+    assert elsewhere == [ID]
 
 
 def test_a_token_opens_only_under_its_key() -> None:
