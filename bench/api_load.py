@@ -1,7 +1,7 @@
 """Issue 19 benchmark: API throughput through real HTTP, next to the same requests in process.
 
     .venv/bin/python bench/api_load.py [--graph falkordb:///tmp/citykg-api-load]
-                     [--persons 5000] [--seconds 10] [--readers 50] [--writers 16]
+                     [--persons 5000] [--seconds 10] [--readers 50 (0: none)] [--writers 16]
                      [--workers 1] [--client wrk|httpx]
 
 Prepares the graph as ``citykg demo`` does (the demo city of ``--persons`` generated when the
@@ -307,12 +307,13 @@ async def measure(args: argparse.Namespace, store: GraphStore, people: list[Offi
     timeout = httpx2.Timeout(60)
     port = free_port()
     server = await served(args.graph, port, args.workers)
-    http_reads: Summary
+    http_reads: Summary | None = None
     http_writes: Summary
     try:
         if args.client == "wrk":
             wrk_load(port, len(people), 2, read_lines(people, len(people)))  # warm-up
-            http_reads = wrk_load(port, args.readers, args.seconds, read_lines(people, 1_000))
+            if args.readers:
+                http_reads = wrk_load(port, args.readers, args.seconds, read_lines(people, 1_000))
             first = int(store.read(SUBMITTED)[0]["n"]) + 1_000
             count = int(args.writers * args.seconds * 400)  # more than any run sends
             http_writes = wrk_load(port, args.writers, args.seconds,
@@ -321,7 +322,9 @@ async def measure(args: argparse.Namespace, store: GraphStore, people: list[Offi
             async with httpx2.AsyncClient(
                 base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=timeout
             ) as client:
-                http_reads = await run_load(client, args.readers, args.seconds, reader(people))
+                if args.readers:
+                    http_reads = await run_load(client, args.readers, args.seconds,
+                                                reader(people))  # fmt: skip
                 first = int(store.read(SUBMITTED)[0]["n"]) + 1_000
                 http_writes = await run_load(client, args.writers, args.seconds,
                                              writer(people, first))  # fmt: skip
@@ -334,7 +337,11 @@ async def measure(args: argparse.Namespace, store: GraphStore, people: list[Offi
         async with httpx2.AsyncClient(
             transport=transport, base_url="http://app", timeout=timeout
         ) as client:
-            local_reads = await run_load(client, args.readers, args.seconds, reader(people))
+            local_reads = (
+                await run_load(client, args.readers, args.seconds, reader(people))
+                if args.readers
+                else None
+            )
             first = int(store.read(SUBMITTED)[0]["n"]) + 1_000
             local_writes = await run_load(client, args.writers, args.seconds, writer(people, first))
             overheads = [
@@ -347,8 +354,9 @@ async def measure(args: argparse.Namespace, store: GraphStore, people: list[Offi
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores shared)")  # fmt: skip
     print("| load | throughput | p50 | p95 | p99 | errors |")
     print("|---|---|---|---|---|---|")
-    print(http_reads.row(f"{args.readers} clients, ledger first pages, HTTP"))
-    print(local_reads.row(f"{args.readers} clients, ledger first pages, in process"))
+    if http_reads and local_reads:
+        print(http_reads.row(f"{args.readers} clients, ledger first pages, HTTP"))
+        print(local_reads.row(f"{args.readers} clients, ledger first pages, in process"))
     print(http_writes.row(f"{args.writers} clients, household registrations, HTTP"))
     print(local_writes.row(f"{args.writers} clients, household registrations, in process"))
     print()
@@ -363,7 +371,7 @@ def main() -> None:
     parser.add_argument("--graph", default="falkordb:///tmp/citykg-api-load")
     parser.add_argument("--persons", type=int, default=5000, help="residents of a new city")
     parser.add_argument("--seconds", type=float, default=10, help="per load")
-    parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--readers", type=int, default=50, help="0: no read loads")
     parser.add_argument("--writers", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1, help="API processes (citykg serve)")
     parser.add_argument("--client", choices=("wrk", "httpx"),

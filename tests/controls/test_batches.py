@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from citykg.controls import (
     CompiledForm,
+    SubmissionContext,
+    SubmissionPlan,
     SubmissionRequest,
     SubmissionResult,
     submit,
     submit_many,
+    writer,
 )
-from citykg.controls.writer import MAX_BATCH
+from citykg.controls.writer import MAX_BATCH, GroupCommit, gather_seconds
 from citykg.errors import ValidationFailed
 from citykg.graph import GraphStore
 from tests.controls.scenario import (
@@ -137,3 +143,47 @@ def test_concurrent_callers_lose_nothing(city: GraphStore, forms: dict[str, Comp
         results = list(pool.map(send, range(200, 280)))
     assert all(not r.replayed for r in results)
     assert count_nodes(city) == before + 2 * 80  # each: the submission and its person
+
+
+def plans(form: CompiledForm, first: int, count: int) -> list[SubmissionPlan]:
+    """Planned one-person households, not yet written."""
+    context = SubmissionContext(submission_id="", author="test", at=NOW, today=NOW.date())
+    return [
+        form.plan(single(n), replace(context, submission_id=f"gather-{n}"))
+        for n in range(first, first + count)
+    ]
+
+
+def test_a_lone_caller_never_waits(
+    city: GraphStore, forms: dict[str, CompiledForm], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer, "MAX_GATHER_S", 600.0)  # a wait would hang the test
+    monkeypatch.setattr(writer, "COMMIT_DELAY_S", 600.0)
+    commit = GroupCommit(city)
+    for n in (300, 301):  # the second after a batch of one
+        assert all(q.written for q in commit.write(plans(forms["household-registration"], n, 1)))
+        assert commit.last_batch == 1
+
+
+def test_the_writer_waits_for_a_caller_still_planning(
+    city: GraphStore, forms: dict[str, CompiledForm], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caller queues while another is planning: one statement carries both."""
+    monkeypatch.setattr(writer, "MAX_GATHER_S", 600.0)
+    monkeypatch.setattr(writer, "COMMIT_DELAY_S", 600.0)
+    form = forms["household-registration"]
+    first, second = plans(form, 310, 1), plans(form, 311, 1)
+    commit = GroupCommit(city)
+    with ThreadPoolExecutor(max_workers=1) as pool, commit.planning() as write:
+        queued = pool.submit(commit.write, first)
+        while not commit.gathering:  # the other caller has the write turn and waits
+            assert not queued.done()
+        mine = write(second)
+        assert all(q.written for q in [*queued.result(), *mine])
+    assert commit.last_batch == 2
+
+
+def test_the_gather_lasts_as_long_as_the_last_statement_within_bounds() -> None:
+    assert gather_seconds(0.0) == writer.COMMIT_DELAY_S
+    assert gather_seconds(0.007) == 0.007
+    assert gather_seconds(5.0) == writer.MAX_GATHER_S

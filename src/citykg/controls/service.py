@@ -256,6 +256,22 @@ def submit_many(
 
     Concurrent callers share statements through :func:`~citykg.controls.writer.group_commit`.
     """
+    with group_commit(store).planning() as write:
+        planned, outcomes = _planned(store, form, requests, principal)
+        queued = write(list(planned.values()))
+    for (i, plan), done in zip(planned.items(), queued, strict=True):
+        outcomes[i] = _outcome(store, form, plan, done)
+    return outcomes
+
+
+def _planned(
+    store: GraphStore,
+    form: CompiledForm,
+    requests: Sequence[SubmissionRequest],
+    principal: Principal,
+) -> tuple[dict[int, SubmissionPlan], list[SubmissionResult | CityKGError]]:
+    """Each request's plan by position, and an outcome for each: final if it was rejected or
+    held, else a placeholder until its write settles."""
     planned: dict[int, SubmissionPlan] = {}
     outcomes: list[SubmissionResult | CityKGError] = []
     for i, request in enumerate(requests):
@@ -279,10 +295,7 @@ def submit_many(
             continue
         planned[i] = plan
         outcomes.append(Conflict(f"submission {request.submission_id!r} was not written"))
-    queued = group_commit(store).write(list(planned.values()))
-    for (i, plan), write in zip(planned.items(), queued, strict=True):
-        outcomes[i] = _outcome(store, form, plan, write)
-    return outcomes
+    return planned, outcomes
 
 
 def confirm_held(
