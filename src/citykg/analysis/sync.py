@@ -32,7 +32,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -98,10 +98,15 @@ class Seen:
     generation: int = -1
     at: dict[str, str] = field(default_factory=dict)
 
-    def unseen(self, generation: int, changes: Sequence[Change]) -> list[Change]:
+    def known(self, generation: int) -> Container[str]:
+        """The ids of the changes applied to ``generation`` (none after a rebuild)."""
         if generation != self.generation:
             self.generation, self.at = generation, {}
-        return [c for c in changes if c.id not in self.at]
+        return self.at
+
+    def unseen(self, generation: int, changes: Sequence[Change]) -> list[Change]:
+        known = self.known(generation)
+        return [c for c in changes if c.id not in known]
 
     def remember(self, changes: Iterable[Change], *, since: str) -> None:
         self.at.update((c.id, c.at) for c in changes)
@@ -163,7 +168,8 @@ def catch_up(
     started = time.perf_counter()
     as_of = _now()
     since = (datetime.fromisoformat(state.as_of) - OVERLAP).isoformat(timespec="milliseconds")
-    changes = seen.unseen(state.generation, recorded_changes(main, projection, since))
+    known = seen.known(state.generation)
+    changes = seen.unseen(state.generation, recorded_changes(main, projection, since, known))
     if sum(len(c.refs) for c in changes) > REBUILD_ABOVE:
         return _rebuild(main, copy, projection) or SyncReport("busy")
     if not changes:
@@ -187,17 +193,25 @@ def catch_up(
                       seconds)  # fmt: skip
 
 
-def recorded_changes(main: GraphStore, projection: Projection, since: str) -> list[Change]:
-    """Every recorded write stamped after ``since``, with the entities it touched."""
+def recorded_changes(
+    main: GraphStore, projection: Projection, since: str, known: Container[str] = ()
+) -> list[Change]:
+    """Every recorded write stamped after ``since``, with the entities it touched; the
+    entities of submissions in ``known`` (applied already) are not read again."""
     tops = [[t.label, t.key] for t in projection.tops]
+    rows = [row for query in queries.PLACE_CHANGES_SINCE
+            for row in main.read(query, {"since": since, "tops": tops})]  # fmt: skip
+    new = [str(row["id"])[2:] for row in main.read(queries.SUBMISSIONS_SINCE, {"since": since})
+           if row["id"] not in known]  # fmt: skip
+    for batch in _batches(new):
+        rows += main.read(queries.SUBMISSION_REFS, {"ids": batch, "tops": tops})
     return [
         Change(
             str(row["id"]),
             str(row["at"]),
             tuple(Ref(str(r[0]), str(r[1])) for r in row["refs"] if r and r[1] is not None),
         )
-        for query in queries.CHANGES_SINCE
-        for row in main.read(query, {"since": since, "tops": tops})
+        for row in rows
     ]
 
 
