@@ -52,6 +52,11 @@ ROUTERS = (
 )
 
 
+STARTUP_INDEX_TIMEOUT_S = 900.0
+"""How long the app waits, before it answers anyone, for the indexes of a graph just opened
+(the 100,000-person city: 3 s after a start; meanwhile every look-up scans its label)."""
+
+
 def create_app(
     settings: Settings,
     *,
@@ -73,6 +78,8 @@ def create_app(
             durability=settings.durability,
             aof_rewrite=settings.aof_rewrite,
         )
+        if owned:  # a graph opened from disk rebuilds its indexes: until then reads scan labels
+            app.state.store.await_indexes(STARTUP_INDEX_TIMEOUT_S)
         warm_up(settings)
         try:
             with ExitStack() as copy:
