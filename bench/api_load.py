@@ -19,9 +19,11 @@ httpx2 clients in this process instead.
     /forms/household-registration/submissions``, as bench/submissions.py builds them: a new
     household at a door of the official's community).
 
-The same loads then run in process through the same app (``httpx2.ASGITransport``: no socket, no
+Each load also runs in process through the same app (``httpx2.ASGITransport``: no socket, no
 HTTP parsing, same routes, same policy, same service calls), so the cost of HTTP shows side by
-side. Prints req/s, p50/p95/p99 (nearest rank, ms) and errors (non-2xx or refused connections).
+side. Every read load runs before any write load (``--readers 0`` or ``--writers 0`` leaves one
+out): the writes add households at the first doors of each community, which first pages read.
+Use a fresh ``--graph`` for each run, for the same reason. Prints req/s, p50/p95/p99 (nearest rank, ms) and errors (non-2xx or refused connections).
 """
 
 from __future__ import annotations
@@ -302,51 +304,64 @@ def write_lines(people: list[Official], first: int, count: int) -> list[str]:
     return lines
 
 
-async def measure(args: argparse.Namespace, store: GraphStore, people: list[Official]) -> None:
+async def http_load(
+    args: argparse.Namespace, store: GraphStore, port: int, people: list[Official], *, reads: bool
+) -> Summary:
+    """The read load (or the write load) through HTTP, from wrk or from httpx clients."""
+    first = int(store.read(SUBMITTED)[0]["n"]) + 1_000
+    if args.client == "wrk":
+        if reads:
+            return wrk_load(port, args.readers, args.seconds, read_lines(people, 1_000))
+        count = int(args.writers * args.seconds * 400)  # more than any run sends
+        return wrk_load(port, args.writers, args.seconds, write_lines(people, first, count))
     limits = httpx2.Limits(max_connections=max(args.readers, args.writers))
-    timeout = httpx2.Timeout(60)
-    port = free_port()
-    server = await served(args.graph, port, args.workers)
-    http_reads: Summary | None = None
-    http_writes: Summary
-    try:
-        if args.client == "wrk":
-            wrk_load(port, len(people), 2, read_lines(people, len(people)))  # warm-up
-            if args.readers:
-                http_reads = wrk_load(port, args.readers, args.seconds, read_lines(people, 1_000))
-            first = int(store.read(SUBMITTED)[0]["n"]) + 1_000
-            count = int(args.writers * args.seconds * 400)  # more than any run sends
-            http_writes = wrk_load(port, args.writers, args.seconds,
-                                   write_lines(people, first, count))  # fmt: skip
-        else:
-            async with httpx2.AsyncClient(
-                base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=timeout
-            ) as client:
-                if args.readers:
-                    http_reads = await run_load(client, args.readers, args.seconds,
-                                                reader(people))  # fmt: skip
-                first = int(store.read(SUBMITTED)[0]["n"]) + 1_000
-                http_writes = await run_load(client, args.writers, args.seconds,
-                                             writer(people, first))  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait()
+    async with httpx2.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=httpx2.Timeout(60)
+    ) as client:
+        if reads:
+            return await run_load(client, args.readers, args.seconds, reader(people))
+        return await run_load(client, args.writers, args.seconds, writer(people, first))
+
+
+async def in_process(
+    args: argparse.Namespace, store: GraphStore, people: list[Official], *, reads: bool
+) -> tuple[Summary, list[str]]:
+    """The same load through the ASGI app in this process; with the reads, the single
+    requests' table."""
     app = create_app(build_settings(args.graph), store=store)
     async with app.router.lifespan_context(app):
         transport = httpx2.ASGITransport(app=app)
         async with httpx2.AsyncClient(
-            transport=transport, base_url="http://app", timeout=timeout
+            transport=transport, base_url="http://app", timeout=httpx2.Timeout(60)
         ) as client:
-            local_reads = (
-                await run_load(client, args.readers, args.seconds, reader(people))
-                if args.readers
-                else None
-            )
-            first = int(store.read(SUBMITTED)[0]["n"]) + 1_000
-            local_writes = await run_load(client, args.writers, args.seconds, writer(people, first))
-            overheads = [
-                await overhead(client, store, people, path) for path in ("/me", "/ledgers/Person")
-            ]
+            if not reads:
+                first = int(store.read(SUBMITTED)[0]["n"]) + 1_000
+                return await run_load(client, args.writers, args.seconds, writer(people, first)), []
+            summary = await run_load(client, args.readers, args.seconds, reader(people))
+            paths = ("/me", "/ledgers/Person")
+            return summary, [await overhead(client, store, people, path) for path in paths]
+
+
+async def measure(args: argparse.Namespace, store: GraphStore, people: list[Official]) -> None:
+    """Every read load before any write load, through HTTP then in process: the writes add
+    households at the first doors of each community, which the first pages then read."""
+    port = free_port()
+    server = await served(args.graph, port, args.workers)
+    http_reads = local_reads = http_writes = local_writes = None
+    overheads: list[str] = []
+    try:
+        if args.client == "wrk":
+            wrk_load(port, len(people), 2, read_lines(people, len(people)))  # warm-up
+        if args.readers:
+            http_reads = await http_load(args, store, port, people, reads=True)
+            local_reads, overheads = await in_process(args, store, people, reads=True)
+        if args.writers:
+            http_writes = await http_load(args, store, port, people, reads=False)
+    finally:
+        server.terminate()
+        server.wait()
+    if args.writers:
+        local_writes, _ = await in_process(args, store, people, reads=False)
     load = os.getloadavg()
     print(f"command: .venv/bin/python {' '.join(sys.argv)}")
     print(f"city: {args.graph}, {len(people)} community officials; {args.workers} API "
@@ -357,8 +372,9 @@ async def measure(args: argparse.Namespace, store: GraphStore, people: list[Offi
     if http_reads and local_reads:
         print(http_reads.row(f"{args.readers} clients, ledger first pages, HTTP"))
         print(local_reads.row(f"{args.readers} clients, ledger first pages, in process"))
-    print(http_writes.row(f"{args.writers} clients, household registrations, HTTP"))
-    print(local_writes.row(f"{args.writers} clients, household registrations, in process"))
+    if http_writes and local_writes:
+        print(http_writes.row(f"{args.writers} clients, household registrations, HTTP"))
+        print(local_writes.row(f"{args.writers} clients, household registrations, in process"))
     print()
     print("| one request at a time, in process | p50 wall | p50 in the graph store | the rest |")
     print("|---|---|---|---|")
@@ -372,7 +388,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=5000, help="residents of a new city")
     parser.add_argument("--seconds", type=float, default=10, help="per load")
     parser.add_argument("--readers", type=int, default=50, help="0: no read loads")
-    parser.add_argument("--writers", type=int, default=16)
+    parser.add_argument("--writers", type=int, default=16, help="0: no write loads")
     parser.add_argument("--workers", type=int, default=1, help="API processes (citykg serve)")
     parser.add_argument("--client", choices=("wrk", "httpx"),
                         default="wrk" if shutil.which("wrk") else "httpx")  # fmt: skip
