@@ -23,7 +23,8 @@ Each load also runs in process through the same app (``httpx2.ASGITransport``: n
 HTTP parsing, same routes, same policy, same service calls), so the cost of HTTP shows side by
 side. Every read load runs before any write load (``--readers 0`` or ``--writers 0`` leaves one
 out): the writes add households at the first doors of each community, which first pages read.
-Use a fresh ``--graph`` for each run, for the same reason. Prints req/s, p50/p95/p99 (nearest rank, ms) and errors (non-2xx or refused connections).
+Use a fresh ``--graph`` for each run, for the same reason. Prints req/s, p50/p95/p99 (nearest
+rank, ms) and errors (non-2xx or refused connections).
 """
 
 from __future__ import annotations
