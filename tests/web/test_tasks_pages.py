@@ -5,6 +5,8 @@ field with nothing written; residents are kept out. Every wait is a Playwright e
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -184,6 +186,7 @@ def test_odd_input_to_the_task_pages_never_answers_500(desk: Page, head: Site) -
             answer = desk.request.post(head.url + path, form={"csrf": csrf, **form})
             assert answer.status < 500, (path, odd[:20], answer.status)
         for path in (
+            f"/console/tasks?before={quote(odd)}",
             f"/console/tasks/{odd or 'none'}",
             f"/console/tasks/{odd or 'none'}/levels",
             f"/console/tasks/{odd or 'none'}/dispatch/preview",

@@ -169,7 +169,7 @@ def export_progress(
 
 def _rolled_up(
     rows: Sequence[dict[str, Any]], done: Sequence[str], at: datetime,
-    keep: Callable[[dict[str, Any]], bool] = lambda row: True,
+    keep: Callable[[dict[str, Any]], bool],
 ) -> list[ProgressNode]:  # fmt: skip
     """Each part's own numbers plus its descendants' (children added before parents), for
     the parts ``keep`` keeps (all are summed; a community's worker gets one node of 812)."""

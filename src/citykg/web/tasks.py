@@ -163,8 +163,7 @@ def dispatch_preview(
     except (ValidationFailed, Forbidden) as problem:
         errors = refused(problem, language(request)) or {"dispatch": str(problem)}
         return render(request, "_dispatch_preview.html", {"preview": None, "errors": errors})
-    levels = [(name, LEVELS[name].value if name in LEVELS else 0, n)
-              for name, n in seen.parts_by_level.items()]  # fmt: skip
+    levels = [(name, LEVEL_NUMBERS.get(name, 0), n) for name, n in seen.parts_by_level.items()]
     context = {"preview": seen, "levels": levels, "errors": {}}
     return render(request, "_dispatch_preview.html", context)
 
