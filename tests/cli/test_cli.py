@@ -55,7 +55,7 @@ def test_status_reports_the_engine_and_counts(city: Graph) -> None:
     assert result.returncode == 0, result.stderr
     assert HEALTH[city.store.backend] in result.stdout
     assert f"location:       {city.store.health().location}\n" in result.stdout
-    assert "nodes:          5" in result.stdout  # three persons, two principals
+    assert "nodes:          6" in result.stdout  # three persons, two principals, a stamp
     assert re.search(r"^  Person +3$", result.stdout, re.MULTILINE)
 
 

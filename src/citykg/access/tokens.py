@@ -21,6 +21,7 @@ from citykg.access.principals import KINDS, Post, Principal, PrincipalKind
 from citykg.errors import NotFound, ValidationFailed, Violation
 from citykg.geo.scope import PlaceScope
 from citykg.graph import GraphStore
+from citykg.graph.stamps import Remembered
 
 TOKEN_PREFIX = "ckg_"
 _HASHER = PasswordHasher()
@@ -66,10 +67,37 @@ def revoke_tokens(store: GraphStore, *, principal_id: str) -> int:
     return int(store.write(queries.REVOKE_TOKENS, {"id": principal_id}).rows[0]["revoked"])
 
 
+_BY_TOKEN: Remembered[str, Principal | None] = Remembered("access")
+_BY_SESSION: Remembered[tuple[str, str], Principal | None] = Remembered("access")
+
+
 def authenticate(store: GraphStore, token: str) -> Principal | None:
-    """The principal a token stands for, with its current posts and scope; None if unknown."""
-    rows = store.read(queries.PRINCIPAL_BY_TOKEN, {"hash": _hash(token)})
-    return _resolve(rows[0]) if rows else None
+    """The principal a token stands for, with its current posts and scope; None if unknown.
+
+    Read once per process until a write names principals, tokens, posts or jurisdiction
+    (:mod:`citykg.graph.stamps`), so a transfer made by any process shows on the next request."""
+    hashed = _hash(token)
+
+    def read() -> Principal | None:
+        rows = store.read(queries.PRINCIPAL_BY_TOKEN, {"hash": hashed})
+        return _resolve(rows[0]) if rows else None
+
+    return _BY_TOKEN.get(store, hashed, read)
+
+
+def session_principal(store: GraphStore, *, principal_id: str, sign_in: str) -> Principal | None:
+    """A console session's principal while the credential it was opened with stands
+    (:func:`sign_in_stands`); remembered as :func:`authenticate` remembers a token's."""
+
+    def read() -> Principal | None:
+        if not sign_in_stands(store, principal_id=principal_id, sign_in=sign_in):
+            return None
+        try:
+            return principal(store, principal_id)
+        except NotFound:
+            return None
+
+    return _BY_SESSION.get(store, (principal_id, sign_in), read)
 
 
 def set_password(store: GraphStore, *, principal_id: str, password: str) -> None:
@@ -127,9 +155,7 @@ def principal(store: GraphStore, principal_id: str) -> Principal:
 
 
 def _resolve(row: dict[str, Any]) -> Principal:
-    """The principal a row of ``PRINCIPAL_BY_*`` describes. The row is read on every request, so
-    a transfer made by any process shows at once; only turning it into a principal is cached,
-    keyed by everything the row says."""
+    """The principal a row of ``PRINCIPAL_BY_*`` describes (one object per distinct row)."""
     posts = tuple(
         (str(org), str(role or ""), tuple(_tags(tags)), tuple(sorted(places)))
         for org, role, tags, places in row["posts"] or []

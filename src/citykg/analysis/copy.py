@@ -87,11 +87,13 @@ class AnalystCopy:
     ) -> None:
         self._stores: dict[str, GraphStore] = {}
         first = open_store(url, graph_name=f"{graph_name}_analyst_{SLOTS[0]}",
-                           neo4j_notifications=neo4j_notifications)  # fmt: skip
+                           neo4j_notifications=neo4j_notifications, stamped=False)  # fmt: skip
         self._stores[SLOTS[0]] = first
         if first.backend == "falkordb":
             try:
-                second = open_store(url, graph_name=f"{graph_name}_analyst_{SLOTS[1]}")
+                second = open_store(
+                    url, graph_name=f"{graph_name}_analyst_{SLOTS[1]}", stamped=False
+                )
             except BaseException:
                 first.close()
                 raise

@@ -52,13 +52,15 @@ def open_store(
     durability: Durability = "everysec",
     aof_rewrite: AofRewrite = "auto",
     keys: Keyring | None = None,
+    stamped: bool = True,
 ) -> GraphStore:
     """Open the graph named by ``url``; raises :class:`ConfigError` with a one-line reason.
 
     ``neo4j_notifications``: the lowest severity of notification a Neo4j server sends;
     ``durability``, ``aof_rewrite``: the ``appendfsync`` and AOF rewrite rule of an embedded
     FalkorDB server this call starts;
-    ``keys``: the data keys that seal sensitive values (default: :func:`configured_keys`).
+    ``keys``: the data keys that seal sensitive values (default: :func:`configured_keys`);
+    ``stamped``: whether writes move change stamps (:mod:`citykg.graph.stamps`).
     """
     parts = urlsplit(url)
     keys = keys or configured_keys(embedded=parts.scheme == "falkordb" and not parts.netloc)
@@ -74,6 +76,7 @@ def open_store(
                 durability=durability,
                 aof_rewrite=aof_rewrite,
                 keys=keys,
+                stamped=stamped,
             )
         return FalkorDBStore(
             graph_name=graph_name,
@@ -81,6 +84,7 @@ def open_store(
             port=_port(parts, 6379),
             password=unquote(parts.password) if parts.password else None,
             keys=keys,
+            stamped=stamped,
         )
     if parts.scheme in NEO4J_SCHEMES:
         from citykg.graph.neo4j import Neo4jStore
@@ -94,6 +98,7 @@ def open_store(
             database=parts.path.strip("/") or None,
             notifications=neo4j_notifications,
             keys=_required(keys),
+            stamped=stamped,
         )
     raise ConfigError(
         f"unknown graph URL {_redacted(url)!r}: use falkordb:///abs/path, falkordb://host:port "

@@ -24,6 +24,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from citykg.errors import ConfigError, Conflict, Forbidden, GraphUnavailable, QueryError
+from citykg.graph import stamps
 from citykg.graph.embedded import AofRewrite, Durability, EmbeddedServer
 from citykg.graph.identifiers import quote_identifier
 from citykg.graph.sealing import NO_DATA_KEYS, Keyring, Sealer
@@ -73,7 +74,8 @@ class FalkorDBStore:
     ``durability`` is the embedded server's ``appendfsync`` and ``aof_rewrite`` when it compacts
     its AOF (the process starting it sets them);
     ``keys`` seal sensitive values (default for an embedded graph: its key file beside the data
-    directory; a server needs them given).
+    directory; a server needs them given);
+    ``stamped``: whether writes move change stamps (not in a copy nobody remembers answers from).
     """
 
     backend = "falkordb"
@@ -90,7 +92,9 @@ class FalkorDBStore:
         durability: Durability = "everysec",
         aof_rewrite: AofRewrite = "auto",
         keys: Keyring | None = None,
+        stamped: bool = True,
     ) -> None:
+        self.stamped = stamped
         self.graph_name = graph_name
         if keys is None:
             if data_dir is None:
@@ -134,6 +138,8 @@ class FalkorDBStore:
     def write(self, query: LiteralString, params: Params | None = None) -> WriteSummary:
         with _translated_errors(query):
             result = self._graph.query(self.sealer.query(query), self.sealer.params(params))
+        if self.stamped:
+            stamps.move(self, stamps.named(query))
         return WriteSummary(
             rows=_rows(result, self.sealer),
             nodes_created=int(result.nodes_created),

@@ -19,6 +19,7 @@ from neo4j import graph as neo4j_graph
 from neo4j import time as neo4j_time
 
 from citykg.errors import Conflict, Forbidden, GraphUnavailable, QueryError
+from citykg.graph import stamps
 from citykg.graph.identifiers import quote_identifier
 from citykg.graph.sealing import Keyring, Sealer
 from citykg.graph.store import (
@@ -48,7 +49,7 @@ def driver_options(notifications: NotificationLevel) -> dict[str, Any]:
 
 
 class Neo4jStore:
-    """A graph in a Neo4j 5 database."""
+    """A graph in a Neo4j 5 database (``stamped``: as for :class:`FalkorDBStore`)."""
 
     backend = "neo4j"
     supports_read_only_queries = True
@@ -62,7 +63,9 @@ class Neo4jStore:
         database: str | None,
         notifications: NotificationLevel = "OFF",
         keys: Keyring,
+        stamped: bool = True,
     ) -> None:
+        self.stamped = stamped
         self.location = f"{uri}/{database or ''}"
         self.sealer = Sealer(keys)
         self.database = database
@@ -98,6 +101,8 @@ class Neo4jStore:
                 self.sealer.params(params),
                 **self.statement_options(read=False),
             )
+        if self.stamped:
+            stamps.move(self, stamps.named(query))
         counters = result.summary.counters
         return WriteSummary(
             rows=[

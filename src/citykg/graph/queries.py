@@ -39,3 +39,10 @@ RECORD_ONTOLOGY_VERSION: LiteralString = (
     "MERGE (o:OntologyRelease {version: $version}) "
     "SET o.current = true, o.appliedAt = $appliedAt"
 )
+
+STAMP: LiteralString = "MATCH (s:ChangeStamp {topic: $topic}) RETURN s.stamp AS stamp"
+"""A change topic's stamp (:mod:`citykg.graph.stamps`)."""
+
+MOVE_STAMPS: LiteralString = (
+    "UNWIND $topics AS topic MERGE (s:ChangeStamp {topic: topic}) SET s.stamp = $stamp"
+)

@@ -85,12 +85,14 @@ class GraphStore(Protocol):
 
     Backends differ only in capability flags, never in what callers write:
     ``supports_read_only_queries`` says reads run in a mode where the server refuses writes;
-    ``sealer`` seals ID numbers and phones on the way in and opens them on the way out.
+    ``sealer`` seals ID numbers and phones on the way in and opens them on the way out;
+    ``stamped`` says whether writes move change stamps (:mod:`citykg.graph.stamps`).
     """
 
     backend: str
     supports_read_only_queries: bool
     sealer: Sealer
+    stamped: bool
 
     def read(
         self, query: LiteralString, params: Params | None = None, *, timeout_ms: int | None = None

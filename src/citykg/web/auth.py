@@ -7,7 +7,6 @@ so a page cannot be more open than its API.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Annotated
 
@@ -20,12 +19,11 @@ from citykg.access.rules import load_rules
 from citykg.access.tokens import (
     check_password,
     password_sign_in,
-    principal,
-    sign_in_stands,
+    session_principal,
     token_sign_in,
 )
 from citykg.api.deps import Store
-from citykg.errors import Forbidden, NotFound
+from citykg.errors import Forbidden
 from citykg.web import session
 from citykg.web.nav import home_of
 from citykg.web.render import render
@@ -50,12 +48,10 @@ def signed_in(request: Request, store: Store) -> Principal | None:
     principal_id = session.principal_id(request)
     if principal_id is None:
         return None
-    credential = session.credential(request)
-    if sign_in_stands(store, principal_id=principal_id, sign_in=credential):
-        with contextlib.suppress(NotFound):
-            return principal(store, principal_id)
-    session.sign_out(request)
-    return None
+    who = session_principal(store, principal_id=principal_id, sign_in=session.credential(request))
+    if who is None:
+        session.sign_out(request)
+    return who
 
 
 Viewer = Annotated[Principal, Depends(page_principal)]
