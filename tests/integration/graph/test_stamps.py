@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 from collections.abc import Iterator
 
 import pytest
 
+from citykg.access import queries as access_queries
+from citykg.geo import queries as geo_queries
 from citykg.graph import GraphStore, open_store
 from citykg.graph import stamps as stamps_module
 from citykg.graph.sealing import Keyring
@@ -93,3 +97,22 @@ def test_at_most_size_answers_are_kept(store: GraphStore) -> None:
 def test_an_unknown_topic_is_refused() -> None:
     with pytest.raises(KeyError, match="nobody"):
         Remembered("nobody")
+
+
+WRITES = re.compile(r"\b(CREATE|MERGE|SET|DELETE|REMOVE)\b")
+
+
+def test_the_everyday_writes_leave_remembered_principals_alone() -> None:
+    """Forms, tasks, channels, notifications, events and workflow write all day; none of their
+    statements names what a principal rests on, so none makes every process read callers
+    again. Principals, tokens, posts and place re-codings do."""
+    everyday = ("controls", "tasks", "channels", "notifications", "events", "workflow", "ledgers")
+    naming: dict[str, list[str]] = {}
+    for area in everyday:
+        module = importlib.import_module(f"citykg.{area}.queries")
+        for name, text in vars(module).items():
+            writes = isinstance(text, str) and WRITES.search(text)
+            if name.isupper() and writes and named(text):
+                naming.setdefault(area, []).append(name)
+    assert naming == {}
+    assert named(access_queries.MERGE_PRINCIPAL) == named(geo_queries.MOVE_PLACE) == ["access"]
