@@ -29,8 +29,9 @@ class MeOut(BaseModel):
 
 
 @router.get("/me", response_model=MeOut)
-def me(principal: CurrentPrincipal) -> MeOut:
+async def me(principal: CurrentPrincipal) -> MeOut:
     """The authenticated principal with its current posts and the place subtrees it may see."""
+    # async: it reads nothing (the guard resolved the caller), so no hop to a worker thread
     return MeOut(
         id=principal.id,
         kind=principal.kind,
