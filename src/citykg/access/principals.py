@@ -2,9 +2,10 @@
 
 An official's roles, tags and scope are not stored on the principal: they are read from the
 posts its person holds (``HOLDS_POST_IN`` without ``until``) and the jurisdiction of the
-organizations holding those posts, every time the principal is resolved. Moving an official to
-another post therefore changes what they see with no permission edit, and ending a post ends the
-access it gave.
+organizations holding those posts (a process remembers them until a write names posts,
+jurisdiction, principals or tokens: :mod:`citykg.graph.stamps`). Moving an official to another post
+therefore changes what they see at the next request with no permission edit, and ending a post ends
+the access it gave.
 """
 
 from __future__ import annotations

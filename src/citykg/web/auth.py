@@ -34,7 +34,7 @@ router = page_router()
 
 
 def page_principal(request: Request, store: Store) -> Principal:
-    """The signed-in principal, resolved from the graph now (posts and scope as of today)."""
+    """The signed-in principal with its posts and scope as the graph holds them now."""
     who = signed_in(request, store)
     if who is None:
         raise SignInNeeded
