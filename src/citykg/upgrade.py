@@ -1,8 +1,8 @@
 """Bring a graph up to the platform: the ontology's schema, each area's own, pending migrations.
 
 The graph schema is the ontology's compiled constraints and indexes plus those of the
-platform's own bookkeeping labels (place aliases and changes, principals and tokens,
-submissions): one place that lists them, used by ``citykg migrate`` and the demo.
+platform's own bookkeeping labels (place aliases and changes, principals and tokens, change
+stamps, submissions): one place that lists them, used by ``citykg migrate`` and the demo.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ BOOKKEEPING_SCHEMA = GraphSchema(
         Constraint("Principal", "id"),
         Constraint("ApiToken", "hash"),
         Constraint("SchemaMigration", "id"),
+        Constraint("ChangeStamp", "topic"),  # one stamp per topic, even if two writes race
     ),
     indexes=(Index("AuditRecord", "principal"), Index("AuditRecord", "at")),
 )
