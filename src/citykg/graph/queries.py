@@ -46,3 +46,4 @@ STAMP: LiteralString = "MATCH (s:ChangeStamp {topic: $topic}) RETURN s.stamp AS 
 MOVE_STAMPS: LiteralString = (
     "UNWIND $topics AS topic MERGE (s:ChangeStamp {topic: topic}) SET s.stamp = $stamp"
 )
+"""New stamps for change topics, after a write that named them."""

@@ -54,7 +54,9 @@ def named(query: str) -> list[str]:
 
 def move(store: GraphStore, topics: list[str]) -> None:
     """Give ``topics`` new stamps (random, so no stamp comes back after a clear); backends call
-    it after each write that names them."""
+    it after each write that names them, once it has committed (before, a reader could keep an
+    old answer under the new stamp). If this fails the write stands and the error is raised, like
+    a connection lost after a commit; what processes remember then ages out in ``MAX_AGE_S``."""
     if topics:
         store.write(queries.MOVE_STAMPS, {"topics": topics, "stamp": uuid.uuid4().hex})
 
