@@ -87,9 +87,9 @@ def bench(
     people = [
         r.ref for r in ledger_page(store, catalog=catalog, principal=worker, query=first).items
     ]
-    names = iter(
+    names = iter(  # a name holds no digits
         "测试" + "".join("零一二三四五六七八九"[int(d)] for d in str(n)) for n in range(10**9)
-    )  # fmt: skip (a name holds no digits)
+    )
 
     def page(_client: int) -> object:
         return ledger_page(store, catalog=catalog, principal=worker, query=first)
