@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 
 from citykg.access import Principal
 from citykg.analysis import Analysis, run_query
+from citykg.analysis.copy import SLOTS, AnalystCopy
 from citykg.errors import QueryError
 from citykg.ledgers import Catalog, catalog_for, edit_entity
 from citykg.ontology import Ontology
@@ -45,3 +48,15 @@ def test_a_write_completes_while_a_long_analyst_query_runs(
     assert len(outcome) == 1 and "timed out" in str(outcome[0])
     assert analysis.main.read("MATCH (p:Person {idNumber: $id}) RETURN p.name AS n",
                               {"id": WANG}) == [{"n": names[-1]}]  # fmt: skip
+
+
+def test_the_copys_engine_takes_only_idle_time_on_the_upper_half_of_the_cpus(
+    copy_engine: AnalystCopy,
+) -> None:
+    """Officials' work preempts analysts' at once (``SCHED_IDLE``), and the lower half of the
+    CPUs never runs an analyst's query, so their caches stay the officials'."""
+    server = copy_engine.store(SLOTS[0]).server  # type: ignore[attr-defined]
+    cpus = sorted(os.sched_getaffinity(0))
+    for task in Path(f"/proc/{server.pid}/task").iterdir():
+        assert os.sched_getscheduler(int(task.name)) == os.SCHED_IDLE
+        assert os.sched_getaffinity(int(task.name)) == set(cpus[len(cpus) // 2 :])

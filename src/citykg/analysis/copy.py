@@ -127,14 +127,20 @@ class AnalystCopy:
 
 def _yield_cpu(store: GraphStore) -> None:
     """Run every thread of an embedded copy engine as ``SCHED_IDLE`` (Linux schedules per
-    thread): analysts' queries then get the CPU officials and writers leave idle, and give it
-    back at once when they wake."""
+    thread) on the upper half of this process's CPUs: analysts' queries then get the CPU time
+    officials and writers leave idle and give it back at once when they wake, and the lower half
+    never runs them, so its caches stay the officials' (with 4 officials at once on 2 cores, a
+    ledger page was +26% / +57% slower under 1 / 4 long analyst queries on any CPU, +7–28% /
+    +29–38% in two runs with the copy on the upper one: bench/analyst_isolation.py, 2026-12-06)."""
     pid = getattr(getattr(store, "server", None), "pid", None)
     if not isinstance(pid, int):
         return
+    cpus = sorted(os.sched_getaffinity(0))
+    upper = set(cpus[len(cpus) // 2 :])
     with contextlib.suppress(OSError, AttributeError):
         for task in Path(f"/proc/{pid}/task").iterdir():
             os.sched_setscheduler(int(task.name), os.SCHED_IDLE, os.sched_param(0))
+            os.sched_setaffinity(int(task.name), upper)
 
 
 def copy_id(url: str, graph_name: str) -> str:
