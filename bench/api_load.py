@@ -48,6 +48,7 @@ from typing import Any
 import httpx2
 
 from citykg.access import issue_token, save_principal
+from citykg.analysis import opened_analysis
 from citykg.api.app import create_app
 from citykg.cli.options import build_settings, opened_store
 from citykg.demo import generate_city, is_empty, prepare_demo
@@ -420,6 +421,8 @@ def main() -> None:
             generate_city(store, ontology=load_ontology(settings.ontology_dir),
                           persons=args.persons)  # fmt: skip
         prepare_demo(store, settings=settings)
+        with opened_analysis(settings, store) as analysis:  # as citykg demo does: the servers'
+            analysis.refresh()  # first sync then catches up instead of rebuilding under load
         asyncio.run(measure(args, store, officials(store)))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from citykg.access import Principal
 from citykg.access.masking import masker_for
 from citykg.analysis import Analysis, AnalystCopy
 from citykg.analysis.projection import Projection, Ref, projection_key
-from citykg.analysis.sync import recorded_changes
+from citykg.analysis.sync import RECENT, SWEEP_EVERY_S, recorded_changes
 from citykg.controls import EXAMPLES_DIR, compile_form, load_form, submit
 from citykg.errors import Conflict
 from citykg.geo import PlaceScope, merge_places, move_place, rename_place
@@ -89,6 +90,28 @@ def test_the_overlap_reads_only_the_entities_of_submissions_not_applied_yet(
     assert Ref("Person", ZHAO) in fresh["s:hh-10"].refs
     known = recorded_changes(analysis.main, analysis.projection, since, known={"s:hh-10"})
     assert "s:hh-10" not in {c.id for c in known}
+
+
+def test_a_write_that_commits_late_comes_in_with_the_next_sweep(
+    analysis: Analysis, ontology: Ontology
+) -> None:
+    """Between sweeps a sync reads only ``RECENT`` back: a write stamped before that but
+    committed since the last sync is missed by it, then applied by the next sweep, once."""
+    analysis.catch_up()
+    state = analysis.state()
+    assert state is not None
+    stamped = datetime.fromisoformat(state.as_of) - RECENT - timedelta(seconds=10)
+    form = compile_form(ontology, load_form(EXAMPLES_DIR / "household-registration.yaml"))
+    answers = household(address={"place": D1, "since": "2024-05-01", "is_head": True})
+    submit(analysis.main, form=form, answers=answers, principal=SERVICE, submission_id="hh-late")
+    analysis.main.write("MATCH (s:Submission {id: 'hh-late'}) SET s.at = $at",
+                        {"at": stamped.isoformat(timespec="milliseconds")})  # fmt: skip
+    analysis.seen.swept = time.monotonic()  # a sweep has just run
+    assert analysis.catch_up().changes == 0
+    analysis.seen.swept = time.monotonic() - SWEEP_EVERY_S
+    assert analysis.catch_up().changes == 1
+    analysis.seen.swept = time.monotonic() - SWEEP_EVERY_S
+    assert analysis.catch_up().changes == 0, "a change is applied once"
 
 
 def test_an_end_a_rename_a_move_and_a_merge_are_caught_up(

@@ -73,7 +73,12 @@ class GroupCommit:
     def __init__(self, store: GraphStore) -> None:
         self._store = store
         self._queue: deque[QueuedWrite] = deque()
-        self._changed = threading.Condition()
+        lock = threading.Lock()
+        self._queued = threading.Condition(lock)
+        """Signalled when a caller queues or stops planning: only a gathering writer waits."""
+        self._settled = threading.Condition(lock)
+        """Signalled when a write turn ends; callers wait here for their plans, apart from
+        :attr:`_queued`, so that a caller queueing does not wake every caller waiting."""
         self._writing = False
         self._last_batch = 0
         self._last_statement_s = 0.0
@@ -99,15 +104,15 @@ class GroupCommit:
             queued = True
             return self._write(plans, planned=True)
 
-        with self._changed:
+        with self._queued:
             self._planning += 1
         try:
             yield write
         finally:
             if not queued:
-                with self._changed:
+                with self._queued:
                     self._planning -= 1
-                    self._changed.notify_all()
+                    self._queued.notify()
 
     def write(self, plans: Sequence[SubmissionPlan]) -> list[QueuedWrite]:
         """Write ``plans`` (with whatever else is queued); each result says if it was written.
@@ -120,13 +125,13 @@ class GroupCommit:
 
     def _write(self, plans: Sequence[SubmissionPlan], *, planned: bool) -> list[QueuedWrite]:
         mine = [QueuedWrite(plan) for plan in plans]
-        with self._changed:
+        with self._queued:
             if planned:
                 self._planning -= 1
             self._queue.extend(mine)
-            self._changed.notify_all()
+            self._queued.notify()
             while self._writing and not all(item.settled for item in mine):
-                self._changed.wait()
+                self._settled.wait()
             if all(item.settled for item in mine):
                 return mine
             self._writing = self.gathering = True
@@ -141,11 +146,11 @@ class GroupCommit:
                 write_batch(self._store, batch)
                 self._last_statement_s = time.monotonic() - started
         finally:
-            with self._changed:
+            with self._settled:
                 for item in taken:
                     item.settled = True
                 self._writing = False
-                self._changed.notify_all()
+                self._settled.notify_all()
         return mine
 
     def _gather(self) -> None:
@@ -158,7 +163,7 @@ class GroupCommit:
             left = deadline - time.monotonic()
             if left <= 0:
                 return
-            self._changed.wait(left)
+            self._queued.wait(left)
 
 
 def gather_seconds(last_statement_s: float) -> float:
