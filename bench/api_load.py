@@ -24,13 +24,18 @@ HTTP parsing, same routes, same policy, same service calls), so the cost of HTTP
 side. Every read load runs before any write load (``--readers 0`` or ``--writers 0`` leaves one
 out): the writes add households at the first doors of each community, which first pages read.
 Use a fresh ``--graph`` for each run, for the same reason. Prints req/s, p50/p95/p99 (nearest
-rank, ms) and errors (non-2xx or refused connections).
+rank, ms), errors (non-2xx or refused connections) and, through HTTP, the CPU time each request
+cost the API processes and the engines (the city graph's and the analysts' copy's), from their
+``/proc`` counters: the figure to size a machine by (req/s on 2 shared cores says little
+about 16).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -40,7 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,11 +94,14 @@ class Summary:
     p50: float
     p95: float
     p99: float
+    cpu: tuple[float, float] | None = None
+    """CPU ms a request in the API processes and in the engines (through HTTP only)."""
 
     def row(self, label: str) -> str:
+        cpu = f"{self.cpu[0]:.2f} · {self.cpu[1]:.2f} ms" if self.cpu else "–"
         return (
             f"| {label} | {self.requests / self.seconds:,.0f} req/s | {self.p50:.1f} ms | "
-            f"{self.p95:.1f} ms | {self.p99:.1f} ms | {self.errors} |"
+            f"{self.p95:.1f} ms | {self.p99:.1f} ms | {self.errors} | {cpu} |"
         )
 
 
@@ -321,7 +329,50 @@ def write_lines(people: list[Official], first: int, count: int) -> list[str]:
     return lines
 
 
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """User and system CPU seconds the processes ``pids`` have used so far (Linux ``/proc``)."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def server_processes(
+    store: GraphStore, server: subprocess.Popen[bytes]
+) -> tuple[list[int], list[int]]:
+    """The API's processes (``citykg serve`` and its workers) and the engines' (the city
+    graph's, and the analysts' copy's that ``citykg serve`` started)."""
+    tree = [server.pid]
+    for pid in tree:
+        with contextlib.suppress(OSError):
+            tree += map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+    engines = [pid for pid in tree if os.readlink(f"/proc/{pid}/exe").endswith("redis-server")]
+    main_engine = getattr(getattr(store, "server", None), "pid", None)
+    return [p for p in tree if p not in engines], engines + ([main_engine] if main_engine else [])
+
+
 async def http_load(
+    args: argparse.Namespace,
+    store: GraphStore,
+    server: subprocess.Popen[bytes],
+    port: int,
+    people: list[Official],
+    *,
+    reads: bool,
+) -> Summary:
+    """The read load (or the write load) through HTTP, with the CPU each request cost the API
+    processes and the engines."""
+    api, engines = server_processes(store, server)
+    before = cpu_seconds(api), cpu_seconds(engines)
+    summary = await sent_load(args, store, port, people, reads=reads)
+    per_request = [(cpu_seconds(pids) - was) * 1000 / max(summary.requests, 1)
+                   for pids, was in zip((api, engines), before, strict=True)]  # fmt: skip
+    return dataclasses.replace(summary, cpu=(per_request[0], per_request[1]))
+
+
+async def sent_load(
     args: argparse.Namespace, store: GraphStore, port: int, people: list[Official], *, reads: bool
 ) -> Summary:
     """The read load (or the write load) through HTTP, from wrk or from httpx clients."""
@@ -371,10 +422,10 @@ async def measure(args: argparse.Namespace, store: GraphStore, people: list[Offi
         if args.client == "wrk":
             wrk_load(port, len(people), 2, read_lines(people, len(people)))  # warm-up
         if args.readers:
-            http_reads = await http_load(args, store, port, people, reads=True)
+            http_reads = await http_load(args, store, server, port, people, reads=True)
             local_reads, overheads = await in_process(args, store, people, reads=True)
         if args.writers:
-            http_writes = await http_load(args, store, port, people, reads=False)
+            http_writes = await http_load(args, store, server, port, people, reads=False)
     finally:
         server.terminate()
         server.wait()
@@ -385,8 +436,8 @@ async def measure(args: argparse.Namespace, store: GraphStore, people: list[Offi
     print(f"city: {args.graph}, {len(people)} community officials; {args.workers} API "
           f"process(es); HTTP load from {args.client}; load average "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores shared)")  # fmt: skip
-    print("| load | throughput | p50 | p95 | p99 | errors |")
-    print("|---|---|---|---|---|---|")
+    print("| load | throughput | p50 | p95 | p99 | errors | CPU a request: API · engines |")
+    print("|---|---|---|---|---|---|---|")
     if http_reads and local_reads:
         print(http_reads.row(f"{args.readers} clients, ledger first pages, HTTP"))
         print(local_reads.row(f"{args.readers} clients, ledger first pages, in process"))
