@@ -94,11 +94,15 @@ class Summary:
     p50: float
     p95: float
     p99: float
-    cpu: tuple[float, float] | None = None
-    """CPU ms a request in the API processes and in the engines (through HTTP only)."""
+    cpu: tuple[float, float | None] | None = None
+    """CPU ms a request in the API processes and in the engines (through HTTP only; no engine
+    figure for a server this machine does not run, such as Neo4j's)."""
 
     def row(self, label: str) -> str:
-        cpu = f"{self.cpu[0]:.2f} · {self.cpu[1]:.2f} ms" if self.cpu else "–"
+        cpu = "–"
+        if self.cpu:
+            api, engines = self.cpu
+            cpu = f"{api:.2f} · {'–' if engines is None else f'{engines:.2f}'} ms"
         return (
             f"| {label} | {self.requests / self.seconds:,.0f} req/s | {self.p50:.1f} ms | "
             f"{self.p95:.1f} ms | {self.p99:.1f} ms | {self.errors} | {cpu} |"
@@ -348,9 +352,16 @@ def server_processes(
     for pid in tree:
         with contextlib.suppress(OSError):
             tree += map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
-    engines = [pid for pid in tree if os.readlink(f"/proc/{pid}/exe").endswith("redis-server")]
+    engines = [pid for pid in tree if _executable(pid).endswith("redis-server")]
     main_engine = getattr(getattr(store, "server", None), "pid", None)
     return [p for p in tree if p not in engines], engines + ([main_engine] if main_engine else [])
+
+
+def _executable(pid: int) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/exe")
+    except OSError:  # gone meanwhile
+        return ""
 
 
 async def http_load(
@@ -367,9 +378,9 @@ async def http_load(
     api, engines = server_processes(store, server)
     before = cpu_seconds(api), cpu_seconds(engines)
     summary = await sent_load(args, store, port, people, reads=reads)
-    per_request = [(cpu_seconds(pids) - was) * 1000 / max(summary.requests, 1)
-                   for pids, was in zip((api, engines), before, strict=True)]  # fmt: skip
-    return dataclasses.replace(summary, cpu=(per_request[0], per_request[1]))
+    api_ms, engines_ms = [(cpu_seconds(pids) - was) * 1000 / max(summary.requests, 1)
+                          for pids, was in zip((api, engines), before, strict=True)]  # fmt: skip
+    return dataclasses.replace(summary, cpu=(api_ms, engines_ms if engines else None))
 
 
 async def sent_load(
