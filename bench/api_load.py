@@ -57,7 +57,7 @@ from citykg.analysis import opened_analysis
 from citykg.api.app import create_app
 from citykg.cli.options import build_settings, opened_store
 from citykg.demo import generate_city, is_empty, prepare_demo
-from citykg.graph import GraphStore
+from citykg.graph import GraphStore, cpu_seconds, engine_pid
 from citykg.ontology import load_ontology
 from citykg.upgrade import upgrade_graph
 from submissions import household
@@ -343,16 +343,6 @@ def write_lines(people: list[Official], first: int, count: int) -> list[str]:
     return lines
 
 
-def cpu_seconds(pids: Iterable[int]) -> float:
-    """User and system CPU seconds the processes ``pids`` have used so far (Linux ``/proc``)."""
-    total = 0.0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
 def server_processes(
     store: GraphStore, server: subprocess.Popen[bytes]
 ) -> tuple[list[int], list[int]]:
@@ -363,7 +353,7 @@ def server_processes(
         with contextlib.suppress(OSError):
             tree += map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
     engines = [pid for pid in tree if _executable(pid).endswith("redis-server")]
-    main_engine = getattr(getattr(store, "server", None), "pid", None)
+    main_engine = engine_pid(store)
     return [p for p in tree if p not in engines], engines + ([main_engine] if main_engine else [])
 
 
@@ -372,6 +362,11 @@ def _executable(pid: int) -> str:
         return os.readlink(f"/proc/{pid}/exe")
     except OSError:  # gone meanwhile
         return ""
+
+
+def used(pids: Iterable[int]) -> float:
+    """CPU seconds the processes ``pids`` have used so far."""
+    return sum(cpu_seconds(pid) for pid in pids)
 
 
 async def http_load(
@@ -386,9 +381,9 @@ async def http_load(
     """The read load (or the write load) through HTTP, with the CPU each request cost the API
     processes and the engines."""
     api, engines = server_processes(store, server)
-    before = cpu_seconds(api), cpu_seconds(engines)
+    before = used(api), used(engines)
     summary = await sent_load(args, store, port, people, reads=reads)
-    api_ms, engines_ms = [(cpu_seconds(pids) - was) * 1000 / max(summary.requests, 1)
+    api_ms, engines_ms = [(used(pids) - was) * 1000 / max(summary.requests, 1)
                           for pids, was in zip((api, engines), before, strict=True)]  # fmt: skip
     return dataclasses.replace(summary, cpu=(api_ms, engines_ms if engines else None))
 

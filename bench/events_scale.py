@@ -27,7 +27,6 @@ Targets (issue 15): intake ≥ 500 reports/s, candidates p95 < 50 ms, KPI table 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import time
 from datetime import UTC, datetime, timedelta
@@ -37,7 +36,7 @@ from citykg.events import Report, act
 from citykg.events.demo import GATEWAY, PROBLEMS, STEPS, step_actor
 from citykg.events.intake import report, report_many
 from citykg.events.kpi import By, departments, ensure_tallies, kpis, suggestions
-from citykg.graph import GraphStore, open_store
+from citykg.graph import GraphStore, cpu_seconds, engine_pid, open_store
 from citykg.ontology import load_ontology
 from citykg.settings import Settings
 
@@ -79,13 +78,8 @@ def load() -> str:
 def cpu(store: GraphStore) -> float:
     """CPU seconds used so far by this process and the embedded server (0 for the server
     when it is not embedded): the work, apart from the other jobs sharing the CPUs."""
-    pid = getattr(getattr(store, "server", None), "pid", None)
-    server = 0.0
-    if pid is not None:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return time.process_time() + server
+    pid = engine_pid(store)
+    return time.process_time() + (cpu_seconds(pid) if pid is not None else 0.0)
 
 
 def intake_line(name: str, taken: int, seconds: float, spent: float, batch: int) -> str:

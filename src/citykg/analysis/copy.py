@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from citykg.analysis import queries
-from citykg.graph import GraphStore, NotificationLevel, open_store
+from citykg.graph import GraphStore, NotificationLevel, engine_pid, open_store
 from citykg.settings import Settings
 
 SLOTS = ("a", "b")
@@ -132,8 +132,8 @@ def _yield_cpu(store: GraphStore) -> None:
     never runs them, so its caches stay the officials' (with 4 officials at once on 2 cores, a
     ledger page was +26% / +57% slower under 1 / 4 long analyst queries on any CPU, +7–28% /
     +29–38% in two runs with the copy on the upper one: bench/analyst_isolation.py, 2026-12-06)."""
-    pid = getattr(getattr(store, "server", None), "pid", None)
-    if not isinstance(pid, int):
+    pid = engine_pid(store)
+    if pid is None:
         return
     cpus = sorted(os.sched_getaffinity(0))
     upper = set(cpus[len(cpus) // 2 :])

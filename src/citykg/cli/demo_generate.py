@@ -15,7 +15,7 @@ from citykg.cli.options import build_settings, graph_option, opened_store
 from citykg.demo.fixture import is_empty
 from citykg.demo.generate import generate_city
 from citykg.errors import Conflict
-from citykg.graph import GraphStore
+from citykg.graph import GraphStore, engine_pid
 from citykg.ontology import load_ontology
 from citykg.upgrade import upgrade_graph
 
@@ -74,7 +74,7 @@ def _peak_mib() -> float:
 def _server_peak_mib(store: GraphStore) -> float | None:
     """Peak resident set size of the embedded server (Linux ``VmHWM``), read while it runs: it
     holds the graph, so it is most of the memory at scale. None for a remote graph."""
-    pid = getattr(getattr(store, "server", None), "pid", None)
+    pid = engine_pid(store)
     try:
         status = Path(f"/proc/{pid}/status").read_text() if pid else ""
     except OSError:

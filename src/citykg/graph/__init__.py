@@ -15,6 +15,8 @@ from urllib.parse import SplitResult, unquote, urlsplit
 
 from citykg.errors import ConfigError
 from citykg.graph.embedded import AofRewrite, Durability
+from citykg.graph.embedded import cpu_seconds as cpu_seconds
+from citykg.graph.embedded import engine_pid as engine_pid
 from citykg.graph.sealing import NO_DATA_KEYS, Keyring
 from citykg.graph.store import (
     Constraint as Constraint,

@@ -454,6 +454,22 @@ def _longer(pause: float) -> float:
     return min(max(pause * 2, BACKOFF_S[0]), BACKOFF_S[1])
 
 
+def engine_pid(store: object) -> int | None:
+    """The pid of the embedded engine a store started, or None (a server elsewhere, Neo4j)."""
+    pid = getattr(getattr(store, "server", None), "pid", None)
+    return pid if isinstance(pid, int) else None
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds process ``pid`` has used so far (Linux ``/proc``; 0 when it
+    is gone): what benchmarks charge to the engine, apart from other jobs on the CPUs."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _alive(pid: int) -> bool:
     """Running: an exited process not yet reaped (a zombie) is gone. Never reaps: our own
     servers are reaped by their supervisor, which needs their exit status."""
